@@ -1,0 +1,55 @@
+import { defineConfig } from 'vitest/config'
+import { WxtVitest } from 'wxt/testing/vitest-plugin'
+
+// Server tests run once per storage engine: always on SQLite, and on PostgreSQL when
+// TEST_DATABASE_URL is set (CI sets it). The extension project runs on happy-dom + fake-indexeddb.
+const postgresUrl = process.env.TEST_DATABASE_URL
+const serverInclude = ['server/test/**/*.test.ts']
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'server-sqlite',
+          include: serverInclude,
+          environment: 'node',
+          env: { TEST_ENGINE: 'sqlite' },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      ...(postgresUrl
+        ? [{
+            test: {
+              name: 'server-postgres',
+              include: serverInclude,
+              environment: 'node',
+              env: { TEST_ENGINE: 'postgres' },
+              testTimeout: 30_000,
+              hookTimeout: 30_000,
+            },
+          }]
+        : []),
+      {
+        test: {
+          name: 'simulator',
+          include: ['simulator/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [WxtVitest()],
+        test: {
+          name: 'extension',
+          include: ['{utils,components,composables,stores,entrypoints,protocol}/**/__tests__/**/*.test.ts'],
+          environment: 'happy-dom',
+          setupFiles: ['fake-indexeddb/auto'],
+          mockReset: true,
+          restoreMocks: true,
+        },
+      },
+    ],
+  },
+})
