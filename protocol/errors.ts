@@ -1,0 +1,37 @@
+/**
+ * Error codes the server answers with (`{error: {code, message, field?, details?}}`). The extension
+ * translates codes, never messages; messages are for logs and developers.
+ */
+export const ERROR_CODES = [
+  // generic
+  'invalid_request',
+  'invalid_json',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'internal_error',
+  'service_unavailable',
+  // webhooks
+  'signature_missing',
+  'signature_invalid',
+  'invalid_payload',
+  'verify_token_mismatch',
+  // auth
+  'invalid_credentials',
+  // sending
+  'window_closed',
+  'template_not_found',
+  'template_not_approved',
+  'template_params_mismatch',
+  'media_too_large',
+  'media_type_unsupported',
+  'media_unavailable',
+  'no_recipient',
+  'whatsapp_error',
+  'channel_not_configured',
+] as const
+
+export type ErrorCode = typeof ERROR_CODES[number]

@@ -1,0 +1,6 @@
+/** The wire contract shared by the extension and the server. Nothing else is shared. */
+export * from './common.ts'
+export * from './conversations.ts'
+export * from './errors.ts'
+export * from './messages.ts'
+export * from './media.ts'

@@ -1,0 +1,10 @@
+import type { Kysely } from 'kysely'
+import type { Engine } from '../src/storage/db.ts'
+import * as m0001 from './0001_initial.ts'
+
+export interface EngineMigration { up: (db: Kysely<any>, engine: Engine) => Promise<void> }
+
+/** Ordered, append-only. Names sort in order; never rename or edit a shipped one. */
+export const migrations: Record<string, EngineMigration> = {
+  '0001_initial': m0001,
+}

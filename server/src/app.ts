@@ -1,0 +1,178 @@
+/**
+ * The server as a Fastify app: storage (SQLite or PostgreSQL), the WhatsApp connector (webhooks
+ * in, outbound worker out) and the API. `buildApp` is what tests and `server.ts` start.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Config } from './config.ts'
+import type { GraphClient } from './whatsapp/graph-client.ts'
+import type { OutboundWorker } from './whatsapp/worker.ts'
+import { EventEmitter } from 'node:events'
+import cors from '@fastify/cors'
+import swagger from '@fastify/swagger'
+import Fastify from 'fastify'
+import { AppError } from './errors.ts'
+import { authRoutes } from './routes/auth.ts'
+import { conversationRoutes } from './routes/conversations.ts'
+import { healthRoutes } from './routes/health.ts'
+import { templateRoutes } from './routes/templates.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
+import { bootstrap } from './services/bootstrap.ts'
+import { createChannelRegistry } from './services/channels.ts'
+import { authenticate } from './services/sessions.ts'
+import { syncAllTemplates } from './services/templates.ts'
+import { migrate, openStorage } from './storage/db.ts'
+import { createGraphClient } from './whatsapp/graph-client.ts'
+import { createOutboundWorker } from './whatsapp/worker.ts'
+
+export interface BuildOptions {
+  config: Config
+  /** pino options, or false for silence (tests) */
+  logger?: boolean | Record<string, unknown>
+  graph?: GraphClient
+}
+
+/** Emitted after a commit that changed conversations; the live API (next issue) listens here. */
+export interface ChangeEvent { workspaceId: string | null, conversationIds: string[] }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    storage: import('./storage/db.ts').Storage
+    db: import('./storage/db.ts').Db
+    channels: import('./services/channels.ts').ChannelRegistry
+    graph: GraphClient
+    worker: OutboundWorker | null
+    changes: EventEmitter<{ change: [ChangeEvent] }>
+  }
+  interface FastifyRequest {
+    agent: import('./services/sessions.ts').SessionAgent | null
+  }
+}
+
+const PUBLIC_ROUTES = new Set(['/api/health', '/api/auth/login', '/api/openapi.json'])
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger === false
+      ? false
+      : {
+          level: config.logLevel,
+          redact: ['req.headers.authorization', 'req.headers["x-hub-signature-256"]'],
+          serializers: {
+            // The handshake carries the verify token in its query string: never log query strings.
+            req: req => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+          },
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+        },
+    bodyLimit: 1024 * 1024,
+    // Meta asks for an answer within seconds; a stuck request must not hold a socket forever.
+    requestTimeout: 60_000,
+    disableRequestLogging: process.env.LOG_REQUESTS !== '1',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  })
+
+  const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  app.decorate('storage', storage)
+  app.decorate('db', storage.db)
+  app.decorate('config', config)
+  app.decorate('changes', new EventEmitter<{ change: [ChangeEvent] }>())
+  app.addHook('onClose', async () => {
+    await app.worker?.stop()
+    await storage.close()
+  })
+
+  const applied = await migrate(storage)
+  if (applied.length > 0)
+    app.log.info({ migrations: applied, db: storage.engine }, 'database migrated')
+  const boot = await bootstrap(storage.db, config)
+  if (boot.createdAdmin)
+    app.log.info({ email: config.adminEmail }, 'created the first admin')
+
+  app.decorate('channels', await createChannelRegistry(storage.db))
+  app.decorate('graph', options.graph ?? createGraphClient({ graphUrl: config.graphUrl, apiVersion: config.apiVersion }))
+  app.decorate('worker', config.worker
+    ? createOutboundWorker({
+        storage,
+        graph: app.graph,
+        log: app.log,
+        throughputPerSecond: config.throughputPerSecond,
+        pairIntervalMs: config.pairIntervalMs,
+        pairBurst: config.pairBurst,
+        onChange: conversationIds => app.changes.emit('change', { workspaceId: null, conversationIds }),
+      })
+    : null)
+
+  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'WA Inbox API', version: '0.1.0', description: 'The WA Inbox server: WhatsApp Cloud API connector and team inbox API.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+
+  app.decorateRequest('agent', null)
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!
+    if (!path.startsWith('/api/') || PUBLIC_ROUTES.has(path) || request.method === 'OPTIONS')
+      return
+    const header = request.headers.authorization
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null
+    const agent = token ? await authenticate(app.db, token) : null
+    if (!agent)
+      throw new AppError(401, 'unauthorized', token ? 'the session has expired or was revoked' : 'missing bearer token')
+    request.agent = agent
+  })
+
+  app.setErrorHandler((error: FastifyError & { validation?: Array<{ instancePath?: string, params?: Record<string, unknown> }> }, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.details !== undefined ? { details: error.details } : {}) } })
+    }
+    if (error.validation) {
+      const first = error.validation[0]
+      const missing = first?.params?.missingProperty
+      const field = [first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.') || undefined
+      return reply.code(400).send({ error: { code: 'invalid_request', message: error.message, ...(field ? { field } : {}) } })
+    }
+    const known: Record<string, [number, string]> = {
+      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large'],
+      FST_REQ_FILE_TOO_LARGE: [413, 'media_too_large'],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+      FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
+      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
+    }
+    const mapped = error.code ? known[error.code] : undefined
+    if (mapped)
+      return reply.code(mapped[0]).send({ error: { code: mapped[1], message: error.message } })
+    if (error.statusCode === 429)
+      return reply.code(429).send({ error: { code: 'rate_limited', message: 'too many requests, try again later' } })
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return reply.code(error.statusCode).send({ error: { code: 'invalid_request', message: error.message } })
+    request.log.error({ err: error }, 'request failed')
+    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error; the request was not applied' } })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+  })
+
+  await app.register(healthRoutes)
+  await app.register(webhookRoutes)
+  await app.register(authRoutes)
+  await app.register(conversationRoutes)
+  await app.register(templateRoutes)
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  app.addHook('onReady', async () => {
+    app.worker?.start()
+    if (config.syncTemplatesOnStart && boot.channelId) {
+      // Non-blocking: the inbox works without templates; sending one reports template_not_found.
+      syncAllTemplates(app.db, app.graph).then(
+        n => app.log.info({ templates: n }, 'templates synced'),
+        err => app.log.warn({ err: err.message }, 'template sync failed'),
+      )
+    }
+  })
+  return app
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import Type from 'typebox'
+import { ErrorResponseSchema } from '../../../protocol/common.ts'
+import { AgentSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/conversations.ts'
+import { AppError } from '../errors.ts'
+import { hashPassword, verifyPassword } from '../services/passwords.ts'
+import { createSession, revokeSession } from '../services/sessions.ts'
+
+// Verifying against a fixed dummy hash when the email is unknown keeps timing the same either way.
+const dummyHash = hashPassword('not-a-real-password')
+
+export async function authRoutes(app: FastifyInstance) {
+  await app.register(rateLimit, { global: false })
+
+  app.post('/api/auth/login', {
+    schema: { security: [], body: LoginRequestSchema, response: { 200: LoginResponseSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema } },
+    config: {
+      rateLimit: {
+        max: 10,
+        timeWindow: 60_000,
+        keyGenerator: request => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+      },
+    },
+  }, async (request) => {
+    const { email, password } = request.body as { email: string, password: string }
+    const agent = await app.db.selectFrom('agents').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+    const ok = await verifyPassword(password, agent?.password_hash ?? await dummyHash)
+    if (!agent || !ok || !agent.active)
+      throw new AppError(401, 'invalid_credentials', 'wrong email or password')
+    const token = await createSession(app.db, agent)
+    return { token, agent: { id: agent.id, workspaceId: agent.workspace_id, email: agent.email, name: agent.name, role: agent.role } }
+  })
+
+  app.post('/api/auth/logout', { schema: { response: { 204: Type.Null() } } }, async (request, reply) => {
+    await revokeSession(app.db, request.agent!.sessionId)
+    return reply.code(204).send()
+  })
+
+  app.get('/api/auth/me', { schema: { response: { 200: AgentSchema } } }, async (request) => {
+    const a = request.agent!
+    return { id: a.id, workspaceId: a.workspace_id, email: a.email, name: a.name, role: a.role }
+  })
+}

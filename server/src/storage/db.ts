@@ -1,0 +1,74 @@
+/**
+ * One query layer, two engines: Kysely over SQLite (better-sqlite3, WAL) by default, over
+ * PostgreSQL (pg) when DATABASE_URL is set. Nothing outside this file knows which one it got,
+ * except through `engine` where SQL genuinely differs (row locking when claiming jobs).
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration'
+import type { Database } from './schema.ts'
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Migrator } from 'kysely/migration'
+import pg from 'pg'
+import { migrations } from '../../migrations/index.ts'
+
+export type Engine = 'sqlite' | 'postgres'
+export type Db = Kysely<Database>
+
+export interface Storage {
+  db: Db
+  engine: Engine
+  close: () => Promise<void>
+}
+
+// BIGINT (int8) and COUNT(*) come back from pg as strings by default; every value we store fits in
+// a double (millisecond timestamps, counters), so parse them as numbers on both engines alike.
+pg.types.setTypeParser(20, value => Number.parseInt(value, 10))
+
+export interface StorageOptions {
+  databaseUrl: string | null
+  dataDir: string
+  /** SQLite file name under dataDir */
+  sqliteFile?: string
+  poolSize?: number
+}
+
+export function openStorage(options: StorageOptions): Storage {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
+    // An idle client's error (e.g. the server restarted) must not crash the process; the pool drops it.
+    pool.on('error', () => {})
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, engine: 'postgres', close: () => db.destroy() }
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true })
+  const file = path.join(options.dataDir, options.sqliteFile ?? 'wa-inbox.sqlite')
+  const sqlite = new SQLite(file)
+  // WAL + synchronous=NORMAL: a committed transaction survives a process crash (SIGKILL); only an
+  // OS crash or power loss can lose the last commits. busy_timeout covers a second process (tools).
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('cache_size = -32000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, engine: 'sqlite', close: () => db.destroy() }
+}
+
+/** Runs every pending migration (concurrent starters are serialised by Kysely's migration lock). */
+export async function migrate(storage: Storage): Promise<string[]> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {}
+      for (const [name, m] of Object.entries(migrations))
+        out[name] = { up: db => m.up(db, storage.engine) }
+      return out
+    },
+  }
+  const migrator = new Migrator({ db: storage.db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error)
+    throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter(r => r.status === 'Success').map(r => r.migrationName)
+}

@@ -1,0 +1,186 @@
+/**
+ * Table types for Kysely. The same tables exist on SQLite and PostgreSQL: timestamps are integer
+ * milliseconds (BIGINT on PostgreSQL), JSON is stored as text, booleans as 0/1, ids are UUIDv7
+ * strings. Keeping one representation means one query layer and identical results on both engines.
+ */
+
+export interface WorkspacesTable {
+  id: string
+  name: string
+  created_at: number
+}
+
+export interface AgentsTable {
+  id: string
+  workspace_id: string
+  email: string
+  name: string
+  role: 'admin' | 'agent'
+  password_hash: string
+  active: number
+  created_at: number
+  updated_at: number
+}
+
+export interface SessionsTable {
+  id: string
+  workspace_id: string
+  agent_id: string
+  token_hash: string
+  created_at: number
+  last_used_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
+export interface ChannelsTable {
+  id: string
+  workspace_id: string
+  phone_number_id: string
+  waba_id: string
+  display_phone_number: string | null
+  access_token: string
+  app_secret: string
+  verify_token: string
+  throughput_per_second: number
+  created_at: number
+  updated_at: number
+}
+
+export interface ContactsTable {
+  id: string
+  workspace_id: string
+  wa_id: string | null
+  user_id: string | null
+  username: string | null
+  profile_name: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface ConversationsTable {
+  id: string
+  workspace_id: string
+  channel_id: string
+  contact_id: string
+  status: string
+  unread_count: number
+  last_message_id: string | null
+  last_message_at: number | null
+  last_message_preview: string | null
+  last_message_direction: 'in' | 'out' | null
+  last_message_type: string | null
+  last_inbound_at: number | null
+  window_expires_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface MessagesTable {
+  id: string
+  workspace_id: string
+  conversation_id: string
+  channel_id: string
+  wamid: string | null
+  client_id: string | null
+  direction: 'in' | 'out'
+  type: string
+  status: string
+  content: string
+  context: string | null
+  referral: string | null
+  error: string | null
+  reaction: string | null
+  raw: string | null
+  timestamp: number
+  created_at: number
+  updated_at: number
+  sent_at: number | null
+  delivered_at: number | null
+  read_at: number | null
+  played_at: number | null
+  failed_at: number | null
+}
+
+/** Every status webhook, deduplicated by (channel, wamid, status); kept for statuses that arrive before the send finished. */
+export interface StatusEventsTable {
+  id: string
+  channel_id: string
+  wamid: string
+  status: string
+  timestamp: number
+  errors: string | null
+  raw: string
+  created_at: number
+}
+
+/** `value.errors`, unknown webhook fields and changes for unknown numbers: recorded, never lost. */
+export interface WebhookEventsTable {
+  id: string
+  workspace_id: string | null
+  channel_id: string | null
+  kind: 'error' | 'unknown_field' | 'unknown_number' | 'malformed'
+  field: string | null
+  code: number | null
+  payload: string
+  created_at: number
+}
+
+export interface OutboundJobsTable {
+  id: string
+  workspace_id: string
+  channel_id: string
+  message_id: string | null
+  kind: 'send' | 'mark_read'
+  recipient: string
+  payload: string
+  state: 'queued' | 'running' | 'done' | 'failed'
+  attempts: number
+  run_at: number
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface TemplatesTable {
+  id: string
+  workspace_id: string
+  channel_id: string
+  meta_id: string | null
+  name: string
+  language: string
+  status: string
+  category: string | null
+  parameter_format: string
+  components: string
+  synced_at: number
+}
+
+/** Media an agent uploaded for sending: our id → Meta's media id on the channel it was uploaded to. */
+export interface MediaTable {
+  id: string
+  workspace_id: string
+  channel_id: string
+  meta_media_id: string
+  mime_type: string
+  filename: string | null
+  size: number
+  created_at: number
+}
+
+
+export interface Database {
+  workspaces: WorkspacesTable
+  agents: AgentsTable
+  sessions: SessionsTable
+  channels: ChannelsTable
+  contacts: ContactsTable
+  conversations: ConversationsTable
+  messages: MessagesTable
+  status_events: StatusEventsTable
+  webhook_events: WebhookEventsTable
+  outbound_jobs: OutboundJobsTable
+  templates: TemplatesTable
+  media: MediaTable
+}

@@ -1,0 +1,206 @@
+/**
+ * Outbound calls to Meta's Graph API (or the simulator: only the base URL differs). A factory
+ * that receives its config and `fetch`, so nothing else knows about URLs, versions or tokens.
+ * Every failure becomes a GraphError carrying Meta's `code` and `error_data.details`: handling
+ * is built on the code, never on titles or HTTP status (reference §2.4).
+ */
+
+export interface GraphChannel {
+  phone_number_id: string
+  waba_id: string
+  access_token: string
+}
+
+export class GraphError extends Error {
+  /** Meta's error code; 0 for a network failure or a response that was not a Graph error */
+  readonly code: number
+  readonly title: string
+  readonly details: string | undefined
+  readonly httpStatus: number
+  readonly subcode: number | undefined
+
+  constructor(init: { code: number, title: string, details?: string, httpStatus: number, subcode?: number }) {
+    super(`(#${init.code}) ${init.title}${init.details ? `: ${init.details}` : ''}`)
+    this.name = 'GraphError'
+    this.code = init.code
+    this.title = init.title
+    this.details = init.details
+    this.httpStatus = init.httpStatus
+    this.subcode = init.subcode
+  }
+}
+
+export interface SendResult {
+  wamid: string
+  waId: string | null
+}
+
+export interface MediaInfo {
+  url: string
+  mimeType: string
+  sha256: string | null
+  fileSize: number | null
+}
+
+export interface GraphTemplate {
+  id: string | null
+  name: string
+  language: string
+  status: string
+  category: string | null
+  parameter_format: string
+  components: Record<string, unknown>[]
+}
+
+export interface GraphClient {
+  sendMessage: (channel: GraphChannel, body: Record<string, unknown>) => Promise<SendResult>
+  markRead: (channel: GraphChannel, wamid: string) => Promise<void>
+  uploadMedia: (channel: GraphChannel, file: { bytes: Uint8Array, mimeType: string, filename: string }) => Promise<string>
+  getMedia: (channel: GraphChannel, mediaId: string) => Promise<MediaInfo>
+  downloadMedia: (channel: GraphChannel, url: string) => Promise<Response>
+  listTemplates: (channel: GraphChannel) => Promise<GraphTemplate[]>
+}
+
+export interface GraphClientOptions {
+  graphUrl: string
+  apiVersion: string
+  fetch?: typeof fetch
+  /** per-request timeout */
+  timeoutMs?: number
+}
+
+type Json = Record<string, any>
+
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const doFetch = options.fetch ?? fetch
+  const base = `${options.graphUrl}/${options.apiVersion}`
+  const timeoutMs = options.timeoutMs ?? 30_000
+
+  async function call(channel: GraphChannel, url: string, init: RequestInit = {}): Promise<Json> {
+    let response: Response
+    try {
+      response = await doFetch(url, {
+        ...init,
+        headers: { Authorization: `Bearer ${channel.access_token}`, ...(init.headers as Record<string, string> | undefined) },
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    }
+    catch (error) {
+      throw new GraphError({ code: 0, title: 'Network error', details: (error as Error).message, httpStatus: 0 })
+    }
+    const text = await response.text()
+    let body: Json | null = null
+    try {
+      body = text ? JSON.parse(text) : {}
+    }
+    catch {}
+    if (!response.ok || body?.error) {
+      const e = body?.error
+      if (e && typeof e.code === 'number') {
+        throw new GraphError({
+          code: e.code,
+          title: String(e.message ?? '').replace(/^\(#\d+\)\s*/, '') || 'Unknown error',
+          details: e.error_data?.details ?? e.error_user_msg,
+          httpStatus: response.status,
+          subcode: e.error_subcode,
+        })
+      }
+      throw new GraphError({ code: 0, title: `HTTP ${response.status}`, details: text.slice(0, 200), httpStatus: response.status })
+    }
+    if (!body)
+      throw new GraphError({ code: 0, title: 'Invalid response', details: text.slice(0, 200), httpStatus: response.status })
+    return body
+  }
+
+  function json(body: unknown): RequestInit {
+    return { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }
+  }
+
+  return {
+    async sendMessage(channel, body) {
+      const res = await call(channel, `${base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', recipient_type: 'individual', ...body }))
+      const wamid = res.messages?.[0]?.id
+      if (typeof wamid !== 'string')
+        throw new GraphError({ code: 0, title: 'Invalid response', details: 'no message id in the send response', httpStatus: 200 })
+      return { wamid, waId: res.contacts?.[0]?.wa_id ?? null }
+    },
+
+    async markRead(channel, wamid) {
+      await call(channel, `${base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', status: 'read', message_id: wamid }))
+    },
+
+    async uploadMedia(channel, file) {
+      const form = new FormData()
+      form.set('messaging_product', 'whatsapp')
+      form.set('type', file.mimeType)
+      form.set('file', new Blob([file.bytes], { type: file.mimeType }), file.filename)
+      const res = await call(channel, `${base}/${channel.phone_number_id}/media`, { method: 'POST', body: form })
+      if (typeof res.id !== 'string')
+        throw new GraphError({ code: 0, title: 'Invalid response', details: 'no media id in the upload response', httpStatus: 200 })
+      return res.id
+    },
+
+    async getMedia(channel, mediaId) {
+      const res = await call(channel, `${base}/${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(channel.phone_number_id)}`)
+      return { url: res.url, mimeType: res.mime_type, sha256: res.sha256 ?? null, fileSize: res.file_size ?? null }
+    },
+
+    async downloadMedia(channel, url) {
+      let response: Response
+      try {
+        response = await doFetch(url, { headers: { Authorization: `Bearer ${channel.access_token}` }, signal: AbortSignal.timeout(timeoutMs) })
+      }
+      catch (error) {
+        throw new GraphError({ code: 0, title: 'Network error', details: (error as Error).message, httpStatus: 0 })
+      }
+      if (!response.ok) {
+        await response.body?.cancel()
+        throw new GraphError({ code: 0, title: `HTTP ${response.status}`, details: 'media download failed', httpStatus: response.status })
+      }
+      return response
+    },
+
+    async listTemplates(channel) {
+      const out: GraphTemplate[] = []
+      const fields = 'id,name,language,status,category,parameter_format,components'
+      let url: string | null = `${base}/${channel.waba_id}/message_templates?fields=${fields}&limit=100`
+      // Follow `paging.next` until it is absent (reference §2.7); guard against a cycle.
+      for (let page = 0; url && page < 1000; page++) {
+        const res: Json = await call(channel, url)
+        for (const t of Array.isArray(res.data) ? res.data : []) {
+          if (typeof t?.name !== 'string' || typeof t?.language !== 'string')
+            continue
+          out.push({
+            id: t.id ?? null,
+            name: t.name,
+            language: t.language,
+            status: String(t.status ?? 'UNKNOWN'),
+            category: t.category ?? null,
+            parameter_format: t.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL',
+            components: Array.isArray(t.components) ? t.components : [],
+          })
+        }
+        url = typeof res.paging?.next === 'string' ? res.paging.next : null
+      }
+      return out
+    },
+  }
+}
+
+/** Codes worth an automatic retry of the same request (reference §3), and how long to wait. */
+export function retryDelayMs(error: GraphError, attempt: number): number | null {
+  const maxAttempts = 8
+  if (attempt >= maxAttempts)
+    return null
+  const code = error.code
+  if (code === 131056) // pair rate limit: Meta suggests 4^n seconds
+    return Math.min(4 ** attempt * 1000, 15 * 60_000)
+  if (code === 131000 && attempt >= 3) // unknown server error: retry a little only
+    return null
+  const retryable = [130429, 80007, 4, 131000, 131016, 2, 131057].includes(code)
+    || (code === 0 && (error.httpStatus === 0 || error.httpStatus >= 500 || error.httpStatus === 429))
+  if (!retryable)
+    return null
+  const base = code === 80007 || code === 4 ? 60_000 : 1000
+  return Math.min(base * 2 ** (attempt - 1), 10 * 60_000)
+}

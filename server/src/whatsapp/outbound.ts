@@ -1,0 +1,273 @@
+/**
+ * Queues an agent's message: validated against WhatsApp's rules (24-hour window, approved
+ * templates, media), stored as `pending` together with its outbound job in one transaction, and
+ * sent later by the worker. A retried request with the same client id returns the first message.
+ */
+import type { SendMessage } from '../../../protocol/messages.ts'
+import type { Db } from '../storage/db.ts'
+import type { MessagesTable } from '../storage/schema.ts'
+import { AppError, notFound } from '../errors.ts'
+import { newId } from '../ids.ts'
+
+type Json = Record<string, unknown>
+type TemplateParam = NonNullable<Extract<SendMessage, { type: 'template' }>['template']['body']>[number]
+
+export interface QueuedMessage { message: MessagesTable, created: boolean }
+
+export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: SendMessage, now = Date.now()): Promise<QueuedMessage> {
+  const existing = await findByClientId(db, workspaceId, req.clientId)
+  if (existing) {
+    if (existing.conversation_id !== conversationId)
+      throw new AppError(409, 'invalid_request', 'this clientId was already used for another conversation', { field: 'clientId' })
+    return { message: existing, created: false }
+  }
+  const conversation = await db.selectFrom('conversations')
+    .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+    .select(['conversations.id', 'conversations.channel_id', 'conversations.window_expires_at', 'contacts.wa_id', 'contacts.user_id'])
+    .where('conversations.id', '=', conversationId)
+    .where('conversations.workspace_id', '=', workspaceId)
+    .executeTakeFirst()
+  if (!conversation)
+    throw notFound('conversation')
+
+  const recipient = conversation.wa_id ? { to: `+${conversation.wa_id}` } : conversation.user_id ? { recipient: conversation.user_id } : null
+  if (!recipient)
+    throw new AppError(422, 'no_recipient', 'the contact has neither a phone number nor a WhatsApp user id')
+  if (req.type !== 'template' && (conversation.window_expires_at === null || now >= conversation.window_expires_at)) {
+    throw new AppError(422, 'window_closed', 'the 24-hour customer service window is closed: only an approved template can be sent', {
+      details: { windowExpiresAt: conversation.window_expires_at },
+    })
+  }
+
+  const built = await buildPayload(db, workspaceId, conversation.id, conversation.channel_id, req)
+  const id = newId()
+  const message: MessagesTable = {
+    id,
+    workspace_id: workspaceId,
+    conversation_id: conversation.id,
+    channel_id: conversation.channel_id,
+    wamid: null,
+    client_id: req.clientId,
+    direction: 'out',
+    type: req.type,
+    status: 'pending',
+    content: JSON.stringify(built.content),
+    context: built.context ? JSON.stringify(built.context) : null,
+    referral: null,
+    error: null,
+    reaction: null,
+    raw: null,
+    timestamp: now,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    played_at: null,
+    failed_at: null,
+  }
+  const created = await db.transaction().execute(async (trx) => {
+    const inserted = await trx.insertInto('messages').values(message)
+      .onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst()
+    if (!inserted)
+      return false // a concurrent request with the same client id won
+    await trx.insertInto('outbound_jobs').values({
+      id: newId(),
+      workspace_id: workspaceId,
+      channel_id: conversation.channel_id,
+      message_id: id,
+      kind: 'send',
+      recipient: recipient.to ?? recipient.recipient!,
+      payload: JSON.stringify({ ...recipient, ...built.payload }),
+      state: 'queued',
+      attempts: 0,
+      run_at: now,
+      locked_until: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    }).execute()
+    if (req.type !== 'reaction') {
+      await trx.updateTable('conversations').set({
+        last_message_id: id,
+        last_message_at: now,
+        last_message_preview: built.preview,
+        last_message_type: req.type,
+        last_message_direction: 'out',
+        updated_at: now,
+      }).where('id', '=', conversation.id).execute()
+    }
+    return true
+  })
+  if (!created)
+    return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false }
+  return { message, created: true }
+}
+
+async function findByClientId(db: Db, workspaceId: string, clientId: string) {
+  return await db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('client_id', '=', clientId).executeTakeFirst()
+}
+
+interface Built { payload: Json, content: Json, context: Json | null, preview: string }
+
+async function quoted(db: Db, conversationId: string, messageId: string, field: string) {
+  const target = await db.selectFrom('messages').select(['id', 'wamid']).where('id', '=', messageId).where('conversation_id', '=', conversationId).executeTakeFirst()
+  if (!target)
+    throw new AppError(400, 'invalid_request', `${field}: no such message in this conversation`, { field })
+  if (!target.wamid)
+    throw new AppError(409, 'invalid_request', `${field}: that message has not been sent yet`, { field })
+  return { id: target.id, wamid: target.wamid }
+}
+
+async function buildPayload(db: Db, workspaceId: string, conversationId: string, channelId: string, req: SendMessage): Promise<Built> {
+  switch (req.type) {
+    case 'text': {
+      const context = req.replyTo ? await quoted(db, conversationId, req.replyTo, 'replyTo') : null
+      const previewUrl = req.previewUrl ?? /https?:\/\/\S/.test(req.text)
+      return {
+        payload: { type: 'text', text: { body: req.text, preview_url: previewUrl }, ...(context ? { context: { message_id: context.wamid } } : {}) },
+        content: { body: req.text, previewUrl },
+        context: context ? { id: context.wamid, messageId: context.id } : null,
+        preview: req.text.slice(0, 200),
+      }
+    }
+    case 'image':
+    case 'audio':
+    case 'video':
+    case 'document':
+    case 'sticker': {
+      const media = await db.selectFrom('media').selectAll().where('id', '=', req.mediaId).where('workspace_id', '=', workspaceId).executeTakeFirst()
+      if (!media)
+        throw new AppError(400, 'invalid_request', 'mediaId: no such uploaded media', { field: 'mediaId' })
+      if (media.channel_id !== channelId)
+        throw new AppError(400, 'invalid_request', 'mediaId: the media was uploaded for another WhatsApp number', { field: 'mediaId' })
+      if (req.caption && (req.type === 'audio' || req.type === 'sticker'))
+        throw new AppError(400, 'invalid_request', `caption: WhatsApp does not allow a caption on ${req.type}`, { field: 'caption' })
+      const context = req.replyTo ? await quoted(db, conversationId, req.replyTo, 'replyTo') : null
+      const object: Json = { id: media.meta_media_id }
+      if (req.caption)
+        object.caption = req.caption
+      if (req.type === 'document' && media.filename)
+        object.filename = media.filename
+      return {
+        payload: { type: req.type, [req.type]: object, ...(context ? { context: { message_id: context.wamid } } : {}) },
+        content: { mediaId: media.meta_media_id, uploadId: media.id, mimeType: media.mime_type, filename: media.filename, size: media.size, ...(req.caption ? { caption: req.caption } : {}) },
+        context: context ? { id: context.wamid, messageId: context.id } : null,
+        preview: (req.caption ?? media.filename ?? '').slice(0, 200),
+      }
+    }
+    case 'reaction': {
+      const target = await quoted(db, conversationId, req.messageId, 'messageId')
+      return {
+        payload: { type: 'reaction', reaction: { message_id: target.wamid, emoji: req.emoji } },
+        content: { messageId: target.wamid, targetId: target.id, emoji: req.emoji || null },
+        context: null,
+        preview: req.emoji,
+      }
+    }
+    case 'template':
+      return await buildTemplate(db, workspaceId, channelId, req.template)
+  }
+}
+
+async function buildTemplate(db: Db, workspaceId: string, channelId: string, t: Extract<SendMessage, { type: 'template' }>['template']): Promise<Built> {
+  const template = await db.selectFrom('templates').selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('channel_id', '=', channelId)
+    .where('name', '=', t.name)
+    .where('language', '=', t.language)
+    .executeTakeFirst()
+  if (!template)
+    throw new AppError(422, 'template_not_found', `no template "${t.name}" in language "${t.language}" for this number (sync the template list?)`, { field: 'template.name' })
+  if (template.status !== 'APPROVED')
+    throw new AppError(422, 'template_not_approved', `template "${t.name}" is ${template.status}; only APPROVED templates can be sent`, { field: 'template.name', details: { status: template.status } })
+
+  const components = JSON.parse(template.components) as Json[]
+  const bodyText = String(components.find(c => String(c.type).toUpperCase() === 'BODY')?.text ?? '')
+  const named = template.parameter_format === 'NAMED'
+  const variables = [...new Set([...bodyText.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map(m => m[1]!))]
+  const body = t.body ?? []
+  if (body.length !== variables.length) {
+    throw new AppError(400, 'template_params_mismatch', `template "${t.name}" expects ${variables.length} body parameter(s), got ${body.length}`, {
+      field: 'template.body',
+      details: { expected: variables.length, got: body.length },
+    })
+  }
+  if (named) {
+    const missing = variables.filter(v => !body.some(p => p.name === v))
+    if (missing.length > 0)
+      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" needs named parameters: ${missing.join(', ')}`, { field: 'template.body' })
+  }
+
+  const out: Json[] = []
+  if (t.header && t.header.length > 0)
+    out.push({ type: 'header', parameters: await Promise.all(t.header.map(p => toGraphParam(db, workspaceId, p))) })
+  if (body.length > 0) {
+    out.push({
+      type: 'body',
+      parameters: await Promise.all(body.map(async p => ({ ...(await toGraphParam(db, workspaceId, p)), ...(named && p.name ? { parameter_name: p.name } : {}) }))),
+    })
+  }
+  for (const b of t.buttons ?? [])
+    out.push({ type: 'button', sub_type: b.subType, index: String(b.index), parameters: [await toGraphParam(db, workspaceId, b.parameter)] })
+
+  // What the agent sees in the conversation: the body with its variables filled in.
+  const values = new Map(body.map((p, i) => [named ? p.name ?? '' : String(i + 1), p.text ?? '']))
+  const preview = bodyText.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, v: string) => values.get(v) ?? `{{${v}}}`)
+  return {
+    payload: { type: 'template', template: { name: t.name, language: { code: t.language }, ...(out.length > 0 ? { components: out } : {}) } },
+    content: { name: t.name, language: t.language, category: template.category, body: preview, header: t.header ?? [], parameters: body, buttons: t.buttons ?? [] },
+    context: null,
+    preview: preview.slice(0, 200),
+  }
+}
+
+async function toGraphParam(db: Db, workspaceId: string, p: TemplateParam): Promise<Json> {
+  if (p.type === 'text')
+    return { type: 'text', text: p.text ?? '' }
+  if (p.type === 'payload')
+    return { type: 'payload', payload: p.payload ?? '' }
+  const media = p.mediaId ? await db.selectFrom('media').select('meta_media_id').where('id', '=', p.mediaId).where('workspace_id', '=', workspaceId).executeTakeFirst() : undefined
+  if (!media)
+    throw new AppError(400, 'invalid_request', 'template parameter mediaId: no such uploaded media', { field: 'template.header' })
+  return { type: p.type, [p.type]: { id: media.meta_media_id } }
+}
+
+/** Queues a mark-as-read of the latest inbound message (WhatsApp marks earlier ones read too). */
+export async function queueMarkRead(db: Db, workspaceId: string, conversationId: string, now = Date.now()): Promise<boolean> {
+  const conversation = await db.selectFrom('conversations').select(['id', 'channel_id']).where('id', '=', conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst()
+  if (!conversation)
+    throw notFound('conversation')
+  const latest = await db.selectFrom('messages').select(['wamid', 'timestamp'])
+    .where('conversation_id', '=', conversationId)
+    .where('direction', '=', 'in')
+    .where('wamid', 'is not', null)
+    .orderBy('timestamp', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).execute()
+    // Meta accepts read receipts for messages received in the last 30 days only.
+    if (latest?.wamid && now - latest.timestamp < 30 * 24 * 60 * 60 * 1000) {
+      await trx.insertInto('outbound_jobs').values({
+        id: newId(),
+        workspace_id: workspaceId,
+        channel_id: conversation.channel_id,
+        message_id: null,
+        kind: 'mark_read',
+        recipient: latest.wamid,
+        payload: JSON.stringify({ message_id: latest.wamid }),
+        state: 'queued',
+        attempts: 0,
+        run_at: now,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      }).execute()
+    }
+  })
+  return Boolean(latest?.wamid)
+}

@@ -1,0 +1,259 @@
+/**
+ * The outbound worker: claims due jobs (PostgreSQL: FOR UPDATE SKIP LOCKED, so several server
+ * instances share the queue), sends them through the Graph client under a per-number token bucket
+ * and a per-recipient pair limit, and retries only what the reference says is retryable. A message
+ * becomes `sent` only once Meta returned its wamid; statuses that raced ahead are applied then.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { Storage } from '../storage/db.ts'
+import type { OutboundJobsTable } from '../storage/schema.ts'
+import type { GraphClient } from './graph-client.ts'
+import { sql } from 'kysely'
+import { GraphError, retryDelayMs } from './graph-client.ts'
+import { applyOrphanStatuses, closeWindow } from './ingest.ts'
+import { TokenBucket } from './token-bucket.ts'
+
+export interface WorkerOptions {
+  storage: Storage
+  graph: GraphClient
+  log: FastifyBaseLogger
+  /** default per-number rate when a channel has none */
+  throughputPerSecond: number
+  pairIntervalMs: number
+  pairBurst: number
+  /** called after a job changed messages in these conversations */
+  onChange?: (conversationIds: string[]) => void
+  pollIntervalMs?: number
+  leaseMs?: number
+  concurrency?: number
+}
+
+export interface OutboundWorker {
+  start: () => void
+  /** nudge the loop: a job was just queued */
+  wake: () => void
+  stop: () => Promise<void>
+}
+
+export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
+  const { storage, graph, log } = options
+  const { db, engine } = storage
+  const pollIntervalMs = options.pollIntervalMs ?? 250
+  const leaseMs = options.leaseMs ?? 60_000
+  const concurrency = options.concurrency ?? 32
+  const numberBuckets = new Map<string, TokenBucket>()
+  const pairBuckets = new Map<string, TokenBucket>()
+  /** recipient → time before which no later job may overtake a deferred one (keeps per-chat order) */
+  const holds = new Map<string, number>()
+  const recipientQueues = new Map<string, Promise<void>>()
+  let running = false
+  let inFlight = 0
+  let loop: Promise<void> | null = null
+  let wakeUp: (() => void) | null = null
+  let pending = false
+
+  function wake() {
+    pending = true
+    wakeUp?.()
+  }
+
+  async function claim(limit: number): Promise<OutboundJobsTable[]> {
+    const now = Date.now()
+    let due = db.selectFrom('outbound_jobs').select('id')
+      .where(eb => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)])]))
+      .where('run_at', '<=', now)
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(limit)
+    if (engine === 'postgres')
+      due = due.forUpdate().skipLocked()
+    return await db.updateTable('outbound_jobs')
+      .set({ state: 'running', locked_until: now + leaseMs, updated_at: now })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute()
+  }
+
+  async function nextDueIn(): Promise<number> {
+    const row = await db.selectFrom('outbound_jobs').select(sql<number>`min(run_at)`.as('at')).where('state', '=', 'queued').executeTakeFirst()
+    return row?.at ? Math.max(0, row.at - Date.now()) : Number.POSITIVE_INFINITY
+  }
+
+  async function run() {
+    while (running) {
+      pending = false
+      let jobs: OutboundJobsTable[] = []
+      if (inFlight < concurrency) {
+        try {
+          jobs = await claim(concurrency - inFlight)
+        }
+        catch (error) {
+          log.error({ err: error }, 'outbound: claiming jobs failed')
+        }
+      }
+      for (const job of jobs) {
+        inFlight++
+        // Jobs for one recipient run one after another, in claim order.
+        const key = `${job.channel_id}|${job.recipient}`
+        const previous = recipientQueues.get(key) ?? Promise.resolve()
+        const next = previous.then(() => process(job)).catch(error => log.error({ err: error, job: job.id }, 'outbound: job crashed')).finally(() => {
+          inFlight--
+          if (recipientQueues.get(key) === next)
+            recipientQueues.delete(key)
+          wake()
+        })
+        recipientQueues.set(key, next)
+      }
+      if (jobs.length > 0 && inFlight < concurrency)
+        continue
+      if (pending)
+        continue
+      let wait = pollIntervalMs
+      try {
+        wait = Math.min(pollIntervalMs, await nextDueIn())
+      }
+      catch {}
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait)
+          wakeUp = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        wakeUp = null
+      }
+    }
+  }
+
+  async function defer(job: OutboundJobsTable, until: number, error: string | null, countAttempt: boolean) {
+    const key = `${job.channel_id}|${job.recipient}`
+    if (job.kind === 'send')
+      holds.set(key, Math.max(holds.get(key) ?? 0, until))
+    await db.updateTable('outbound_jobs').set({
+      state: 'queued',
+      run_at: until,
+      locked_until: null,
+      attempts: countAttempt ? job.attempts + 1 : job.attempts,
+      last_error: error,
+      updated_at: Date.now(),
+    }).where('id', '=', job.id).execute()
+  }
+
+  async function process(job: OutboundJobsTable): Promise<void> {
+    const channel = await db.selectFrom('channels').selectAll().where('id', '=', job.channel_id).executeTakeFirst()
+    if (!channel) {
+      await finish(job, 'failed', 'channel no longer exists')
+      return
+    }
+    const key = `${job.channel_id}|${job.recipient}`
+    const hold = holds.get(key) ?? 0
+    if (job.kind === 'send' && hold > Date.now()) {
+      await defer(job, hold, job.last_error, false)
+      return
+    }
+    if (job.kind === 'send') {
+      const pair = bucket(pairBuckets, key, options.pairBurst, 1000 / options.pairIntervalMs)
+      const waitMs = pair.take()
+      if (waitMs > 0) {
+        await defer(job, Date.now() + waitMs, job.last_error, false)
+        return
+      }
+    }
+    const perNumber = bucket(numberBuckets, channel.id, channel.throughput_per_second || options.throughputPerSecond, channel.throughput_per_second || options.throughputPerSecond)
+    for (let waitMs = perNumber.take(); waitMs > 0; waitMs = perNumber.take())
+      await new Promise(resolve => setTimeout(resolve, waitMs))
+
+    const payload = JSON.parse(job.payload) as Record<string, unknown>
+    try {
+      if (job.kind === 'mark_read') {
+        await graph.markRead(channel, String(payload.message_id))
+        await finish(job, 'done', null)
+        return
+      }
+      const result = await graph.sendMessage(channel, payload)
+      const now = Date.now()
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('messages').set({
+          wamid: result.wamid,
+          status: sql`CASE WHEN status = 'pending' THEN 'sent' ELSE status END`,
+          sent_at: sql`coalesce(sent_at, ${now})`,
+          updated_at: now,
+        }).where('id', '=', job.message_id!).execute()
+        await trx.updateTable('outbound_jobs').set({ state: 'done', locked_until: null, attempts: job.attempts + 1, updated_at: now }).where('id', '=', job.id).execute()
+      })
+      // A status webhook may have arrived before we stored the wamid: apply what was kept.
+      const touched = await applyOrphanStatuses(db, [{ channelId: channel.id, wamid: result.wamid }])
+      options.onChange?.([...new Set([...touched, ...(await conversationOf(job))])])
+    }
+    catch (error) {
+      const graphError = error instanceof GraphError ? error : new GraphError({ code: 0, title: 'Unexpected error', details: (error as Error).message, httpStatus: 0 })
+      await handleFailure(job, graphError)
+    }
+  }
+
+  async function handleFailure(job: OutboundJobsTable, error: GraphError) {
+    const attempt = job.attempts + 1
+    if (job.kind === 'mark_read' && error.code === 131009) {
+      await finish(job, 'done', error.message) // nothing left to mark read
+      return
+    }
+    const delay = retryDelayMs(error, attempt)
+    if (delay !== null) {
+      log.warn({ job: job.id, code: error.code, attempt, retryInMs: delay }, 'outbound: retrying')
+      await defer(job, Date.now() + delay, error.message, true)
+      return
+    }
+    log.warn({ job: job.id, code: error.code, attempt }, 'outbound: failed permanently')
+    const now = Date.now()
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('outbound_jobs').set({ state: 'failed', locked_until: null, attempts: attempt, last_error: error.message, updated_at: now }).where('id', '=', job.id).execute()
+      if (job.kind === 'send' && job.message_id) {
+        const whatsappError = { code: error.code, title: error.title, ...(error.details ? { details: error.details } : {}) }
+        await trx.updateTable('messages').set({ status: 'failed', error: JSON.stringify(whatsappError), failed_at: now, updated_at: now }).where('id', '=', job.message_id).execute()
+        if (error.code === 131047) {
+          const message = await trx.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
+          if (message)
+            await closeWindow(trx, message.conversation_id, now)
+        }
+      }
+    })
+    options.onChange?.(await conversationOf(job))
+  }
+
+  async function finish(job: OutboundJobsTable, state: 'done' | 'failed', lastError: string | null) {
+    await db.updateTable('outbound_jobs').set({ state, locked_until: null, attempts: job.attempts + 1, last_error: lastError, updated_at: Date.now() }).where('id', '=', job.id).execute()
+  }
+
+  async function conversationOf(job: OutboundJobsTable): Promise<string[]> {
+    if (!job.message_id)
+      return []
+    const row = await db.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
+    return row ? [row.conversation_id] : []
+  }
+
+  return {
+    start() {
+      if (running)
+        return
+      running = true
+      loop = run()
+    },
+    wake,
+    async stop() {
+      running = false
+      wakeUp?.()
+      await loop
+      await Promise.allSettled([...recipientQueues.values()])
+    },
+  }
+}
+
+function bucket(map: Map<string, TokenBucket>, key: string, capacity: number, ratePerSecond: number): TokenBucket {
+  let b = map.get(key)
+  if (!b) {
+    b = new TokenBucket(capacity, ratePerSecond)
+    map.set(key, b)
+  }
+  return b
+}
