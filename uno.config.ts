@@ -1,0 +1,80 @@
+import { defineConfig, presetWind4 } from 'unocss'
+
+// Colour tokens: one CSS variable per role, switched by the system colour scheme. Components
+// use the theme colours below (`bg-primary`, `text-fg-muted` …) or the shortcuts, never hex.
+const light = {
+  'bg-base': '#f5f6f6',
+  'bg-card': '#ffffff',
+  'border': '#e2e6e9',
+  'text-base': '#111b21',
+  'text-muted': '#54656f',
+  'primary': '#008069',
+  'primary-hover': '#006e5a',
+  'primary-fg': '#ffffff',
+  'primary-soft': '#d9fdd3',
+  'success': '#1a9e4b',
+  'danger': '#d1344b',
+  'warning': '#b7791f',
+}
+const dark: typeof light = {
+  'bg-base': '#0b141a',
+  'bg-card': '#111b21',
+  'border': '#2a3942',
+  'text-base': '#e9edef',
+  'text-muted': '#8696a0',
+  'primary': '#00a884',
+  'primary-hover': '#06cf9c',
+  'primary-fg': '#0b141a',
+  'primary-soft': '#103529',
+  'success': '#25d366',
+  'danger': '#f15c6d',
+  'warning': '#f0b429',
+}
+
+function declarations(tokens: Record<string, string>): string {
+  return Object.entries(tokens).map(([name, value]) => `--c-${name}:${value};`).join('')
+}
+
+const tokensCss = [
+  `:root{color-scheme:light dark;${declarations(light)}}`,
+  `@media (prefers-color-scheme: dark){:root{${declarations(dark)}}}`,
+  'html,body{background-color:var(--c-bg-base);color:var(--c-text-base);}',
+].join('\n')
+
+export default defineConfig({
+  presets: [
+    // `dark:` follows the system setting, like the tokens above.
+    presetWind4({ dark: 'media' }),
+  ],
+  theme: {
+    colors: {
+      surface: { DEFAULT: 'var(--c-bg-base)', card: 'var(--c-bg-card)' },
+      line: 'var(--c-border)',
+      fg: { DEFAULT: 'var(--c-text-base)', muted: 'var(--c-text-muted)' },
+      primary: {
+        DEFAULT: 'var(--c-primary)',
+        hover: 'var(--c-primary-hover)',
+        fg: 'var(--c-primary-fg)',
+        soft: 'var(--c-primary-soft)',
+      },
+      success: 'var(--c-success)',
+      danger: 'var(--c-danger)',
+      warning: 'var(--c-warning)',
+    },
+  },
+  shortcuts: {
+    'bg-base': 'bg-surface text-fg',
+    'bg-card': 'bg-surface-card',
+    'border-base': 'border border-line',
+    'text-secondary': 'text-fg-muted',
+    'btn-base': 'inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
+    'btn-solid': 'btn-base bg-primary text-primary-fg hover:bg-primary-hover',
+    'btn-text': 'btn-base px-2 text-primary hover:bg-primary-soft',
+    'input-base': 'w-full rounded-lg border-base bg-card px-3 py-2 text-sm text-fg placeholder:text-fg-muted outline-none transition-colors focus:border-primary focus:ring-2 focus:ring-primary/25',
+  },
+  preflights: [
+    {
+      getCSS: () => tokensCss,
+    },
+  ],
+})

@@ -1,0 +1,44 @@
+import { defineConfig } from 'wxt'
+
+// The extension's source lives at the repository root (srcDir = root, WXT's default), beside
+// server/, simulator/, protocol/ … Those folders are safe: WXT builds only what is in
+// entrypoints/, and auto-imports scan only components/, composables/, hooks/ and utils/.
+export default defineConfig({
+  modules: ['@wxt-dev/module-vue', '@wxt-dev/unocss', '@wxt-dev/i18n/module'],
+  // `wxt` (dev mode) must not try to launch a browser on these machines.
+  webExt: { disabled: true },
+  imports: {
+    // Writes .wxt/eslint-auto-imports.mjs, which eslint.config.js spreads in as globals.
+    eslintrc: { enabled: 9 },
+  },
+  manifest: ({ browser }) => ({
+    name: '__MSG_extension_name__',
+    description: '__MSG_extension_description__',
+    default_locale: 'en',
+    // `sidePanel` is added by WXT for Chrome builds only: listing it here would leak it into
+    // the Firefox manifest, which uses `sidebar_action` (generated from entrypoints/sidepanel).
+    permissions: ['storage'],
+    // No host permissions: each team chooses its server URL on the options page, so there is
+    // nothing to name here, and pages reach the server with plain CORS requests, which need
+    // none (server/src/app.ts registers @fastify/cors for any origin, extension ones included;
+    // checked in Chromium 156 against 127.0.0.1 without any permission prompt). If a
+    // later feature needs more than CORS gives, request the chosen origin at runtime through
+    // `optional_host_permissions` (MV3) / `optional_permissions` (Firefox MV2).
+    // Toolbar button: opens the side panel (Chrome) or toggles the sidebar (Firefox), see
+    // utils/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
+    action: { default_title: '__MSG_extension_actionTitle__' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'wa-inbox@wa-inbox.dev' },
+          },
+        }
+      // Chrome 116: stable chrome.sidePanel API, including sidePanel.open().
+      : { minimum_chrome_version: '116' }),
+  }),
+  suppressWarnings: {
+    // TODO(store listing issue): declare gecko.data_collection_permissions (messages and
+    // contacts travel to the team's own server) before the first AMO submission.
+    firefoxDataCollection: true,
+  },
+})
