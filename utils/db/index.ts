@@ -1,0 +1,7 @@
+import { AppDB } from './app-db'
+
+export type { MetaEntry, MetaKey, MetaValues } from './app-db'
+export { AppDB }
+
+/** The one database instance of this extension context (page or background). */
+export const db = new AppDB()
