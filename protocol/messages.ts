@@ -75,7 +75,7 @@ export const TemplateParameterSchema = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 64 })),
 })
 
-export const SendMessageSchema = Type.Union([
+const SendMessageVariants = [
   Type.Object({
     clientId: ClientId,
     type: Type.Literal('text'),
@@ -85,7 +85,7 @@ export const SendMessageSchema = Type.Union([
   }, { additionalProperties: false }),
   Type.Object({
     clientId: ClientId,
-    type: Type.Union([Type.Literal('image'), Type.Literal('audio'), Type.Literal('video'), Type.Literal('document'), Type.Literal('sticker')]),
+    type: Type.Enum(['image', 'audio', 'video', 'document', 'sticker']),
     mediaId: Type.String({ minLength: 1, maxLength: 64, description: 'id returned by POST /api/conversations/:id/media' }),
     caption: Type.Optional(Type.String({ maxLength: 1024 })),
     replyTo: ReplyTo,
@@ -111,7 +111,19 @@ export const SendMessageSchema = Type.Union([
     messageId: Type.String({ minLength: 1, maxLength: 64, description: 'id of the message reacted to' }),
     emoji: Type.String({ maxLength: 16, description: 'empty string removes the reaction' }),
   }, { additionalProperties: false }),
-])
+] as const
+const SendMessageUnion = Type.Union([...SendMessageVariants])
+
+/**
+ * The body of `POST /api/conversations/:id/messages`. A `oneOf` with a discriminator on `type`, so a
+ * validation error names the field of the variant that was meant, not every variant.
+ */
+export const SendMessageSchema = Type.Unsafe<Static<typeof SendMessageUnion>>({
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [...SendMessageVariants],
+})
 export type SendMessage = Static<typeof SendMessageSchema>
 
 export const UploadedMediaSchema = Type.Object({

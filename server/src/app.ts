@@ -9,7 +9,7 @@ import type { OutboundWorker } from './whatsapp/worker.ts'
 import { EventEmitter } from 'node:events'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import { AppError } from './errors.ts'
 import { authRoutes } from './routes/auth.ts'
 import { conversationRoutes } from './routes/conversations.ts'
@@ -68,8 +68,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     // Meta asks for an answer within seconds; a stuck request must not hold a socket forever.
     requestTimeout: 60_000,
-    disableRequestLogging: process.env.LOG_REQUESTS !== '1',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, discriminator: true } },
   })
 
   const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })

@@ -38,7 +38,7 @@ export async function webhookRoutes(app: FastifyInstance) {
   app.post('/webhooks/whatsapp', { schema: { hide: true }, bodyLimit: app.config.webhookBodyLimit }, async (request, reply) => {
     const raw = request.body
     if (!Buffer.isBuffer(raw))
-      throw new AppError(400, 'invalid_payload', 'expected a JSON body')
+      throw new AppError(415, 'unsupported_media_type', 'webhooks must be sent as application/json')
     const header = request.headers['x-hub-signature-256']
     if (typeof header !== 'string' || header === '')
       throw new AppError(401, 'signature_missing', 'missing X-Hub-Signature-256 header')
