@@ -1,3 +1,4 @@
+import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 import { WxtVitest } from 'wxt/testing/vitest-plugin'
 
@@ -40,7 +41,10 @@ export default defineConfig({
         },
       },
       {
-        plugins: [WxtVitest()],
+        plugins: [
+          WxtVitest(),
+          vue(),
+        ],
         test: {
           name: 'extension',
           include: ['{utils,components,composables,stores,entrypoints,protocol}/**/__tests__/**/*.test.ts'],
