@@ -8,7 +8,7 @@ import type { Database } from './schema.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import pg from 'pg'
 import { migrations } from '../../migrations/index.ts'
@@ -66,7 +66,12 @@ export async function migrate(storage: Storage): Promise<string[]> {
       return out
     },
   }
-  const migrator = new Migrator({ db: storage.db, provider })
+  // Kysely looks for its bookkeeping tables in every schema; pin them to ours, or a database with
+  // another WA Inbox schema (tests, staging beside production) would be mistaken for migrated.
+  const migrationTableSchema = storage.engine === 'postgres'
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
+    : undefined
+  const migrator = new Migrator({ db: storage.db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) })
   const { error, results } = await migrator.migrateToLatest()
   if (error)
     throw error instanceof Error ? error : new Error(String(error))
