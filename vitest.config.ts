@@ -21,16 +21,18 @@ export default defineConfig({
         },
       },
       ...(postgresUrl
-        ? [{
-            test: {
-              name: 'server-postgres',
-              include: serverInclude,
-              environment: 'node',
-              env: { TEST_ENGINE: 'postgres' },
-              testTimeout: 30_000,
-              hookTimeout: 30_000,
+        ? [
+            {
+              test: {
+                name: 'server-postgres',
+                include: serverInclude,
+                environment: 'node',
+                env: { TEST_ENGINE: 'postgres' },
+                testTimeout: 30_000,
+                hookTimeout: 30_000,
+              },
             },
-          }]
+          ]
         : []),
       {
         test: {

@@ -2,5 +2,5 @@
 export * from './common.ts'
 export * from './conversations.ts'
 export * from './errors.ts'
-export * from './messages.ts'
 export * from './media.ts'
+export * from './messages.ts'

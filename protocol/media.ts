@@ -3,10 +3,28 @@
  * before uploading; the extension can use the same table to warn before the upload starts.
  */
 export const MEDIA_RULES = {
-  image: { mimeTypes: ['image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 },
-  sticker: { mimeTypes: ['image/webp'], maxBytes: 500 * 1024 },
-  audio: { mimeTypes: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * 1024 * 1024 },
-  video: { mimeTypes: ['video/mp4', 'video/3gpp'], maxBytes: 16 * 1024 * 1024 },
+  image: {
+    mimeTypes: ['image/jpeg', 'image/png'],
+    maxBytes: 5 * 1024 * 1024,
+  },
+  sticker: {
+    mimeTypes: ['image/webp'],
+    maxBytes: 500 * 1024,
+  },
+  audio: {
+    mimeTypes: [
+      'audio/aac',
+      'audio/amr',
+      'audio/mpeg',
+      'audio/mp4',
+      'audio/ogg',
+    ],
+    maxBytes: 16 * 1024 * 1024,
+  },
+  video: {
+    mimeTypes: ['video/mp4', 'video/3gpp'],
+    maxBytes: 16 * 1024 * 1024,
+  },
   document: {
     mimeTypes: [
       'text/plain',

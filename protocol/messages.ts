@@ -1,8 +1,15 @@
-import Type from 'typebox'
 import type { Static } from 'typebox'
+import Type from 'typebox'
 import { IdSchema, pageOf, TimestampSchema } from './common.ts'
 
-export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'played', 'failed'] as const
+export const MESSAGE_STATUSES = [
+  'pending',
+  'sent',
+  'delivered',
+  'read',
+  'played',
+  'failed',
+] as const
 export type MessageStatus = typeof MESSAGE_STATUSES[number]
 
 /**
@@ -37,25 +44,55 @@ export type WhatsAppError = Static<typeof WhatsAppErrorSchema>
 export const MessageSchema = Type.Object({
   id: IdSchema,
   conversationId: IdSchema,
-  wamid: Type.Union([Type.String(), Type.Null()]),
-  clientId: Type.Union([Type.String(), Type.Null()]),
-  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  wamid: Type.Union([
+    Type.String(),
+    Type.Null(),
+  ]),
+  clientId: Type.Union([
+    Type.String(),
+    Type.Null(),
+  ]),
+  direction: Type.Union([
+    Type.Literal('in'),
+    Type.Literal('out'),
+  ]),
   type: Type.Enum(MESSAGE_TYPES),
   status: Type.Enum(MESSAGE_STATUSES),
-  error: Type.Union([WhatsAppErrorSchema, Type.Null()]),
+  error: Type.Union([
+    WhatsAppErrorSchema,
+    Type.Null(),
+  ]),
   /** Type-specific content (text body, media id and caption, location, …); see README "Message content". */
   content: Type.Record(Type.String(), Type.Unknown()),
   /** Reply / forward context as WhatsApp sent it (`{from, id}`, `{forwarded: true}`, …). */
-  context: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  referral: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  context: Type.Union([
+    Type.Record(Type.String(), Type.Unknown()),
+    Type.Null(),
+  ]),
+  referral: Type.Union([
+    Type.Record(Type.String(), Type.Unknown()),
+    Type.Null(),
+  ]),
   /** The customer's current reaction to this message (emoji), if any. */
-  reaction: Type.Union([Type.String(), Type.Null()]),
+  reaction: Type.Union([
+    Type.String(),
+    Type.Null(),
+  ]),
   /** When the customer sent it (inbound) or when it was queued (outbound). */
   timestamp: TimestampSchema,
   createdAt: TimestampSchema,
-  sentAt: Type.Union([TimestampSchema, Type.Null()]),
-  deliveredAt: Type.Union([TimestampSchema, Type.Null()]),
-  readAt: Type.Union([TimestampSchema, Type.Null()]),
+  sentAt: Type.Union([
+    TimestampSchema,
+    Type.Null(),
+  ]),
+  deliveredAt: Type.Union([
+    TimestampSchema,
+    Type.Null(),
+  ]),
+  readAt: Type.Union([
+    TimestampSchema,
+    Type.Null(),
+  ]),
 })
 export type Message = Static<typeof MessageSchema>
 
@@ -66,7 +103,13 @@ const ClientId = Type.String({ minLength: 1, maxLength: 64, description: 'client
 const ReplyTo = Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'id of the message being replied to' }))
 
 export const TemplateParameterSchema = Type.Object({
-  type: Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('video'), Type.Literal('document'), Type.Literal('payload')]),
+  type: Type.Union([
+    Type.Literal('text'),
+    Type.Literal('image'),
+    Type.Literal('video'),
+    Type.Literal('document'),
+    Type.Literal('payload'),
+  ]),
   text: Type.Optional(Type.String({ maxLength: 1024 })),
   /** id of media uploaded through `POST /api/conversations/:id/media` (header parameters) */
   mediaId: Type.Optional(Type.String({ maxLength: 64 })),
@@ -85,7 +128,13 @@ const SendMessageVariants = [
   }, { additionalProperties: false }),
   Type.Object({
     clientId: ClientId,
-    type: Type.Enum(['image', 'audio', 'video', 'document', 'sticker']),
+    type: Type.Enum([
+      'image',
+      'audio',
+      'video',
+      'document',
+      'sticker',
+    ]),
     mediaId: Type.String({ minLength: 1, maxLength: 64, description: 'id returned by POST /api/conversations/:id/media' }),
     caption: Type.Optional(Type.String({ maxLength: 1024 })),
     replyTo: ReplyTo,
@@ -100,7 +149,10 @@ const SendMessageVariants = [
       body: Type.Optional(Type.Array(TemplateParameterSchema, { maxItems: 64 })),
       buttons: Type.Optional(Type.Array(Type.Object({
         index: Type.Integer({ minimum: 0, maximum: 9 }),
-        subType: Type.Union([Type.Literal('quick_reply'), Type.Literal('url')]),
+        subType: Type.Union([
+          Type.Literal('quick_reply'),
+          Type.Literal('url'),
+        ]),
         parameter: TemplateParameterSchema,
       }), { maxItems: 10 })),
     }, { additionalProperties: false }),
@@ -112,6 +164,8 @@ const SendMessageVariants = [
     emoji: Type.String({ maxLength: 16, description: 'empty string removes the reaction' }),
   }, { additionalProperties: false }),
 ] as const
+// Only its static type is used: the schema itself is the discriminated oneOf below.
+// eslint-disable-next-line unused-imports/no-unused-vars
 const SendMessageUnion = Type.Union([...SendMessageVariants])
 
 /**
@@ -129,7 +183,10 @@ export type SendMessage = Static<typeof SendMessageSchema>
 export const UploadedMediaSchema = Type.Object({
   id: IdSchema,
   mimeType: Type.String(),
-  filename: Type.Union([Type.String(), Type.Null()]),
+  filename: Type.Union([
+    Type.String(),
+    Type.Null(),
+  ]),
   size: Type.Integer(),
 })
 export type UploadedMedia = Static<typeof UploadedMediaSchema>

@@ -7,7 +7,9 @@ import type { Engine } from '../src/storage/db.ts'
  * JavaScript values (see src/storage/schema.ts).
  */
 export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
-  const ms = engine === 'postgres' ? 'bigint' : 'integer'
+  const ms = engine === 'postgres'
+    ? 'bigint'
+    : 'integer'
 
   await db.schema.createTable('workspaces')
     .addColumn('id', 'text', c => c.primaryKey())

@@ -63,13 +63,22 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
             // The handshake carries the verify token in its query string: never log query strings.
             req: req => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
           },
-          ...(typeof options.logger === 'object' ? options.logger : {}),
+          ...(typeof options.logger === 'object'
+            ? options.logger
+            : {}),
         },
     bodyLimit: 1024 * 1024,
     // Meta asks for an answer within seconds; a stuck request must not hold a socket forever.
     requestTimeout: 60_000,
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, discriminator: true } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        allErrors: false,
+        discriminator: true,
+      },
+    },
   })
 
   const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
@@ -103,12 +112,28 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       })
     : null)
 
-  await app.register(cors, { origin: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 })
+  await app.register(cors, {
+    origin: true,
+    methods: [
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+    ],
+    maxAge: 600,
+  })
   await app.register(swagger, {
     openapi: {
       info: { title: 'WA Inbox API', version: '0.1.0', description: 'The WA Inbox server: WhatsApp Cloud API connector and team inbox API.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [
+        { bearer: [] },
+      ],
     },
   })
 
@@ -118,8 +143,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (!path.startsWith('/api/') || PUBLIC_ROUTES.has(path) || request.method === 'OPTIONS')
       return
     const header = request.headers.authorization
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null
-    const agent = token ? await authenticate(app.db, token) : null
+    const token = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : null
+    const agent = token
+      ? await authenticate(app.db, token)
+      : null
     if (!agent)
       throw new AppError(401, 'unauthorized', token ? 'the session has expired or was revoked' : 'missing bearer token')
     request.agent = agent
@@ -127,13 +156,35 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   app.setErrorHandler((error: FastifyError & { validation?: Array<{ instancePath?: string, params?: Record<string, unknown> }> }, request, reply) => {
     if (error instanceof AppError) {
-      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.details !== undefined ? { details: error.details } : {}) } })
+      return reply.code(error.statusCode).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.field
+            ? { field: error.field }
+            : {}),
+          ...(error.details !== undefined
+            ? { details: error.details }
+            : {}),
+        },
+      })
     }
     if (error.validation) {
       const first = error.validation[0]
       const missing = first?.params?.missingProperty
-      const field = [first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.') || undefined
-      return reply.code(400).send({ error: { code: 'invalid_request', message: error.message, ...(field ? { field } : {}) } })
+      const field = [
+        first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'),
+        missing,
+      ].filter(Boolean).join('.') || undefined
+      return reply.code(400).send({
+        error: {
+          code: 'invalid_request',
+          message: error.message,
+          ...(field
+            ? { field }
+            : {}),
+        },
+      })
     }
     const known: Record<string, [number, string]> = {
       FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large'],
@@ -144,17 +195,30 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
     }
     const mapped = error.code ? known[error.code] : undefined
-    if (mapped)
-      return reply.code(mapped[0]).send({ error: { code: mapped[1], message: error.message } })
-    if (error.statusCode === 429)
-      return reply.code(429).send({ error: { code: 'rate_limited', message: 'too many requests, try again later' } })
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return reply.code(error.statusCode).send({ error: { code: 'invalid_request', message: error.message } })
+    if (mapped) {
+      return reply.code(mapped[0]).send({
+        error: { code: mapped[1], message: error.message },
+      })
+    }
+    if (error.statusCode === 429) {
+      return reply.code(429).send({
+        error: { code: 'rate_limited', message: 'too many requests, try again later' },
+      })
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({
+        error: { code: 'invalid_request', message: error.message },
+      })
+    }
     request.log.error({ err: error }, 'request failed')
-    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error; the request was not applied' } })
+    return reply.code(500).send({
+      error: { code: 'internal_error', message: 'internal error; the request was not applied' },
+    })
   })
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+    reply.code(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    })
   })
 
   await app.register(healthRoutes)
@@ -162,7 +226,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(authRoutes)
   await app.register(conversationRoutes)
   await app.register(templateRoutes)
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/api/openapi.json', {
+    schema: { hide: true },
+  }, async () => app.swagger())
 
   app.addHook('onReady', async () => {
     app.worker?.start()

@@ -67,7 +67,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = []
   const port = int(env, 'PORT', 8787, problems)
   const host = env.HOST || '127.0.0.1'
-  const whatsappVars = ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_BUSINESS_ACCOUNT_ID'] as const
+  const whatsappVars = [
+    'WHATSAPP_APP_SECRET',
+    'WHATSAPP_VERIFY_TOKEN',
+    'WHATSAPP_ACCESS_TOKEN',
+    'WHATSAPP_PHONE_NUMBER_ID',
+    'WHATSAPP_BUSINESS_ACCOUNT_ID',
+  ] as const
   const present = whatsappVars.filter(name => env[name])
   let whatsapp: WhatsAppBootstrap | null = null
   if (present.length > 0 && present.length < whatsappVars.length) {
@@ -94,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^https?:\/\//.test(graphUrl))
     problems.push(`WHATSAPP_GRAPH_URL must be an http(s) URL (got "${graphUrl}")`)
   const databaseUrl = env.DATABASE_URL || null
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+  if (databaseUrl && !/^postgres(?:ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite database)')
 
   const config: Config = {

@@ -3,7 +3,11 @@ import type { Contact, Conversation, Template } from '../../protocol/conversatio
 import type { Message, MessageStatus, MessageType } from '../../protocol/messages.ts'
 import type { ContactsTable, ConversationsTable, MessagesTable, TemplatesTable } from './storage/schema.ts'
 
-const parse = (s: string | null) => (s ? JSON.parse(s) : null)
+function parse(s: string | null) {
+  return s
+    ? JSON.parse(s)
+    : null
+}
 
 export function toMessage(row: MessagesTable): Message {
   return {
@@ -65,7 +69,9 @@ export function toTemplate(row: TemplatesTable): Template {
     language: row.language,
     status: row.status,
     category: row.category,
-    parameterFormat: row.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL',
+    parameterFormat: row.parameter_format === 'NAMED'
+      ? 'NAMED'
+      : 'POSITIONAL',
     components: parse(row.components) ?? [],
     syncedAt: row.synced_at,
   }

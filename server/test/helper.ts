@@ -15,7 +15,9 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { sign } from '../src/whatsapp/signature.ts'
 
-export const engine: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite'
+export const engine: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'postgres'
+  ? 'postgres'
+  : 'sqlite'
 const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export const WA = {
@@ -33,8 +35,13 @@ export interface TestDatabase { databaseUrl: string | null, dataDir: string, dro
 
 export async function freshDatabase(): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-inbox-test-'))
-  if (engine === 'sqlite')
-    return { databaseUrl: null, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) }
+  if (engine === 'sqlite') {
+    return {
+      databaseUrl: null,
+      dataDir,
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
   const schema = `t_${randomBytes(6).toString('hex')}`
   const client = new pg.Client({ connectionString: postgresUrl })
   await client.connect()
@@ -58,7 +65,9 @@ export async function freshDatabase(): Promise<TestDatabase> {
 export function baseEnv(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATA_DIR: db.dataDir,
-    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+    ...(db.databaseUrl
+      ? { DATABASE_URL: db.databaseUrl }
+      : {}),
     LOG_LEVEL: 'silent',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
@@ -92,7 +101,9 @@ export async function startServer(options: { env?: Record<string, string>, graph
   const app = await buildApp({ config, logger: false, graph: options.graph })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  const url = `http://127.0.0.1:${typeof address === 'object' && address
+    ? address.port
+    : 0}`
   let token: string | null = null
 
   const server: TestServer = {
@@ -108,7 +119,16 @@ export async function startServer(options: { env?: Record<string, string>, graph
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(rest.headers as Record<string, string> | undefined) }
       if (json !== undefined)
         headers['content-type'] = 'application/json'
-      return await fetch(`${url}${p}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? 'POST' } : {}) })
+      return await fetch(`${url}${p}`, {
+        ...rest,
+        headers,
+        ...(json !== undefined
+          ? {
+              body: JSON.stringify(json),
+              method: rest.method ?? 'POST',
+            }
+          : {}),
+      })
     },
     async close() {
       await app.close()
@@ -120,7 +140,11 @@ export async function startServer(options: { env?: Record<string, string>, graph
 }
 
 export async function login(url: string, email = ADMIN.email, password = ADMIN.password): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
   if (res.status !== 200)
     throw new Error(`login failed: ${res.status} ${await res.text()}`)
   return ((await res.json()) as { token: string }).token
@@ -134,9 +158,13 @@ export function metaJson(value: unknown): string {
 }
 
 export async function postWebhook(url: string, body: unknown, secret: string, signature?: string | null): Promise<Response> {
-  const raw = typeof body === 'string' ? body : metaJson(body)
+  const raw = typeof body === 'string'
+    ? body
+    : metaJson(body)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  const sig = signature === undefined ? sign(raw, secret) : signature
+  const sig = signature === undefined
+    ? sign(raw, secret)
+    : signature
   if (sig !== null)
     headers['x-hub-signature-256'] = sig
   return await fetch(`${url}/webhooks/whatsapp`, { method: 'POST', headers, body: raw })
@@ -164,27 +192,47 @@ export function envelope(...changes: EnvelopeChange[]): Record<string, unknown> 
     object: 'whatsapp_business_account',
     entry: changes.map(c => ({
       id: WA.wabaId,
-      changes: [{
-        field: c.field ?? 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: WA.displayPhoneNumber, phone_number_id: c.phoneNumberId ?? WA.phoneNumberId },
-          ...(c.contacts ? { contacts: c.contacts } : {}),
-          ...(c.messages ? { messages: c.messages } : {}),
-          ...(c.statuses ? { statuses: c.statuses } : {}),
-          ...(c.errors ? { errors: c.errors } : {}),
+      changes: [
+        {
+          field: c.field ?? 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: WA.displayPhoneNumber, phone_number_id: c.phoneNumberId ?? WA.phoneNumberId },
+            ...(c.contacts
+              ? { contacts: c.contacts }
+              : {}),
+            ...(c.messages
+              ? { messages: c.messages }
+              : {}),
+            ...(c.statuses
+              ? { statuses: c.statuses }
+              : {}),
+            ...(c.errors
+              ? { errors: c.errors }
+              : {}),
+          },
         },
-      }],
+      ],
     })),
   }
 }
 
 export function customer(waId: string, name: string) {
-  return { profile: { name }, wa_id: waId }
+  return {
+    profile: { name },
+    wa_id: waId,
+  }
 }
 
 export function textMessage(from: string, body: string, extra: Record<string, unknown> = {}) {
-  return { from, id: wamid(), timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body }, ...extra }
+  return {
+    from,
+    id: wamid(),
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    type: 'text',
+    text: { body },
+    ...extra,
+  }
 }
 
 export async function json<T = any>(res: Response): Promise<T> {
@@ -206,5 +254,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     }
     await new Promise(resolve => setTimeout(resolve, 25))
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+  throw new Error(`timed out waiting for ${what}${last
+    ? `: ${String(last)}`
+    : ''}`)
 }

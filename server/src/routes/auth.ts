@@ -14,7 +14,11 @@ export async function authRoutes(app: FastifyInstance) {
   await app.register(rateLimit, { global: false })
 
   app.post('/api/auth/login', {
-    schema: { security: [], body: LoginRequestSchema, response: { 200: LoginResponseSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema } },
+    schema: {
+      security: [],
+      body: LoginRequestSchema,
+      response: { 200: LoginResponseSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema },
+    },
     config: {
       rateLimit: {
         max: 10,
@@ -29,16 +33,41 @@ export async function authRoutes(app: FastifyInstance) {
     if (!agent || !ok || !agent.active)
       throw new AppError(401, 'invalid_credentials', 'wrong email or password')
     const token = await createSession(app.db, agent)
-    return { token, agent: { id: agent.id, workspaceId: agent.workspace_id, email: agent.email, name: agent.name, role: agent.role } }
+    return {
+      token,
+      agent: {
+        id: agent.id,
+        workspaceId: agent.workspace_id,
+        email: agent.email,
+        name: agent.name,
+        role: agent.role,
+      },
+    }
   })
 
-  app.post('/api/auth/logout', { schema: { response: { 204: Type.Null() } } }, async (request, reply) => {
+  app.post('/api/auth/logout', {
+    schema: {
+      response: {
+        204: Type.Null(),
+      },
+    },
+  }, async (request, reply) => {
     await revokeSession(app.db, request.agent!.sessionId)
     return reply.code(204).send()
   })
 
-  app.get('/api/auth/me', { schema: { response: { 200: AgentSchema } } }, async (request) => {
+  app.get('/api/auth/me', {
+    schema: {
+      response: { 200: AgentSchema },
+    },
+  }, async (request) => {
     const a = request.agent!
-    return { id: a.id, workspaceId: a.workspace_id, email: a.email, name: a.name, role: a.role }
+    return {
+      id: a.id,
+      workspaceId: a.workspace_id,
+      email: a.email,
+      name: a.name,
+      role: a.role,
+    }
   })
 }

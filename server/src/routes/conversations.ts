@@ -18,11 +18,15 @@ import { decodeCursor, encodeCursor, toConversation, toMessage } from '../serial
 import { GraphError } from '../whatsapp/graph-client.ts'
 import { queueMarkRead, queueMessage } from '../whatsapp/outbound.ts'
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+const IdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+})
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema }
 
 export async function conversationRoutes(app: FastifyInstance) {
-  await app.register(multipart, { limits: { fileSize: app.config.mediaBodyLimit, files: 1, fields: 5 } })
+  await app.register(multipart, {
+    limits: { fileSize: app.config.mediaBodyLimit, files: 1, fields: 5 },
+  })
 
   app.get('/api/conversations', {
     schema: {
@@ -41,14 +45,28 @@ export async function conversationRoutes(app: FastifyInstance) {
     let query = app.db.selectFrom('conversations')
       .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
       .selectAll('conversations')
-      .select(['contacts.wa_id', 'contacts.user_id', 'contacts.username', 'contacts.profile_name', 'contacts.created_at as contact_created_at', 'contacts.updated_at as contact_updated_at'])
+      .select([
+        'contacts.wa_id',
+        'contacts.user_id',
+        'contacts.username',
+        'contacts.profile_name',
+        'contacts.created_at as contact_created_at',
+        'contacts.updated_at as contact_updated_at',
+      ])
       .select(activity.as('activity'))
       .where('conversations.workspace_id', '=', request.agent!.workspace_id)
       .orderBy(activity, 'desc')
       .orderBy('conversations.id', 'desc')
       .limit(limit + 1)
-    if (after)
-      query = query.where(eb => eb.or([eb(activity, '<', after[0]), eb.and([eb(activity, '=', after[0]), eb('conversations.id', '<', after[1])])]))
+    if (after) {
+      query = query.where(eb => eb.or([
+        eb(activity, '<', after[0]),
+        eb.and([
+          eb(activity, '=', after[0]),
+          eb('conversations.id', '<', after[1]),
+        ]),
+      ]))
+    }
     const rows = await query.execute()
     const page = rows.slice(0, limit)
     const last = page.at(-1)
@@ -63,11 +81,18 @@ export async function conversationRoutes(app: FastifyInstance) {
         created_at: r.contact_created_at,
         updated_at: r.contact_updated_at,
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.activity, last.id]) : null,
+      nextCursor: rows.length > limit && last
+        ? encodeCursor([last.activity, last.id])
+        : null,
     }
   })
 
-  app.get('/api/conversations/:id', { schema: { params: IdParams, response: { 200: ConversationSchema, ...errors } } }, async (request) => {
+  app.get('/api/conversations/:id', {
+    schema: {
+      params: IdParams,
+      response: { 200: ConversationSchema, ...errors },
+    },
+  }, async (request) => {
     const { id } = request.params as { id: string }
     const conversation = await app.db.selectFrom('conversations').selectAll().where('id', '=', id).where('workspace_id', '=', request.agent!.workspace_id).executeTakeFirst()
     if (!conversation)
@@ -92,24 +117,38 @@ export async function conversationRoutes(app: FastifyInstance) {
     const cursor = decodeCursor(before)
     if (before && !cursor)
       throw new AppError(400, 'invalid_request', 'before: not a cursor this server issued', { field: 'before' })
-    let query = app.db.selectFrom('messages').selectAll()
-      .where('conversation_id', '=', id)
-      .orderBy('timestamp', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-    if (cursor)
-      query = query.where(eb => eb.or([eb('timestamp', '<', cursor[0]), eb.and([eb('timestamp', '=', cursor[0]), eb('id', '<', cursor[1])])]))
+    let query = app.db.selectFrom('messages').selectAll().where('conversation_id', '=', id).orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(limit + 1)
+    if (cursor) {
+      query = query.where(eb => eb.or([
+        eb('timestamp', '<', cursor[0]),
+        eb.and([
+          eb('timestamp', '=', cursor[0]),
+          eb('id', '<', cursor[1]),
+        ]),
+      ]))
+    }
     const rows = await query.execute()
     const page = rows.slice(0, limit)
     const last = page.at(-1)
-    return { items: page.map(toMessage), nextCursor: rows.length > limit && last ? encodeCursor([last.timestamp, last.id]) : null }
+    return {
+      items: page.map(toMessage),
+      nextCursor: rows.length > limit && last
+        ? encodeCursor([last.timestamp, last.id])
+        : null,
+    }
   })
 
   app.post('/api/conversations/:id/messages', {
     schema: {
       params: IdParams,
       body: SendMessageSchema,
-      response: { 200: MessageSchema, 201: MessageSchema, ...errors, 409: ErrorResponseSchema, 422: ErrorResponseSchema },
+      response: {
+        200: MessageSchema,
+        201: MessageSchema,
+        ...errors,
+        409: ErrorResponseSchema,
+        422: ErrorResponseSchema,
+      },
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
@@ -120,7 +159,15 @@ export async function conversationRoutes(app: FastifyInstance) {
   })
 
   app.post('/api/conversations/:id/read', {
-    schema: { params: IdParams, response: { 200: Type.Object({ receiptQueued: Type.Boolean() }), ...errors } },
+    schema: {
+      params: IdParams,
+      response: {
+        200: Type.Object({
+          receiptQueued: Type.Boolean(),
+        }),
+        ...errors,
+      },
+    },
   }, async (request) => {
     const { id } = request.params as { id: string }
     const receiptQueued = await queueMarkRead(app.db, request.agent!.workspace_id, id)
@@ -130,7 +177,16 @@ export async function conversationRoutes(app: FastifyInstance) {
   })
 
   app.post('/api/conversations/:id/media', {
-    schema: { params: IdParams, consumes: ['multipart/form-data'], response: { 201: UploadedMediaSchema, ...errors, 413: ErrorResponseSchema, 502: ErrorResponseSchema } },
+    schema: {
+      params: IdParams,
+      consumes: ['multipart/form-data'],
+      response: {
+        201: UploadedMediaSchema,
+        ...errors,
+        413: ErrorResponseSchema,
+        502: ErrorResponseSchema,
+      },
+    },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
     const conversation = await ownConversation(app, id, request.agent!.workspace_id)
@@ -145,27 +201,55 @@ export async function conversationRoutes(app: FastifyInstance) {
       throw new AppError(415, 'media_type_unsupported', `WhatsApp does not accept ${file.mimetype}`, { field: 'file' })
     }
     const bytes = await file.toBuffer()
-    if (bytes.length > MEDIA_RULES[kind].maxBytes)
-      throw new AppError(413, 'media_too_large', `${kind} files may be at most ${MEDIA_RULES[kind].maxBytes} bytes`, { field: 'file', details: { maxBytes: MEDIA_RULES[kind].maxBytes } })
+    if (bytes.length > MEDIA_RULES[kind].maxBytes) {
+      throw new AppError(413, 'media_too_large', `${kind} files may be at most ${MEDIA_RULES[kind].maxBytes} bytes`, {
+        field: 'file',
+        details: { maxBytes: MEDIA_RULES[kind].maxBytes },
+      })
+    }
     if (bytes.length === 0)
       throw new AppError(400, 'invalid_request', 'file: empty', { field: 'file' })
     const channel = await app.db.selectFrom('channels').selectAll().where('id', '=', conversation.channel_id).executeTakeFirstOrThrow()
-    const filename = file.filename ? file.filename.slice(0, 240) : null
+    const filename = file.filename
+      ? file.filename.slice(0, 240)
+      : null
     let metaMediaId: string
     try {
       metaMediaId = await app.graph.uploadMedia(channel, { bytes, mimeType: file.mimetype, filename: filename ?? `${kind}` })
     }
     catch (error) {
-      if (error instanceof GraphError)
-        throw new AppError(502, 'whatsapp_error', `WhatsApp refused the upload: ${error.message}`, { details: { code: error.code, title: error.title } })
+      if (error instanceof GraphError) {
+        throw new AppError(502, 'whatsapp_error', `WhatsApp refused the upload: ${error.message}`, {
+          details: { code: error.code, title: error.title },
+        })
+      }
       throw error
     }
-    const row = { id: newId(), workspace_id: conversation.workspace_id, channel_id: channel.id, meta_media_id: metaMediaId, mime_type: file.mimetype, filename, size: bytes.length, created_at: Date.now() }
+    const row = {
+      id: newId(),
+      workspace_id: conversation.workspace_id,
+      channel_id: channel.id,
+      meta_media_id: metaMediaId,
+      mime_type: file.mimetype,
+      filename,
+      size: bytes.length,
+      created_at: Date.now(),
+    }
     await app.db.insertInto('media').values(row).execute()
-    return reply.code(201).send({ id: row.id, mimeType: row.mime_type, filename: row.filename, size: row.size })
+    return reply.code(201).send({
+      id: row.id,
+      mimeType: row.mime_type,
+      filename: row.filename,
+      size: row.size,
+    })
   })
 
-  app.get('/api/messages/:id/media', { schema: { params: IdParams, produces: ['application/octet-stream'] } }, async (request, reply) => {
+  app.get('/api/messages/:id/media', {
+    schema: {
+      params: IdParams,
+      produces: ['application/octet-stream'],
+    },
+  }, async (request, reply) => {
     const { id } = request.params as { id: string }
     const message = await app.db.selectFrom('messages').select(['channel_id', 'content', 'type']).where('id', '=', id).where('workspace_id', '=', request.agent!.workspace_id).executeTakeFirst()
     if (!message)
@@ -207,8 +291,12 @@ async function streamMedia(reply: FastifyReply, app: FastifyInstance, channel: {
   reply.header('x-content-type-options', 'nosniff')
   reply.header('content-security-policy', 'sandbox; default-src \'none\'')
   reply.header('cache-control', 'private, max-age=3600')
-  const disposition = INLINE_TYPES.test(mimeType) ? 'inline' : 'attachment'
-  reply.header('content-disposition', filename ? `${disposition}; filename*=UTF-8''${encodeURIComponent(filename)}` : disposition)
+  const disposition = INLINE_TYPES.test(mimeType)
+    ? 'inline'
+    : 'attachment'
+  reply.header('content-disposition', filename
+    ? `${disposition}; filename*=UTF-8''${encodeURIComponent(filename)}`
+    : disposition)
   const length = response.headers.get('content-length')
   if (length)
     reply.header('content-length', length)

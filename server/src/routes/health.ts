@@ -3,7 +3,12 @@ import { sql } from 'kysely'
 import { HealthSchema } from '../../../protocol/common.ts'
 
 export async function healthRoutes(app: FastifyInstance) {
-  app.get('/api/health', { schema: { security: [], response: { 200: HealthSchema, 503: HealthSchema } } }, async (_request, reply) => {
+  app.get('/api/health', {
+    schema: {
+      security: [],
+      response: { 200: HealthSchema, 503: HealthSchema },
+    },
+  }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.db)
       return { status: 'ok' as const, db: app.storage.engine }

@@ -22,7 +22,9 @@ export async function webhookRoutes(app: FastifyInstance) {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: app.config.webhookBodyLimit }, (_request, body, done) => done(null, body))
 
-  app.get('/webhooks/whatsapp', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/webhooks/whatsapp', {
+    schema: { hide: true },
+  }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>
     const mode = query['hub.mode']
     const token = query['hub.verify_token'] ?? ''
@@ -35,7 +37,10 @@ export async function webhookRoutes(app: FastifyInstance) {
     return reply.code(200).type('text/plain; charset=utf-8').send(challenge)
   })
 
-  app.post('/webhooks/whatsapp', { schema: { hide: true }, bodyLimit: app.config.webhookBodyLimit }, async (request, reply) => {
+  app.post('/webhooks/whatsapp', {
+    schema: { hide: true },
+    bodyLimit: app.config.webhookBodyLimit,
+  }, async (request, reply) => {
     const raw = request.body
     if (!Buffer.isBuffer(raw))
       throw new AppError(415, 'unsupported_media_type', 'webhooks must be sent as application/json')
@@ -62,23 +67,44 @@ export async function webhookRoutes(app: FastifyInstance) {
     const unresolved: UnresolvedChange[] = []
     let reloaded = false
     for (const entry of payload.entry) {
-      for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
-        const field = typeof change?.field === 'string' ? change.field : null
+      for (const change of Array.isArray(entry?.changes)
+        ? entry.changes
+        : []) {
+        const field = typeof change?.field === 'string'
+          ? change.field
+          : null
         const value = change?.value
         const phoneNumberId = value?.metadata?.phone_number_id
-        let channel = typeof phoneNumberId === 'string' ? app.channels.byPhoneNumberId(phoneNumberId) : undefined
+        let channel = typeof phoneNumberId === 'string'
+          ? app.channels.byPhoneNumberId(phoneNumberId)
+          : undefined
         if (!channel && typeof phoneNumberId === 'string' && !reloaded) {
           reloaded = await app.channels.reload()
           channel = app.channels.byPhoneNumberId(phoneNumberId)
         }
         // A number is only trusted under its own app's signature.
-        const trusted = channel && channel.app_secret === secret ? channel : null
-        if (field !== 'messages' || !value || typeof value !== 'object')
-          unresolved.push({ kind: 'unknown_field', field, channel: trusted, payload: { entryId: entry?.id ?? null, change } })
-        else if (!trusted)
-          unresolved.push({ kind: 'unknown_number', field, channel: null, payload: { entryId: entry?.id ?? null, change } })
-        else
+        const trusted = channel && channel.app_secret === secret
+          ? channel
+          : null
+        if (field !== 'messages' || !value || typeof value !== 'object') {
+          unresolved.push({
+            kind: 'unknown_field',
+            field,
+            channel: trusted,
+            payload: { entryId: entry?.id ?? null, change },
+          })
+        }
+        else if (!trusted) {
+          unresolved.push({
+            kind: 'unknown_number',
+            field,
+            channel: null,
+            payload: { entryId: entry?.id ?? null, change },
+          })
+        }
+        else {
           resolved.push({ channel: trusted, value })
+        }
       }
     }
 
@@ -92,8 +118,11 @@ export async function webhookRoutes(app: FastifyInstance) {
     }
     if (result.conversationIds.length > 0)
       app.changes.emit('change', { workspaceId: resolved[0]?.channel.workspace_id ?? null, conversationIds: result.conversationIds })
-    if (unresolved.length > 0)
-      request.log.warn({ unresolved: unresolved.map(u => u.kind) }, 'webhook changes recorded without a known number or field')
+    if (unresolved.length > 0) {
+      request.log.warn({
+        unresolved: unresolved.map(u => u.kind),
+      }, 'webhook changes recorded without a known number or field')
+    }
     return reply.code(200).send({ received: true })
   })
 }

@@ -13,7 +13,9 @@ export interface BootstrapResult { workspaceId: string | null, createdAdmin: boo
 export async function bootstrap(db: Db, config: Config, now = Date.now()): Promise<BootstrapResult> {
   let workspace = await db.selectFrom('workspaces').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()
   if (!workspace && (config.adminEmail || config.whatsapp)) {
-    workspace = { id: newId() }
+    workspace = {
+      id: newId(),
+    }
     await db.insertInto('workspaces').values({ id: workspace.id, name: config.workspaceName, created_at: now }).execute()
   }
   if (!workspace)
@@ -58,9 +60,13 @@ export async function bootstrap(db: Db, config: Config, now = Date.now()): Promi
     }
     else {
       channelId = newId()
-      await db.insertInto('channels').values({ id: channelId, workspace_id: workspace.id, phone_number_id: w.phoneNumberId, created_at: now, ...values })
-        .onConflict(oc => oc.column('phone_number_id').doNothing())
-        .execute()
+      await db.insertInto('channels').values({
+        id: channelId,
+        workspace_id: workspace.id,
+        phone_number_id: w.phoneNumberId,
+        created_at: now,
+        ...values,
+      }).onConflict(oc => oc.column('phone_number_id').doNothing()).execute()
     }
   }
   return { workspaceId: workspace.id, createdAdmin, channelId }

@@ -27,8 +27,16 @@ export async function createChannelRegistry(db: Db, minReloadMs = 2000): Promise
   await load()
   return {
     byPhoneNumberId: id => byNumber.get(id),
-    secrets: () => [...new Set([...byNumber.values()].map(c => c.app_secret))],
-    verifyTokens: () => [...new Set([...byNumber.values()].map(c => c.verify_token))],
+    secrets: () => [
+      ...new Set([
+        ...byNumber.values(),
+      ].map(c => c.app_secret)),
+    ],
+    verifyTokens: () => [
+      ...new Set([
+        ...byNumber.values(),
+      ].map(c => c.verify_token)),
+    ],
     async reload(force = false) {
       if (!force && Date.now() - lastReload < minReloadMs)
         return false

@@ -32,14 +32,32 @@ export async function createSession(db: Db, agent: Pick<AgentsTable, 'id' | 'wor
 export async function authenticate(db: Db, token: string, now = Date.now()): Promise<SessionAgent | null> {
   const row = await db.selectFrom('sessions')
     .innerJoin('agents', 'agents.id', 'sessions.agent_id')
-    .select(['sessions.id as sessionId', 'sessions.expires_at', 'sessions.revoked_at', 'sessions.last_used_at', 'agents.id', 'agents.workspace_id', 'agents.email', 'agents.name', 'agents.role', 'agents.active'])
+    .select([
+      'sessions.id as sessionId',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'sessions.last_used_at',
+      'agents.id',
+      'agents.workspace_id',
+      'agents.email',
+      'agents.name',
+      'agents.role',
+      'agents.active',
+    ])
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst()
   if (!row || row.revoked_at !== null || row.expires_at <= now || !row.active)
     return null
   if (now - row.last_used_at > 60_000)
     await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.sessionId).execute()
-  return { sessionId: row.sessionId, id: row.id, workspace_id: row.workspace_id, email: row.email, name: row.name, role: row.role }
+  return {
+    sessionId: row.sessionId,
+    id: row.id,
+    workspace_id: row.workspace_id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+  }
 }
 
 export async function revokeSession(db: Db, sessionId: string, now = Date.now()): Promise<void> {

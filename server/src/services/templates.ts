@@ -17,7 +17,14 @@ export async function syncTemplates(db: Db, graph: GraphClient, channelId: strin
         synced_at: now,
       }
       await trx.insertInto('templates')
-        .values({ id: newId(), workspace_id: channel.workspace_id, channel_id: channel.id, name: t.name, language: t.language, ...values })
+        .values({
+          id: newId(),
+          workspace_id: channel.workspace_id,
+          channel_id: channel.id,
+          name: t.name,
+          language: t.language,
+          ...values,
+        })
         .onConflict(oc => oc.columns(['channel_id', 'name', 'language']).doUpdateSet(values))
         .execute()
     }

@@ -39,8 +39,14 @@ export function openStorage(options: StorageOptions): Storage {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
     // An idle client's error (e.g. the server restarted) must not crash the process; the pool drops it.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, engine: 'postgres', close: () => db.destroy() }
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+    })
+    return {
+      db,
+      engine: 'postgres',
+      close: () => db.destroy(),
+    }
   }
   fs.mkdirSync(options.dataDir, { recursive: true })
   const file = path.join(options.dataDir, options.sqliteFile ?? 'wa-inbox.sqlite')
@@ -52,8 +58,14 @@ export function openStorage(options: StorageOptions): Storage {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('cache_size = -32000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
-  return { db, engine: 'sqlite', close: () => db.destroy() }
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+  })
+  return {
+    db,
+    engine: 'sqlite',
+    close: () => db.destroy(),
+  }
 }
 
 /** Runs every pending migration (concurrent starters are serialised by Kysely's migration lock). */
@@ -61,8 +73,11 @@ export async function migrate(storage: Storage): Promise<string[]> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const out: Record<string, Migration> = {}
-      for (const [name, m] of Object.entries(migrations))
-        out[name] = { up: db => m.up(db, storage.engine) }
+      for (const [name, m] of Object.entries(migrations)) {
+        out[name] = {
+          up: db => m.up(db, storage.engine),
+        }
+      }
       return out
     },
   }
@@ -71,9 +86,18 @@ export async function migrate(storage: Storage): Promise<string[]> {
   const migrationTableSchema = storage.engine === 'postgres'
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
     : undefined
-  const migrator = new Migrator({ db: storage.db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) })
+  const migrator = new Migrator({
+    db: storage.db,
+    provider,
+    ...(migrationTableSchema
+      ? { migrationTableSchema }
+      : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
-  if (error)
-    throw error instanceof Error ? error : new Error(String(error))
+  if (error) {
+    throw error instanceof Error
+      ? error
+      : new Error(String(error))
+  }
   return (results ?? []).filter(r => r.status === 'Success').map(r => r.migrationName)
 }

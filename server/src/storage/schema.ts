@@ -169,7 +169,6 @@ export interface MediaTable {
   created_at: number
 }
 
-
 export interface Database {
   workspaces: WorkspacesTable
   agents: AgentsTable

@@ -20,7 +20,9 @@ export class GraphError extends Error {
   readonly subcode: number | undefined
 
   constructor(init: { code: number, title: string, details?: string, httpStatus: number, subcode?: number }) {
-    super(`(#${init.code}) ${init.title}${init.details ? `: ${init.details}` : ''}`)
+    super(`(#${init.code}) ${init.title}${init.details
+      ? `: ${init.details}`
+      : ''}`)
     this.name = 'GraphError'
     this.code = init.code
     this.title = init.title
@@ -86,12 +88,19 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       })
     }
     catch (error) {
-      throw new GraphError({ code: 0, title: 'Network error', details: (error as Error).message, httpStatus: 0 })
+      throw new GraphError({
+        code: 0,
+        title: 'Network error',
+        details: (error as Error).message,
+        httpStatus: 0,
+      })
     }
     const text = await response.text()
     let body: Json | null = null
     try {
-      body = text ? JSON.parse(text) : {}
+      body = text
+        ? JSON.parse(text)
+        : {}
     }
     catch {}
     if (!response.ok || body?.error) {
@@ -105,23 +114,44 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           subcode: e.error_subcode,
         })
       }
-      throw new GraphError({ code: 0, title: `HTTP ${response.status}`, details: text.slice(0, 200), httpStatus: response.status })
+      throw new GraphError({
+        code: 0,
+        title: `HTTP ${response.status}`,
+        details: text.slice(0, 200),
+        httpStatus: response.status,
+      })
     }
-    if (!body)
-      throw new GraphError({ code: 0, title: 'Invalid response', details: text.slice(0, 200), httpStatus: response.status })
+    if (!body) {
+      throw new GraphError({
+        code: 0,
+        title: 'Invalid response',
+        details: text.slice(0, 200),
+        httpStatus: response.status,
+      })
+    }
     return body
   }
 
   function json(body: unknown): RequestInit {
-    return { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }
+    return {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+    }
   }
 
   return {
     async sendMessage(channel, body) {
       const res = await call(channel, `${base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', recipient_type: 'individual', ...body }))
       const wamid = res.messages?.[0]?.id
-      if (typeof wamid !== 'string')
-        throw new GraphError({ code: 0, title: 'Invalid response', details: 'no message id in the send response', httpStatus: 200 })
+      if (typeof wamid !== 'string') {
+        throw new GraphError({
+          code: 0,
+          title: 'Invalid response',
+          details: 'no message id in the send response',
+          httpStatus: 200,
+        })
+      }
       return { wamid, waId: res.contacts?.[0]?.wa_id ?? null }
     },
 
@@ -135,27 +165,51 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       form.set('type', file.mimeType)
       form.set('file', new Blob([file.bytes], { type: file.mimeType }), file.filename)
       const res = await call(channel, `${base}/${channel.phone_number_id}/media`, { method: 'POST', body: form })
-      if (typeof res.id !== 'string')
-        throw new GraphError({ code: 0, title: 'Invalid response', details: 'no media id in the upload response', httpStatus: 200 })
+      if (typeof res.id !== 'string') {
+        throw new GraphError({
+          code: 0,
+          title: 'Invalid response',
+          details: 'no media id in the upload response',
+          httpStatus: 200,
+        })
+      }
       return res.id
     },
 
     async getMedia(channel, mediaId) {
       const res = await call(channel, `${base}/${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(channel.phone_number_id)}`)
-      return { url: res.url, mimeType: res.mime_type, sha256: res.sha256 ?? null, fileSize: res.file_size ?? null }
+      return {
+        url: res.url,
+        mimeType: res.mime_type,
+        sha256: res.sha256 ?? null,
+        fileSize: res.file_size ?? null,
+      }
     },
 
     async downloadMedia(channel, url) {
       let response: Response
       try {
-        response = await doFetch(url, { headers: { Authorization: `Bearer ${channel.access_token}` }, signal: AbortSignal.timeout(timeoutMs) })
+        response = await doFetch(url, {
+          headers: { Authorization: `Bearer ${channel.access_token}` },
+          signal: AbortSignal.timeout(timeoutMs),
+        })
       }
       catch (error) {
-        throw new GraphError({ code: 0, title: 'Network error', details: (error as Error).message, httpStatus: 0 })
+        throw new GraphError({
+          code: 0,
+          title: 'Network error',
+          details: (error as Error).message,
+          httpStatus: 0,
+        })
       }
       if (!response.ok) {
         await response.body?.cancel()
-        throw new GraphError({ code: 0, title: `HTTP ${response.status}`, details: 'media download failed', httpStatus: response.status })
+        throw new GraphError({
+          code: 0,
+          title: `HTTP ${response.status}`,
+          details: 'media download failed',
+          httpStatus: response.status,
+        })
       }
       return response
     },
@@ -167,7 +221,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       // Follow `paging.next` until it is absent (reference §2.7); guard against a cycle.
       for (let page = 0; url && page < 1000; page++) {
         const res: Json = await call(channel, url)
-        for (const t of Array.isArray(res.data) ? res.data : []) {
+        for (const t of Array.isArray(res.data)
+          ? res.data
+          : []) {
           if (typeof t?.name !== 'string' || typeof t?.language !== 'string')
             continue
           out.push({
@@ -176,11 +232,17 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
             language: t.language,
             status: String(t.status ?? 'UNKNOWN'),
             category: t.category ?? null,
-            parameter_format: t.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL',
-            components: Array.isArray(t.components) ? t.components : [],
+            parameter_format: t.parameter_format === 'NAMED'
+              ? 'NAMED'
+              : 'POSITIONAL',
+            components: Array.isArray(t.components)
+              ? t.components
+              : [],
           })
         }
-        url = typeof res.paging?.next === 'string' ? res.paging.next : null
+        url = typeof res.paging?.next === 'string'
+          ? res.paging.next
+          : null
       }
       return out
     },
@@ -197,10 +259,20 @@ export function retryDelayMs(error: GraphError, attempt: number): number | null 
     return Math.min(4 ** attempt * 1000, 15 * 60_000)
   if (code === 131000 && attempt >= 3) // unknown server error: retry a little only
     return null
-  const retryable = [130429, 80007, 4, 131000, 131016, 2, 131057].includes(code)
-    || (code === 0 && (error.httpStatus === 0 || error.httpStatus >= 500 || error.httpStatus === 429))
+  const retryable = [
+    130429,
+    80007,
+    4,
+    131000,
+    131016,
+    2,
+    131057,
+  ].includes(code)
+  || (code === 0 && (error.httpStatus === 0 || error.httpStatus >= 500 || error.httpStatus === 429))
   if (!retryable)
     return null
-  const base = code === 80007 || code === 4 ? 60_000 : 1000
+  const base = code === 80007 || code === 4
+    ? 60_000
+    : 1000
   return Math.min(base * 2 ** (attempt - 1), 10 * 60_000)
 }

@@ -39,7 +39,9 @@ export interface InboundStatus {
 }
 
 function obj(value: unknown): Json | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Json : null
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? value as Json
+    : null
 }
 
 function str(value: unknown): string | null {
@@ -56,7 +58,9 @@ export function normalizeWaId(value: unknown): string | null {
   if (!s)
     return null
   const digits = s.replace(/\D/g, '')
-  return digits.length > 0 ? digits : null
+  return digits.length > 0
+    ? digits
+    : null
 }
 
 export function parseTimestamp(value: unknown, fallback: number): number {
@@ -66,10 +70,18 @@ export function parseTimestamp(value: unknown, fallback: number): number {
   return fallback
 }
 
-const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker'])
+const MEDIA_TYPES = new Set([
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+])
 
 function truncate(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+  return text.length > max
+    ? `${text.slice(0, max - 1)}…`
+    : text
 }
 
 export function parseContact(value: unknown): InboundContact | null {
@@ -83,7 +95,9 @@ export function parseContact(value: unknown): InboundContact | null {
     username: str(profile?.username),
     profileName: str(profile?.name),
   }
-  return contact.waId || contact.userId ? contact : null
+  return contact.waId || contact.userId
+    ? contact
+    : null
 }
 
 export function parseInboundMessage(value: unknown, now: number): InboundMessage | null {
@@ -105,7 +119,13 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
   const unsupported = (originalType: string, extra: Json = {}): InboundMessage => ({
     ...base,
     type: 'unsupported',
-    content: { originalType, errors: Array.isArray(m.errors) ? m.errors : [], ...extra },
+    content: {
+      originalType,
+      errors: Array.isArray(m.errors)
+        ? m.errors
+        : [],
+      ...extra,
+    },
     preview: '',
   })
 
@@ -113,7 +133,12 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
     const text = str(body?.body)
     if (text === null)
       return unsupported(type)
-    return { ...base, type, content: { body: text }, preview: truncate(text) }
+    return {
+      ...base,
+      type,
+      content: { body: text },
+      preview: truncate(text),
+    }
   }
   if (MEDIA_TYPES.has(type)) {
     if (!body || !str(body.id))
@@ -132,7 +157,12 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
       content.voice = body.voice
     if (typeof body.animated === 'boolean')
       content.animated = body.animated
-    return { ...base, type, content, preview: truncate(str(body.caption) ?? str(body.filename) ?? '') }
+    return {
+      ...base,
+      type,
+      content,
+      preview: truncate(str(body.caption) ?? str(body.filename) ?? ''),
+    }
   }
   if (type === 'location') {
     const lat = Number(body?.latitude)
@@ -145,27 +175,54 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
       if (v !== null)
         content[key] = v
     }
-    return { ...base, type, content, preview: truncate(str(body.name) ?? str(body.address) ?? '') }
+    return {
+      ...base,
+      type,
+      content,
+      preview: truncate(str(body.name) ?? str(body.address) ?? ''),
+    }
   }
   if (type === 'contacts') {
-    const list = Array.isArray(m.contacts) ? m.contacts : null
+    const list = Array.isArray(m.contacts)
+      ? m.contacts
+      : null
     if (!list)
       return unsupported(type)
     const names = list.map(c => str(obj(obj(c)?.name)?.formatted_name)).filter(Boolean)
-    return { ...base, type, content: { contacts: list }, preview: truncate(names.join(', ')) }
+    return {
+      ...base,
+      type,
+      content: { contacts: list },
+      preview: truncate(names.join(', ')),
+    }
   }
   if (type === 'interactive') {
     const kind = str(body?.type)
-    const reply = kind ? obj(body?.[kind]) : null
+    const reply = kind
+      ? obj(body?.[kind])
+      : null
     if (!body || !kind || !reply)
       return unsupported(type)
     const content: Json = { interactiveType: kind, ...reply }
-    return { ...base, type, content, preview: truncate(str(reply.title) ?? str(reply.body) ?? str(reply.name) ?? '') }
+    return {
+      ...base,
+      type,
+      content,
+      preview: truncate(str(reply.title) ?? str(reply.body) ?? str(reply.name) ?? ''),
+    }
   }
   if (type === 'button') {
     if (!body)
       return unsupported(type)
-    return { ...base, type, content: { payload: str(body.payload), text: str(body.text) }, preview: truncate(str(body.text) ?? '') }
+    return {
+      ...base,
+      type,
+      content: {
+        payload: str(body.payload),
+        text: str(body.text),
+      },
+      preview: truncate(str(body.text) ?? ''),
+    }
   }
   if (type === 'reaction') {
     const target = str(body?.message_id)
@@ -173,7 +230,12 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
       return unsupported(type)
     // Removal is the same shape with `emoji` omitted (some clients send "").
     const emoji = str(body.emoji) || null
-    return { ...base, type, content: { messageId: target, emoji }, preview: emoji ?? '' }
+    return {
+      ...base,
+      type,
+      content: { messageId: target, emoji },
+      preview: emoji ?? '',
+    }
   }
   if (type === 'system') {
     if (!body)
@@ -185,18 +247,30 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
     }
     if (obj(m.identity))
       content.identity = m.identity
-    return { ...base, type, content, preview: truncate(str(body.body) ?? '') }
+    return {
+      ...base,
+      type,
+      content,
+      preview: truncate(str(body.body) ?? ''),
+    }
   }
   if (type === 'unsupported') {
     return {
       ...base,
       type: 'unsupported',
-      content: { originalType: str(body?.type) ?? 'unknown', errors: Array.isArray(m.errors) ? m.errors : [] },
+      content: {
+        originalType: str(body?.type) ?? 'unknown',
+        errors: Array.isArray(m.errors)
+          ? m.errors
+          : [],
+      },
       preview: '',
     }
   }
   // order, ephemeral, request_welcome, types Meta adds later: kept whole under `raw`.
-  return unsupported(type, body ? { [type]: body } : {})
+  return unsupported(type, body
+    ? { [type]: body }
+    : {})
 }
 
 export function parseStatus(value: unknown, now: number): InboundStatus | null {
@@ -210,7 +284,9 @@ export function parseStatus(value: unknown, now: number): InboundStatus | null {
     status,
     timestamp: parseTimestamp(s.timestamp, now),
     recipientId: str(s.recipient_id),
-    errors: Array.isArray(s.errors) ? s.errors.map(e => obj(e) ?? {}) : null,
+    errors: Array.isArray(s.errors)
+      ? s.errors.map(e => obj(e) ?? {})
+      : null,
     raw: s,
   }
 }

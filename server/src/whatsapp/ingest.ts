@@ -40,14 +40,32 @@ export interface IngestResult {
 }
 
 /** Status order: a status only ever moves forward; `failed` is kept once set. */
-export const STATUS_RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, played: 4 }
-const STATUS_TIME_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', played: 'played_at', failed: 'failed_at' } as const
+export const STATUS_RANK: Record<string, number> = {
+  pending: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+  played: 4,
+}
+const STATUS_TIME_COLUMN = {
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  read: 'read_at',
+  played: 'played_at',
+  failed: 'failed_at',
+} as const
 
 /** Types that do not open the 24-hour window or count as unread (a reaction's effect on the window is undocumented). */
 const PASSIVE_TYPES = new Set(['reaction', 'system'])
 
 export async function ingestBatch(db: Db, changes: ResolvedChange[], unresolved: UnresolvedChange[], now: number): Promise<IngestResult> {
-  const result: IngestResult = { inserted: 0, duplicates: 0, statuses: 0, orphans: [], conversationIds: [] }
+  const result: IngestResult = {
+    inserted: 0,
+    duplicates: 0,
+    statuses: 0,
+    orphans: [],
+    conversationIds: [],
+  }
   await db.transaction().execute(async (trx) => {
     const touched = new Set<string>()
     for (const change of changes)
@@ -75,14 +93,25 @@ interface ConversationDelta {
 
 async function ingestChange(trx: Trx, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
   const { channel, value } = change
-  const contacts = (Array.isArray(value.contacts) ? value.contacts : []).map(parseContact).filter((c): c is InboundContact => c !== null)
+  const contacts = (Array.isArray(value.contacts)
+    ? value.contacts
+    : []).map(parseContact).filter((c): c is InboundContact => c !== null)
   const deltas = new Map<string, ConversationDelta>()
   const contactCache = new Map<string, string>()
 
-  for (const rawMessage of Array.isArray(value.messages) ? value.messages : []) {
+  for (const rawMessage of Array.isArray(value.messages)
+    ? value.messages
+    : []) {
     const message = parseInboundMessage(rawMessage, now)
     if (!message) {
-      await insertWebhookEvent(trx, { kind: 'malformed', field: 'messages', channel, code: null, payload: rawMessage, now })
+      await insertWebhookEvent(trx, {
+        kind: 'malformed',
+        field: 'messages',
+        channel,
+        code: null,
+        payload: rawMessage,
+        now,
+      })
       continue
     }
     const info = matchContact(contacts, message)
@@ -93,7 +122,14 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       profileName: info?.profileName ?? null,
     }
     if (!identity.waId && !identity.userId) {
-      await insertWebhookEvent(trx, { kind: 'malformed', field: 'messages', channel, code: null, payload: rawMessage, now })
+      await insertWebhookEvent(trx, {
+        kind: 'malformed',
+        field: 'messages',
+        channel,
+        code: null,
+        payload: rawMessage,
+        now,
+      })
       continue
     }
     const cacheKey = `${identity.waId}|${identity.userId}`
@@ -115,8 +151,12 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       type: message.type,
       status: 'delivered',
       content: JSON.stringify(message.content),
-      context: message.context ? JSON.stringify(message.context) : null,
-      referral: message.referral ? JSON.stringify(message.referral) : null,
+      context: message.context
+        ? JSON.stringify(message.context)
+        : null,
+      referral: message.referral
+        ? JSON.stringify(message.referral)
+        : null,
       error: null,
       reaction: null,
       raw: JSON.stringify(message.raw),
@@ -141,18 +181,33 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       delta.unread++
       delta.lastInbound = Math.max(delta.lastInbound ?? 0, message.timestamp)
     }
-    if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at))
-      delta.last = { id, at: message.timestamp, preview: message.preview, type: message.type }
+    if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
+      delta.last = {
+        id,
+        at: message.timestamp,
+        preview: message.preview,
+        type: message.type,
+      }
+    }
     deltas.set(conversationId, delta)
   }
 
   for (const [conversationId, delta] of deltas)
     await applyConversationDelta(trx, conversationId, delta, now)
 
-  for (const rawStatus of Array.isArray(value.statuses) ? value.statuses : []) {
+  for (const rawStatus of Array.isArray(value.statuses)
+    ? value.statuses
+    : []) {
     const status = parseStatus(rawStatus, now)
     if (!status) {
-      await insertWebhookEvent(trx, { kind: 'malformed', field: 'statuses', channel, code: null, payload: rawStatus, now })
+      await insertWebhookEvent(trx, {
+        kind: 'malformed',
+        field: 'statuses',
+        channel,
+        code: null,
+        payload: rawStatus,
+        now,
+      })
       continue
     }
     const stored = await storeStatusEvent(trx, channel.id, status, now)
@@ -166,15 +221,28 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       result.orphans.push({ channelId: channel.id, wamid: status.wamid })
   }
 
-  for (const error of Array.isArray(value.errors) ? value.errors : []) {
+  for (const error of Array.isArray(value.errors)
+    ? value.errors
+    : []) {
     const code = Number((error as Json | null)?.code)
-    await insertWebhookEvent(trx, { kind: 'error', field: 'messages', channel, code: Number.isFinite(code) ? code : null, payload: error, now })
+    await insertWebhookEvent(trx, {
+      kind: 'error',
+      field: 'messages',
+      channel,
+      code: Number.isFinite(code)
+        ? code
+        : null,
+      payload: error,
+      now,
+    })
   }
 }
 
 function matchContact(contacts: InboundContact[], message: InboundMessage): InboundContact | null {
   return contacts.find(c => (message.from && c.waId === message.from) || (message.fromUserId && c.userId === message.fromUserId))
-    ?? (contacts.length === 1 ? contacts[0]! : null)
+    ?? (contacts.length === 1
+      ? contacts[0]!
+      : null)
 }
 
 async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number): Promise<string> {
@@ -213,7 +281,13 @@ async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact,
 }
 
 async function findContact(trx: Trx, workspaceId: string, who: InboundContact) {
-  const columns = ['id', 'wa_id', 'user_id', 'username', 'profile_name'] as const
+  const columns = [
+    'id',
+    'wa_id',
+    'user_id',
+    'username',
+    'profile_name',
+  ] as const
   if (who.waId) {
     const byWaId = await trx.selectFrom('contacts').select(columns).where('workspace_id', '=', workspaceId).where('wa_id', '=', who.waId).executeTakeFirst()
     if (byWaId)
@@ -298,7 +372,9 @@ async function storeStatusEvent(trx: Trx, channelId: string, status: InboundStat
     wamid: status.wamid,
     status: status.status,
     timestamp: status.timestamp,
-    errors: status.errors ? JSON.stringify(status.errors) : null,
+    errors: status.errors
+      ? JSON.stringify(status.errors)
+      : null,
     raw: JSON.stringify(status.raw),
     created_at: now,
   }).onConflict(oc => oc.columns(['channel_id', 'wamid', 'status']).doNothing()).returning('id').executeTakeFirst()
@@ -317,7 +393,12 @@ export async function applyStatus(trx: Trx, channelId: string, wamid: string, st
   if (status === 'failed') {
     const error = toWhatsAppError(errors) ?? { code: 0, title: 'Unknown error' }
     await trx.updateTable('messages')
-      .set({ status: 'failed', error: JSON.stringify(error), failed_at: sql`coalesce(failed_at, ${timestamp})`, updated_at: Date.now() })
+      .set({
+        status: 'failed',
+        error: JSON.stringify(error),
+        failed_at: sql`coalesce(failed_at, ${timestamp})`,
+        updated_at: Date.now(),
+      })
       .where('id', '=', message.id)
       .execute()
     if (error.code === 131047)
@@ -357,7 +438,9 @@ export async function applyOrphanStatuses(db: Db, orphans: Array<{ channelId: st
       continue
     await db.transaction().execute(async (trx) => {
       for (const e of events.sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9))) {
-        const conversationId = await applyStatus(trx, channelId, wamid, e.status, e.timestamp, e.errors ? JSON.parse(e.errors) : null)
+        const conversationId = await applyStatus(trx, channelId, wamid, e.status, e.timestamp, e.errors
+          ? JSON.parse(e.errors)
+          : null)
         if (conversationId && !touched.includes(conversationId))
           touched.push(conversationId)
       }

@@ -23,14 +23,24 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
   }
   const conversation = await db.selectFrom('conversations')
     .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-    .select(['conversations.id', 'conversations.channel_id', 'conversations.window_expires_at', 'contacts.wa_id', 'contacts.user_id'])
+    .select([
+      'conversations.id',
+      'conversations.channel_id',
+      'conversations.window_expires_at',
+      'contacts.wa_id',
+      'contacts.user_id',
+    ])
     .where('conversations.id', '=', conversationId)
     .where('conversations.workspace_id', '=', workspaceId)
     .executeTakeFirst()
   if (!conversation)
     throw notFound('conversation')
 
-  const recipient = conversation.wa_id ? { to: `+${conversation.wa_id}` } : conversation.user_id ? { recipient: conversation.user_id } : null
+  const recipient = conversation.wa_id
+    ? { to: `+${conversation.wa_id}` }
+    : conversation.user_id
+      ? { recipient: conversation.user_id }
+      : null
   if (!recipient)
     throw new AppError(422, 'no_recipient', 'the contact has neither a phone number nor a WhatsApp user id')
   if (req.type !== 'template' && (conversation.window_expires_at === null || now >= conversation.window_expires_at)) {
@@ -52,7 +62,9 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     type: req.type,
     status: 'pending',
     content: JSON.stringify(built.content),
-    context: built.context ? JSON.stringify(built.context) : null,
+    context: built.context
+      ? JSON.stringify(built.context)
+      : null,
     referral: null,
     error: null,
     reaction: null,
@@ -67,10 +79,7 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     failed_at: null,
   }
   const created = await db.transaction().execute(async (trx) => {
-    const inserted = await trx.insertInto('messages').values(message)
-      .onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst()
+    const inserted = await trx.insertInto('messages').values(message).onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing()).returning('id').executeTakeFirst()
     if (!inserted)
       return false // a concurrent request with the same client id won
     await trx.insertInto('outbound_jobs').values({
@@ -80,7 +89,10 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
       message_id: id,
       kind: 'send',
       recipient: recipient.to ?? recipient.recipient!,
-      payload: JSON.stringify({ ...recipient, ...built.payload }),
+      payload: JSON.stringify({
+        ...recipient,
+        ...built.payload,
+      }),
       state: 'queued',
       attempts: 0,
       run_at: now,
@@ -124,12 +136,24 @@ async function quoted(db: Db, conversationId: string, messageId: string, field: 
 async function buildPayload(db: Db, workspaceId: string, conversationId: string, channelId: string, req: SendMessage): Promise<Built> {
   switch (req.type) {
     case 'text': {
-      const context = req.replyTo ? await quoted(db, conversationId, req.replyTo, 'replyTo') : null
+      const context = req.replyTo
+        ? await quoted(db, conversationId, req.replyTo, 'replyTo')
+        : null
       const previewUrl = req.previewUrl ?? /https?:\/\/\S/.test(req.text)
       return {
-        payload: { type: 'text', text: { body: req.text, preview_url: previewUrl }, ...(context ? { context: { message_id: context.wamid } } : {}) },
+        payload: {
+          type: 'text',
+          text: { body: req.text, preview_url: previewUrl },
+          ...(context
+            ? {
+                context: { message_id: context.wamid },
+              }
+            : {}),
+        },
         content: { body: req.text, previewUrl },
-        context: context ? { id: context.wamid, messageId: context.id } : null,
+        context: context
+          ? { id: context.wamid, messageId: context.id }
+          : null,
         preview: req.text.slice(0, 200),
       }
     }
@@ -145,23 +169,47 @@ async function buildPayload(db: Db, workspaceId: string, conversationId: string,
         throw new AppError(400, 'invalid_request', 'mediaId: the media was uploaded for another WhatsApp number', { field: 'mediaId' })
       if (req.caption && (req.type === 'audio' || req.type === 'sticker'))
         throw new AppError(400, 'invalid_request', `caption: WhatsApp does not allow a caption on ${req.type}`, { field: 'caption' })
-      const context = req.replyTo ? await quoted(db, conversationId, req.replyTo, 'replyTo') : null
+      const context = req.replyTo
+        ? await quoted(db, conversationId, req.replyTo, 'replyTo')
+        : null
       const object: Json = { id: media.meta_media_id }
       if (req.caption)
         object.caption = req.caption
       if (req.type === 'document' && media.filename)
         object.filename = media.filename
       return {
-        payload: { type: req.type, [req.type]: object, ...(context ? { context: { message_id: context.wamid } } : {}) },
-        content: { mediaId: media.meta_media_id, uploadId: media.id, mimeType: media.mime_type, filename: media.filename, size: media.size, ...(req.caption ? { caption: req.caption } : {}) },
-        context: context ? { id: context.wamid, messageId: context.id } : null,
+        payload: {
+          type: req.type,
+          [req.type]: object,
+          ...(context
+            ? {
+                context: { message_id: context.wamid },
+              }
+            : {}),
+        },
+        content: {
+          mediaId: media.meta_media_id,
+          uploadId: media.id,
+          mimeType: media.mime_type,
+          filename: media.filename,
+          size: media.size,
+          ...(req.caption
+            ? { caption: req.caption }
+            : {}),
+        },
+        context: context
+          ? { id: context.wamid, messageId: context.id }
+          : null,
         preview: (req.caption ?? media.filename ?? '').slice(0, 200),
       }
     }
     case 'reaction': {
       const target = await quoted(db, conversationId, req.messageId, 'messageId')
       return {
-        payload: { type: 'reaction', reaction: { message_id: target.wamid, emoji: req.emoji } },
+        payload: {
+          type: 'reaction',
+          reaction: { message_id: target.wamid, emoji: req.emoji },
+        },
         content: { messageId: target.wamid, targetId: target.id, emoji: req.emoji || null },
         context: null,
         preview: req.emoji,
@@ -173,21 +221,24 @@ async function buildPayload(db: Db, workspaceId: string, conversationId: string,
 }
 
 async function buildTemplate(db: Db, workspaceId: string, channelId: string, t: Extract<SendMessage, { type: 'template' }>['template']): Promise<Built> {
-  const template = await db.selectFrom('templates').selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('channel_id', '=', channelId)
-    .where('name', '=', t.name)
-    .where('language', '=', t.language)
-    .executeTakeFirst()
+  const template = await db.selectFrom('templates').selectAll().where('workspace_id', '=', workspaceId).where('channel_id', '=', channelId).where('name', '=', t.name).where('language', '=', t.language).executeTakeFirst()
   if (!template)
     throw new AppError(422, 'template_not_found', `no template "${t.name}" in language "${t.language}" for this number (sync the template list?)`, { field: 'template.name' })
-  if (template.status !== 'APPROVED')
-    throw new AppError(422, 'template_not_approved', `template "${t.name}" is ${template.status}; only APPROVED templates can be sent`, { field: 'template.name', details: { status: template.status } })
+  if (template.status !== 'APPROVED') {
+    throw new AppError(422, 'template_not_approved', `template "${t.name}" is ${template.status}; only APPROVED templates can be sent`, {
+      field: 'template.name',
+      details: { status: template.status },
+    })
+  }
 
   const components = JSON.parse(template.components) as Json[]
   const bodyText = String(components.find(c => String(c.type).toUpperCase() === 'BODY')?.text ?? '')
   const named = template.parameter_format === 'NAMED'
-  const variables = [...new Set([...bodyText.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map(m => m[1]!))]
+  const variables = [
+    ...new Set([
+      ...bodyText.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g),
+    ].map(m => m[1]!)),
+  ]
   const body = t.body ?? []
   if (body.length !== variables.length) {
     throw new AppError(400, 'template_params_mismatch', `template "${t.name}" expects ${variables.length} body parameter(s), got ${body.length}`, {
@@ -207,18 +258,51 @@ async function buildTemplate(db: Db, workspaceId: string, channelId: string, t: 
   if (body.length > 0) {
     out.push({
       type: 'body',
-      parameters: await Promise.all(body.map(async p => ({ ...(await toGraphParam(db, workspaceId, p)), ...(named && p.name ? { parameter_name: p.name } : {}) }))),
+      parameters: await Promise.all(body.map(async p => ({
+        ...(await toGraphParam(db, workspaceId, p)),
+        ...(named && p.name
+          ? { parameter_name: p.name }
+          : {}),
+      }))),
     })
   }
-  for (const b of t.buttons ?? [])
-    out.push({ type: 'button', sub_type: b.subType, index: String(b.index), parameters: [await toGraphParam(db, workspaceId, b.parameter)] })
+  for (const b of t.buttons ?? []) {
+    out.push({
+      type: 'button',
+      sub_type: b.subType,
+      index: String(b.index),
+      parameters: [await toGraphParam(db, workspaceId, b.parameter)],
+    })
+  }
 
   // What the agent sees in the conversation: the body with its variables filled in.
-  const values = new Map(body.map((p, i) => [named ? p.name ?? '' : String(i + 1), p.text ?? '']))
+  const values = new Map(body.map((p, i) => [
+    named
+      ? p.name ?? ''
+      : String(i + 1),
+    p.text ?? '',
+  ]))
   const preview = bodyText.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, v: string) => values.get(v) ?? `{{${v}}}`)
   return {
-    payload: { type: 'template', template: { name: t.name, language: { code: t.language }, ...(out.length > 0 ? { components: out } : {}) } },
-    content: { name: t.name, language: t.language, category: template.category, body: preview, header: t.header ?? [], parameters: body, buttons: t.buttons ?? [] },
+    payload: {
+      type: 'template',
+      template: {
+        name: t.name,
+        language: { code: t.language },
+        ...(out.length > 0
+          ? { components: out }
+          : {}),
+      },
+    },
+    content: {
+      name: t.name,
+      language: t.language,
+      category: template.category,
+      body: preview,
+      header: t.header ?? [],
+      parameters: body,
+      buttons: t.buttons ?? [],
+    },
     context: null,
     preview: preview.slice(0, 200),
   }
@@ -229,10 +313,15 @@ async function toGraphParam(db: Db, workspaceId: string, p: TemplateParam): Prom
     return { type: 'text', text: p.text ?? '' }
   if (p.type === 'payload')
     return { type: 'payload', payload: p.payload ?? '' }
-  const media = p.mediaId ? await db.selectFrom('media').select('meta_media_id').where('id', '=', p.mediaId).where('workspace_id', '=', workspaceId).executeTakeFirst() : undefined
+  const media = p.mediaId
+    ? await db.selectFrom('media').select('meta_media_id').where('id', '=', p.mediaId).where('workspace_id', '=', workspaceId).executeTakeFirst()
+    : undefined
   if (!media)
     throw new AppError(400, 'invalid_request', 'template parameter mediaId: no such uploaded media', { field: 'template.header' })
-  return { type: p.type, [p.type]: { id: media.meta_media_id } }
+  return {
+    type: p.type,
+    [p.type]: { id: media.meta_media_id },
+  }
 }
 
 /** Queues a mark-as-read of the latest inbound message (WhatsApp marks earlier ones read too). */
@@ -240,13 +329,7 @@ export async function queueMarkRead(db: Db, workspaceId: string, conversationId:
   const conversation = await db.selectFrom('conversations').select(['id', 'channel_id']).where('id', '=', conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst()
   if (!conversation)
     throw notFound('conversation')
-  const latest = await db.selectFrom('messages').select(['wamid', 'timestamp'])
-    .where('conversation_id', '=', conversationId)
-    .where('direction', '=', 'in')
-    .where('wamid', 'is not', null)
-    .orderBy('timestamp', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  const latest = await db.selectFrom('messages').select(['wamid', 'timestamp']).where('conversation_id', '=', conversationId).where('direction', '=', 'in').where('wamid', 'is not', null).orderBy('timestamp', 'desc').limit(1).executeTakeFirst()
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).execute()
     // Meta accepts read receipts for messages received in the last 30 days only.

@@ -59,12 +59,13 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
 
   async function claim(limit: number): Promise<OutboundJobsTable[]> {
     const now = Date.now()
-    let due = db.selectFrom('outbound_jobs').select('id')
-      .where(eb => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)])]))
-      .where('run_at', '<=', now)
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(limit)
+    let due = db.selectFrom('outbound_jobs').select('id').where(eb => eb.or([
+      eb('state', '=', 'queued'),
+      eb.and([
+        eb('state', '=', 'running'),
+        eb('locked_until', '<', now),
+      ]),
+    ])).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(limit)
     if (engine === 'postgres')
       due = due.forUpdate().skipLocked()
     return await db.updateTable('outbound_jobs')
@@ -76,10 +77,14 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
 
   async function nextDueIn(): Promise<number> {
     const row = await db.selectFrom('outbound_jobs').select(sql<number>`min(run_at)`.as('at')).where('state', '=', 'queued').executeTakeFirst()
-    return row?.at ? Math.max(0, row.at - Date.now()) : Number.POSITIVE_INFINITY
+    return row?.at
+      ? Math.max(0, row.at - Date.now())
+      : Number.POSITIVE_INFINITY
   }
 
   async function run() {
+    // `running` is flipped by stop() while this loop awaits.
+    // eslint-disable-next-line no-unmodified-loop-condition
     while (running) {
       pending = false
       let jobs: OutboundJobsTable[] = []
@@ -134,7 +139,9 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       state: 'queued',
       run_at: until,
       locked_until: null,
-      attempts: countAttempt ? job.attempts + 1 : job.attempts,
+      attempts: countAttempt
+        ? job.attempts + 1
+        : job.attempts,
       last_error: error,
       updated_at: Date.now(),
     }).where('id', '=', job.id).execute()
@@ -180,14 +187,33 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
           sent_at: sql`coalesce(sent_at, ${now})`,
           updated_at: now,
         }).where('id', '=', job.message_id!).execute()
-        await trx.updateTable('outbound_jobs').set({ state: 'done', locked_until: null, attempts: job.attempts + 1, updated_at: now }).where('id', '=', job.id).execute()
+        await trx.updateTable('outbound_jobs').set({
+          state: 'done',
+          locked_until: null,
+          attempts: job.attempts + 1,
+          updated_at: now,
+        }).where('id', '=', job.id).execute()
       })
       // A status webhook may have arrived before we stored the wamid: apply what was kept.
-      const touched = await applyOrphanStatuses(db, [{ channelId: channel.id, wamid: result.wamid }])
-      options.onChange?.([...new Set([...touched, ...(await conversationOf(job))])])
+      const touched = await applyOrphanStatuses(db, [
+        { channelId: channel.id, wamid: result.wamid },
+      ])
+      options.onChange?.([
+        ...new Set([
+          ...touched,
+          ...(await conversationOf(job)),
+        ]),
+      ])
     }
     catch (error) {
-      const graphError = error instanceof GraphError ? error : new GraphError({ code: 0, title: 'Unexpected error', details: (error as Error).message, httpStatus: 0 })
+      const graphError = error instanceof GraphError
+        ? error
+        : new GraphError({
+            code: 0,
+            title: 'Unexpected error',
+            details: (error as Error).message,
+            httpStatus: 0,
+          })
       await handleFailure(job, graphError)
     }
   }
@@ -200,17 +226,39 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     }
     const delay = retryDelayMs(error, attempt)
     if (delay !== null) {
-      log.warn({ job: job.id, code: error.code, attempt, retryInMs: delay }, 'outbound: retrying')
+      log.warn({
+        job: job.id,
+        code: error.code,
+        attempt,
+        retryInMs: delay,
+      }, 'outbound: retrying')
       await defer(job, Date.now() + delay, error.message, true)
       return
     }
     log.warn({ job: job.id, code: error.code, attempt }, 'outbound: failed permanently')
     const now = Date.now()
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('outbound_jobs').set({ state: 'failed', locked_until: null, attempts: attempt, last_error: error.message, updated_at: now }).where('id', '=', job.id).execute()
+      await trx.updateTable('outbound_jobs').set({
+        state: 'failed',
+        locked_until: null,
+        attempts: attempt,
+        last_error: error.message,
+        updated_at: now,
+      }).where('id', '=', job.id).execute()
       if (job.kind === 'send' && job.message_id) {
-        const whatsappError = { code: error.code, title: error.title, ...(error.details ? { details: error.details } : {}) }
-        await trx.updateTable('messages').set({ status: 'failed', error: JSON.stringify(whatsappError), failed_at: now, updated_at: now }).where('id', '=', job.message_id).execute()
+        const whatsappError = {
+          code: error.code,
+          title: error.title,
+          ...(error.details
+            ? { details: error.details }
+            : {}),
+        }
+        await trx.updateTable('messages').set({
+          status: 'failed',
+          error: JSON.stringify(whatsappError),
+          failed_at: now,
+          updated_at: now,
+        }).where('id', '=', job.message_id).execute()
         if (error.code === 131047) {
           const message = await trx.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
           if (message)
@@ -222,14 +270,22 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
   }
 
   async function finish(job: OutboundJobsTable, state: 'done' | 'failed', lastError: string | null) {
-    await db.updateTable('outbound_jobs').set({ state, locked_until: null, attempts: job.attempts + 1, last_error: lastError, updated_at: Date.now() }).where('id', '=', job.id).execute()
+    await db.updateTable('outbound_jobs').set({
+      state,
+      locked_until: null,
+      attempts: job.attempts + 1,
+      last_error: lastError,
+      updated_at: Date.now(),
+    }).where('id', '=', job.id).execute()
   }
 
   async function conversationOf(job: OutboundJobsTable): Promise<string[]> {
     if (!job.message_id)
       return []
     const row = await db.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
-    return row ? [row.conversation_id] : []
+    return row
+      ? [row.conversation_id]
+      : []
   }
 
   return {
@@ -244,7 +300,9 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       running = false
       wakeUp?.()
       await loop
-      await Promise.allSettled([...recipientQueues.values()])
+      await Promise.allSettled([
+        ...recipientQueues.values(),
+      ])
     },
   }
 }

@@ -30,11 +30,29 @@ describe('a database failure mid-batch', () => {
     }
     const first = textMessage('40733000001', 'unu')
     const second = textMessage('40733000002', 'doi')
-    const third = { ...textMessage('40733000001', 'trei'), id: 'wamid.FAIL' }
+    const third = {
+      ...textMessage('40733000001', 'trei'),
+      id: 'wamid.FAIL',
+    }
     const payload = envelope(
-      { contacts: [customer('40733000001', 'Dana')], messages: [first] },
-      { contacts: [customer('40733000002', 'Emil')], messages: [second] },
-      { contacts: [customer('40733000001', 'Dana')], messages: [third] },
+      {
+        contacts: [
+          customer('40733000001', 'Dana'),
+        ],
+        messages: [first],
+      },
+      {
+        contacts: [
+          customer('40733000002', 'Emil'),
+        ],
+        messages: [second],
+      },
+      {
+        contacts: [
+          customer('40733000001', 'Dana'),
+        ],
+        messages: [third],
+      },
     )
     const res = await server.webhook(payload)
     expect(res.status).toBe(500)
@@ -48,7 +66,9 @@ describe('a database failure mid-batch', () => {
 
     // The server keeps serving, and Meta's redelivery lands once the cause is gone.
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
-    await sql`DROP TRIGGER fail_batch${engine === 'postgres' ? sql` ON messages` : sql``}`.execute(db)
+    await sql`DROP TRIGGER fail_batch${engine === 'postgres'
+      ? sql` ON messages`
+      : sql``}`.execute(db)
     expect((await server.webhook(payload)).status).toBe(200)
     expect((await server.webhook(payload)).status).toBe(200)
     expect(await count('messages')).toBe(3)
@@ -59,8 +79,16 @@ describe('a database failure mid-batch', () => {
 })
 
 function startChild(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.resolve('server/src/server.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  const child = spawn(process.execPath, [
+    path.resolve('server/src/server.ts'),
+  ], {
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -86,7 +114,7 @@ function startChild(env: Record<string, string>, port: number): Promise<ChildPro
   })
 }
 
-describe('SIGKILL during a burst of webhooks', () => {
+describe('sIGKILL during a burst of webhooks', () => {
   it('keeps every webhook answered 200, and redelivery of all of them creates no duplicates', async () => {
     const database = await freshDatabase()
     cleanups.push(() => database.drop())
@@ -98,7 +126,12 @@ describe('SIGKILL during a burst of webhooks', () => {
     // 600 POSTs of 5 messages each from 50 customers, 16 in flight.
     const bodies = Array.from({ length: 600 }, (_, i) => {
       const from = `4074400${String(i % 50).padStart(4, '0')}`
-      return metaJson(envelope({ contacts: [customer(from, `Client ${i % 50}`)], messages: Array.from({ length: 5 }, (_, k) => textMessage(from, `mesaj ${i}.${k} — ă î ș ț`)) }))
+      return metaJson(envelope({
+        contacts: [
+          customer(from, `Client ${i % 50}`),
+        ],
+        messages: Array.from({ length: 5 }, (_, k) => textMessage(from, `mesaj ${i}.${k} — ă î ș ț`)),
+      }))
     })
     const acknowledged = new Set<number>()
     const failed = new Set<number>()
@@ -140,11 +173,17 @@ describe('SIGKILL during a burst of webhooks', () => {
             expect(wamids.has(m.id)).toBe(true)
         }
         // Meta redelivers what was not acknowledged; we also redeliver everything once more.
-        for (const i of [...failed, ...acknowledged]) {
+        for (const i of [
+          ...failed,
+          ...acknowledged,
+        ]) {
           const res = await postWebhook(url, bodies[i], WA.appSecret)
           expect(res.status).toBe(200)
         }
-        const total = await storage.db.selectFrom('messages').select(eb => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('wamid').distinct().as('distinct')]).executeTakeFirstOrThrow()
+        const total = await storage.db.selectFrom('messages').select(eb => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.count<number>('wamid').distinct().as('distinct'),
+        ]).executeTakeFirstOrThrow()
         expect(Number(total.n)).toBe(600 * 5)
         expect(Number(total.distinct)).toBe(600 * 5)
         const unread = await storage.db.selectFrom('conversations').select(eb => eb.fn.sum<number>('unread_count').as('sum')).executeTakeFirstOrThrow()

@@ -5,7 +5,11 @@ import { customer, envelope, json, metaJson, startServer, textMessage, WA } from
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startServer({ env: { WEBHOOK_BODY_LIMIT: String(64 * 1024) } })
+  server = await startServer({
+    env: {
+      WEBHOOK_BODY_LIMIT: String(64 * 1024),
+    },
+  })
 })
 afterAll(async () => server.close())
 
@@ -39,7 +43,14 @@ describe('verification handshake (GET)', () => {
 })
 
 describe('payload signature (POST)', () => {
-  const body = () => envelope({ contacts: [customer('40722000001', 'Ioana Ș.')], messages: [textMessage('40722000001', 'Bună ziua! Livrați și în Brașov? 🚚 https://exemplu.ro/a')] })
+  const body = () => envelope({
+    contacts: [
+      customer('40722000001', 'Ioana Ș.'),
+    ],
+    messages: [
+      textMessage('40722000001', 'Bună ziua! Livrați și în Brașov? 🚚 https://exemplu.ro/a'),
+    ],
+  })
 
   it('accepts a body signed over its raw bytes, with Meta\'s \\u escapes, and stores the decoded text', async () => {
     const payload = body()
@@ -68,7 +79,11 @@ describe('payload signature (POST)', () => {
     ['missing', null, 'signature_missing'],
     ['empty', '', 'signature_missing'],
     ['from another secret', `sha256=${createHmac('sha256', 'other-secret').update('x').digest('hex')}`, 'signature_invalid'],
-    ['without the sha256= prefix', createHmac('sha256', WA.appSecret).update('x').digest('hex'), 'signature_invalid'],
+    [
+      'without the sha256= prefix',
+      createHmac('sha256', WA.appSecret).update('x').digest('hex'),
+      'signature_invalid',
+    ],
     ['garbage', 'sha256=zzzz', 'signature_invalid'],
   ])('answers 401 for a %s signature and stores nothing', async (_, signature, code) => {
     const before = await messageCount()
@@ -94,9 +109,18 @@ describe('bad input', () => {
   })
 
   it.each([
-    ['another object', { object: 'page', entry: [] }],
-    ['no entry array', { object: 'whatsapp_business_account' }],
-    ['a JSON array', [1, 2]],
+    [
+      'another object',
+      { object: 'page', entry: [] },
+    ],
+    [
+      'no entry array',
+      { object: 'whatsapp_business_account' },
+    ],
+    [
+      'a JSON array',
+      [1, 2],
+    ],
     ['a JSON string', 'hello'],
   ])('answers 400 invalid_payload for %s', async (_, payload) => {
     const res = await server.webhook(JSON.stringify(payload))
@@ -105,7 +129,14 @@ describe('bad input', () => {
   })
 
   it('answers 413 payload_too_large for an oversized body and keeps serving', async () => {
-    const huge = envelope({ contacts: [customer('40722000002', 'X')], messages: [textMessage('40722000002', 'x'.repeat(70 * 1024))] })
+    const huge = envelope({
+      contacts: [
+        customer('40722000002', 'X'),
+      ],
+      messages: [
+        textMessage('40722000002', 'x'.repeat(70 * 1024)),
+      ],
+    })
     const before = await messageCount()
     const res = await server.webhook(huge)
     expect(res.status).toBe(413)
@@ -116,13 +147,25 @@ describe('bad input', () => {
   })
 
   it('answers 415 for a non-JSON content type', async () => {
-    const res = await fetch(`${server.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-hub-signature-256': 'sha256=00' }, body: 'hi' })
+    const res = await fetch(`${server.url}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-hub-signature-256': 'sha256=00' },
+      body: 'hi',
+    })
     expect(res.status).toBe(415)
     expect((await json(res)).error.code).toBe('unsupported_media_type')
   })
 
   it('acknowledges and records a change for an unknown phone number id, storing no message', async () => {
-    const payload = envelope({ phoneNumberId: '999000999', contacts: [customer('40722000003', 'Y')], messages: [textMessage('40722000003', 'hello')] })
+    const payload = envelope({
+      phoneNumberId: '999000999',
+      contacts: [
+        customer('40722000003', 'Y'),
+      ],
+      messages: [
+        textMessage('40722000003', 'hello'),
+      ],
+    })
     const before = await messageCount()
     const res = await server.webhook(payload)
     expect(res.status).toBe(200)
@@ -132,7 +175,20 @@ describe('bad input', () => {
   })
 
   it('acknowledges and records webhook fields it does not handle', async () => {
-    const payload = { object: 'whatsapp_business_account', entry: [{ id: WA.wabaId, changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED', message_template_name: 'order_update' } }] }] }
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: WA.wabaId,
+          changes: [
+            {
+              field: 'message_template_status_update',
+              value: { event: 'APPROVED', message_template_name: 'order_update' },
+            },
+          ],
+        },
+      ],
+    }
     const res = await server.webhook(payload)
     expect(res.status).toBe(200)
     const events = await server.app.db.selectFrom('webhook_events').selectAll().where('kind', '=', 'unknown_field').execute()
