@@ -255,8 +255,8 @@ export function retryDelayMs(error: GraphError, attempt: number): number | null 
   if (attempt >= maxAttempts)
     return null
   const code = error.code
-  if (code === 131056) // pair rate limit: Meta suggests 4^n seconds
-    return Math.min(4 ** attempt * 1000, 15 * 60_000)
+  if (code === 131056) // pair rate limit: Meta suggests retrying after 4^n seconds, n = 0, 1, 2 …
+    return Math.min(4 ** (attempt - 1) * 1000, 15 * 60_000)
   if (code === 131000 && attempt >= 3) // unknown server error: retry a little only
     return null
   const retryable = [

@@ -401,8 +401,8 @@ export async function applyStatus(trx: Trx, channelId: string, wamid: string, st
       })
       .where('id', '=', message.id)
       .execute()
-    if (error.code === 131047)
-      await closeWindow(trx, message.conversation_id, timestamp)
+    if (error.code === 131047) // closed by now at the latest, whatever clock the status carries
+      await closeWindow(trx, message.conversation_id, Math.min(timestamp, Date.now()))
     return message.conversation_id
   }
   const rank = STATUS_RANK[status]
