@@ -68,11 +68,14 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     ])).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(limit)
     if (engine === 'postgres')
       due = due.forUpdate().skipLocked()
-    return await db.updateTable('outbound_jobs')
+    const claimed = await db.updateTable('outbound_jobs')
       .set({ state: 'running', locked_until: now + leaseMs, updated_at: now })
       .where('id', 'in', due)
       .returningAll()
       .execute()
+    // RETURNING does not keep the subquery's order (PostgreSQL returns rows as it updates them);
+    // a customer's messages must go out in the order they were queued. UUIDv7 ids sort by time.
+    return claimed.sort((a, b) => a.run_at - b.run_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 
   async function nextDueIn(): Promise<number> {
