@@ -95,7 +95,7 @@ export async function graphCall(base: string, method: string, path: string, body
   const token = options.token === undefined ? ACCESS_TOKEN : options.token
   if (token !== null)
     headers.Authorization = `Bearer ${token}`
-  let payload: BodyInit | undefined
+  let payload: FormData | string | undefined
   if (body instanceof FormData) {
     payload = body
   }

@@ -147,7 +147,7 @@ describe('24-hour window (131047)', () => {
   })
 
   it('opens on the customer\'s message timestamp and closes 24 h later on the simulator clock', async () => {
-    harness = await startHarness({ frozenClock: true, windowErrorMode: 'sync' })
+    harness = await startHarness({ frozenClock: true, windowErrorMode: 'sync', startTime: Date.UTC(2026, 10, 24, 9, 0, 0) })
     await harness.sim.receive(ANA, { type: 'text', body: 'Bună!' })
     expect((await harness.graph('POST', MESSAGES_PATH, textTo('40722123456', 'Bună ziua!'))).status).toBe(200)
     harness.sim.clock.advance(DAY - 1000)

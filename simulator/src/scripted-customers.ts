@@ -1,0 +1,215 @@
+// Scripted customers for the `npm start` demo: a handful of Romanian and English speakers who write
+// in over time (text, a photo with a caption, a location, a voice note, a document), read what the
+// business sends them and answer it (a quoted follow-up, a reaction, thanks, a button tap). Each
+// customer answers at most a couple of business messages per scripted step, so an auto-replying bot
+// on the server cannot start an endless ping-pong.
+
+import type { RecordedSend, Simulator } from './index.ts'
+import type { CustomerRef, InboundMessageInput } from './types.ts'
+import { mulberry32 } from './random.ts'
+
+export interface ScriptedCustomersOptions {
+  /** Time between two scripted messages (default 8000 ms). */
+  intervalMs?: number
+  log?: (line: string) => void
+  /** Delay before a customer answers a business message (default a third of intervalMs). */
+  replyDelayMs?: number
+  /** Varies the small choices (which follow-up line, which emoji); default: the simulator's seed. */
+  seed?: number
+  /** When the script has run out: keep sending casual lines (default true). */
+  loop?: boolean
+}
+
+interface ScriptedCustomer {
+  ref: CustomerRef
+  lang: 'ro' | 'en'
+  script: InboundMessageInput[]
+}
+
+const CUSTOMERS: ScriptedCustomer[] = [
+  {
+    ref: { waId: '40722123456', name: 'Ana Popescu' },
+    lang: 'ro',
+    script: [
+      { type: 'text', body: 'Bună ziua! Cât costă livrarea în Cluj?' },
+      { type: 'image', caption: 'Asta e adresa de pe colet 📦' },
+      { type: 'location', latitude: 46.769379, longitude: 23.589954, name: 'Piața Unirii', address: 'Piața Unirii, Cluj-Napoca 400000' },
+    ],
+  },
+  {
+    ref: { waId: '447700900123', name: 'James Carter' },
+    lang: 'en',
+    script: [
+      { type: 'text', body: 'Hi, where is my order #4821?' },
+      { type: 'audio', voice: true },
+      { type: 'text', body: 'It was supposed to arrive yesterday 😕' },
+    ],
+  },
+  {
+    ref: { waId: '40745987654', name: 'Ioana Dumitrescu' },
+    lang: 'ro',
+    script: [
+      { type: 'text', body: 'Salut! Aveți mărimea 38 la sandalele roșii? 👡' },
+      { type: 'image', caption: 'Acestea 👇 le-am văzut pe site' },
+    ],
+  },
+  {
+    ref: { waId: '40766111222', name: 'Mihai Ionescu', username: 'mihai.ionescu' },
+    lang: 'ro',
+    script: [
+      { type: 'text', body: 'Vreau să returnez comanda #4790, cum procedez? Produsul a venit zgâriat 😞' },
+      { type: 'document', filename: 'Factură 4790.pdf', caption: 'Factura, ca să știți despre ce e vorba' },
+    ],
+  },
+  {
+    ref: { waId: '353861234567', name: 'Sarah O\'Neill' },
+    lang: 'en',
+    script: [
+      { type: 'text', body: 'Hello! Do you ship to Ireland? 🇮🇪' },
+      { type: 'text', body: 'Also, is there a discount for orders over €100? 🙏' },
+    ],
+  },
+]
+
+const FOLLOW_UPS: Record<'ro' | 'en', string[]> = {
+  ro: ['Și cât durează până ajunge?', 'Se poate plăti ramburs?', 'Pot să ridic personal din magazin?', 'Aveți și în altă culoare?'],
+  en: ['And how long does delivery take?', 'Can I pay on delivery?', 'Could you send me the tracking link?', 'Is there a cheaper shipping option?'],
+}
+const THANKS: Record<'ro' | 'en', string[]> = {
+  ro: ['Mulțumesc frumos! 🙏', 'Perfect, mulțumesc!', 'Super, o zi bună! ☀️', 'Am înțeles, mersi!'],
+  en: ['Thanks a lot! 🙏', 'Great, thank you 😊', 'Perfect, have a nice day!', 'Got it, cheers!'],
+}
+const CASUAL: Record<'ro' | 'en', string[]> = {
+  ro: ['Bună, mai am o întrebare 😊', 'Comanda mea a ajuns, mulțumesc! 🎉', 'Aveți program și duminica?', 'Se poate schimba adresa de livrare?'],
+  en: ['Hi again, quick question 😊', 'My parcel arrived, thanks! 🎉', 'Are you open on Sundays?', 'Can I change my delivery address?'],
+}
+const REACTIONS = ['👍', '❤️', '🙏', '😊']
+
+/** Replies per customer before they wait for their next scripted step. */
+const REPLY_BUDGET = 2
+
+export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomersOptions = {}) {
+  const intervalMs = options.intervalMs ?? 8000
+  const replyDelayMs = options.replyDelayMs ?? Math.max(100, intervalMs / 3)
+  const log = options.log ?? (() => {})
+  const random = mulberry32(options.seed ?? sim.config.seed ?? 1)
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!
+  const timers = new Set<NodeJS.Timeout>()
+  const state = new Map(CUSTOMERS.map(customer => [customer.ref.waId!, { customer, step: 0, repliesLeft: REPLY_BUDGET, answered: 0 }]))
+  let turn = 0
+  let stopped = false
+
+  const later = (ms: number, run: () => Promise<void> | void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      if (stopped)
+        return
+      Promise.resolve(run()).catch(error => log(`scripted customer error: ${(error as Error).message}`))
+    }, ms)
+    timers.add(timer)
+  }
+
+  async function say(customer: ScriptedCustomer, input: InboundMessageInput) {
+    const wamid = await sim.receive(customer.ref, input)
+    const summary = input.type === 'text' ? input.body : 'caption' in input && input.caption ? `${input.type}: ${input.caption}` : input.type
+    log(`${customer.ref.name} → ${summary}`)
+    return wamid
+  }
+
+  function nextScripted() {
+    if (stopped)
+      return
+    const all = [...state.values()]
+    // Round-robin over customers with script left; then casual lines if looping.
+    for (let i = 0; i < all.length; i++) {
+      const entry = all[(turn + i) % all.length]!
+      if (entry.step < entry.customer.script.length) {
+        turn = (turn + i + 1) % all.length
+        entry.repliesLeft = REPLY_BUDGET
+        const input = entry.customer.script[entry.step++]!
+        void say(entry.customer, input).catch(error => log(`scripted customer error: ${(error as Error).message}`))
+        later(intervalMs, nextScripted)
+        return
+      }
+    }
+    if (options.loop === false)
+      return
+    const entry = all[turn % all.length]!
+    turn++
+    entry.repliesLeft = REPLY_BUDGET
+    void say(entry.customer, { type: 'text', body: pick(CASUAL[entry.customer.lang]) }).catch(error => log(`scripted customer error: ${(error as Error).message}`))
+    later(intervalMs * 2, nextScripted)
+  }
+
+  function onBusinessMessage(send: RecordedSend) {
+    const entry = send.recipient ? state.get(send.recipient) : undefined
+    if (!entry || !send.wamid || send.failureCode !== undefined)
+      return
+    const body = send.body as Record<string, any>
+    const wamid = send.wamid
+    const { customer } = entry
+    const lang = customer.lang
+    // The customer opens the chat a moment later and reads it.
+    later(replyDelayMs / 2, () => {
+      try {
+        sim.markRead(wamid)
+      }
+      catch {}
+    })
+    if (body.type === 'reaction' || entry.repliesLeft <= 0)
+      return
+    entry.repliesLeft--
+    const answerNumber = entry.answered++
+    later(replyDelayMs, async () => {
+      if (body.type === 'interactive' && body.interactive?.type === 'button') {
+        const button = body.interactive.action?.buttons?.[0]?.reply
+        if (button) {
+          await say(customer, { type: 'button_reply', id: button.id, title: button.title, contextId: wamid })
+          return
+        }
+      }
+      if (body.type === 'interactive' && body.interactive?.type === 'list') {
+        const row = body.interactive.action?.sections?.[0]?.rows?.[0]
+        if (row) {
+          await say(customer, { type: 'list_reply', id: row.id, title: row.title, description: row.description, contextId: wamid })
+          return
+        }
+      }
+      if (body.type === 'template') {
+        const template = sim.templates.find(t => t.name === body.template?.name && t.language === body.template?.language?.code)
+        const quick = template?.components.find(c => c.type === 'BUTTONS')?.buttons?.find(b => b.type === 'QUICK_REPLY')
+        if (quick) {
+          await say(customer, { type: 'button', payload: quick.text, text: quick.text, contextId: wamid })
+          return
+        }
+      }
+      if (answerNumber % 3 === 0) {
+        // A reply quoting the business message, asking a follow-up question.
+        await say(customer, { type: 'text', body: pick(FOLLOW_UPS[lang]), context: { id: wamid } })
+      }
+      else if (answerNumber % 3 === 1) {
+        await say(customer, { type: 'reaction', messageId: wamid, emoji: pick(REACTIONS) })
+        await say(customer, { type: 'text', body: pick(THANKS[lang]) })
+      }
+      else {
+        await say(customer, { type: 'text', body: pick(THANKS[lang]) })
+      }
+    })
+  }
+
+  const unsubscribe = sim.onSend(onBusinessMessage)
+  later(Math.min(intervalMs, 500), nextScripted)
+  log(`scripted customers started (${CUSTOMERS.length} customers, one message every ${intervalMs} ms)`)
+
+  return {
+    /** The scripted customers' identities, e.g. for a demo page. */
+    customers: CUSTOMERS.map(customer => ({ ...customer.ref })),
+    stop() {
+      stopped = true
+      unsubscribe()
+      for (const timer of timers)
+        clearTimeout(timer)
+      timers.clear()
+    },
+  }
+}
