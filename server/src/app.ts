@@ -171,7 +171,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }
     if (error.validation) {
       const first = error.validation[0]
-      const missing = first?.params?.missingProperty
+      const missing = first?.params?.missingProperty ?? first?.params?.tag ?? first?.params?.additionalProperty
       const field = [
         first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'),
         missing,
