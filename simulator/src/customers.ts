@@ -37,7 +37,9 @@ export function createCustomerRegistry(seed: number): CustomerRegistry {
 
   return {
     resolve(ref) {
-      const waId = ref.waId === undefined ? undefined : normalizePhone(ref.waId)
+      const waId = ref.waId === undefined
+        ? undefined
+        : normalizePhone(ref.waId)
       let customer = (waId && byWaId(waId)) || (ref.userId && byUserId(ref.userId)) || undefined
       if (!customer) {
         if (!waId && !ref.userId)

@@ -86,9 +86,17 @@ export function authError(traceId: string, kind: 'invalid' | 'expired' | 'missin
     invalid: 'Error validating access token: The session is invalid because the user logged out.',
     expired: `Error validating access token: Session has expired on ${new Date(expiredAt ?? 0).toUTCString()}.`,
   }
-  const body: GraphErrorBody = { message: messages[kind], type: 'OAuthException', code: 190, fbtrace_id: traceId }
-  if (kind !== 'missing')
-    body.error_subcode = kind === 'expired' ? 463 : 467
+  const body: GraphErrorBody = {
+    message: messages[kind],
+    type: 'OAuthException',
+    code: 190,
+    fbtrace_id: traceId,
+  }
+  if (kind !== 'missing') {
+    body.error_subcode = kind === 'expired'
+      ? 463
+      : 467
+  }
   return new GraphError(401, body)
 }
 

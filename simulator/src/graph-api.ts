@@ -31,9 +31,41 @@ export interface GraphApiDeps {
 
 const DEFAULT_VERSION = 'v25.0'
 const MAX_BODY_BYTES = 110 * 1024 * 1024
-const TEMPLATE_FIELDS = ['id', 'name', 'language', 'status', 'category', 'sub_category', 'parameter_format', 'components', 'rejected_reason', 'quality_score', 'previous_category']
-const TEMPLATE_DEFAULT_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'sub_category', 'id']
-const PHONE_FIELDS = ['id', 'verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'messaging_limit_tier', 'name_status', 'status']
+const TEMPLATE_FIELDS = [
+  'id',
+  'name',
+  'language',
+  'status',
+  'category',
+  'sub_category',
+  'parameter_format',
+  'components',
+  'rejected_reason',
+  'quality_score',
+  'previous_category',
+]
+const TEMPLATE_DEFAULT_FIELDS = [
+  'name',
+  'parameter_format',
+  'components',
+  'language',
+  'status',
+  'category',
+  'sub_category',
+  'id',
+]
+const PHONE_FIELDS = [
+  'id',
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'messaging_limit_tier',
+  'name_status',
+  'status',
+]
 
 export function createGraphHandler(deps: GraphApiDeps) {
   const { config } = deps
@@ -94,7 +126,9 @@ export function createGraphHandler(deps: GraphApiDeps) {
       const out: Record<string, unknown> = {}
       for (const [key, value] of new URLSearchParams(text)) {
         try {
-          out[key] = /^[[{]/.test(value) ? JSON.parse(value) : value
+          out[key] = /^[[{]/.test(value)
+            ? JSON.parse(value)
+            : value
         }
         catch {
           out[key] = value
@@ -119,7 +153,9 @@ export function createGraphHandler(deps: GraphApiDeps) {
       if (!allowed.includes(field.replace(/\{.*$/, '')))
         throw nonexistingFieldError(deps.traceId(), field, nodeType)
     }
-    return fields.includes('id') ? fields : [...fields, 'id']
+    return fields.includes('id')
+      ? fields
+      : [...fields, 'id']
   }
 
   function pick(source: Record<string, unknown>, fields: string[]) {
@@ -140,7 +176,11 @@ export function createGraphHandler(deps: GraphApiDeps) {
       throw err(100, 'Param file must be a file upload sent as multipart/form-data.')
     let form: FormData
     try {
-      form = await new Request('http://simulator.local/upload', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData()
+      form = await new Request('http://simulator.local/upload', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: raw,
+      }).formData()
     }
     catch {
       throw err(100, 'The multipart body could not be parsed.')
@@ -191,7 +231,9 @@ export function createGraphHandler(deps: GraphApiDeps) {
   function listTemplates(version: string, query: URLSearchParams, token: string) {
     const fields = selectFields(query, TEMPLATE_FIELDS, TEMPLATE_DEFAULT_FIELDS, 'WhatsAppMessageTemplate')
     const limitParam = query.get('limit')
-    const limit = limitParam === null ? 25 : Number(limitParam)
+    const limit = limitParam === null
+      ? 25
+      : Number(limitParam)
     if (!Number.isInteger(limit) || limit < 1)
       throw whatsappError(100, deps.traceId(), 'Param limit must be a positive integer.', config.httpStatusOverrides)
     const statuses = query.get('status')?.split(',').map(status => status.trim().toUpperCase()).filter(Boolean)
@@ -218,7 +260,9 @@ export function createGraphHandler(deps: GraphApiDeps) {
       start = cursorIndex(after) + 1
     else if (before)
       start = Math.max(0, cursorIndex(before) - limit)
-    const end = before && !after ? cursorIndex(before) : Math.min(all.length, start + limit)
+    const end = before && !after
+      ? cursorIndex(before)
+      : Math.min(all.length, start + limit)
     const page = all.slice(start, end)
     if (page.length === 0)
       return { data: [] }
@@ -233,16 +277,32 @@ export function createGraphHandler(deps: GraphApiDeps) {
       params.set(key, value)
       return `${deps.baseUrl()}/${version}/${config.wabaId}/message_templates?${params}`
     }
-    const paging: Record<string, unknown> = { cursors: { before: cursor(page[0]!), after: cursor(page.at(-1)!) } }
+    const paging: Record<string, unknown> = {
+      cursors: {
+        before: cursor(page[0]!),
+        after: cursor(page.at(-1)!),
+      },
+    }
     if (end < all.length)
       paging.next = link('after', cursor(page.at(-1)!))
     if (start > 0)
       paging.previous = link('before', cursor(page[0]!))
-    return { data: page.map(template => pick(template as unknown as Record<string, unknown>, fields)), paging }
+    return {
+      data: page.map(template => pick(template as unknown as Record<string, unknown>, fields)),
+      paging,
+    }
   }
 
   function phoneNumberNode(query: URLSearchParams) {
-    const fields = selectFields(query, PHONE_FIELDS, ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'id'], 'WhatsAppBusinessPhoneNumber')
+    const fields = selectFields(query, PHONE_FIELDS, [
+      'verified_name',
+      'code_verification_status',
+      'display_phone_number',
+      'quality_rating',
+      'platform_type',
+      'throughput',
+      'id',
+    ], 'WhatsAppBusinessPhoneNumber')
     const digits = config.displayPhoneNumber
     return pick({
       id: config.phoneNumberId,
@@ -271,7 +331,9 @@ export function createGraphHandler(deps: GraphApiDeps) {
     const found = deps.media.resolveDownload(query)
     if (typeof found === 'string') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
-      res.end(found === 'expired' ? 'URL signature expired' : 'Not Found')
+      res.end(found === 'expired'
+        ? 'URL signature expired'
+        : 'Not Found')
       return
     }
     res.writeHead(200, {
@@ -292,9 +354,13 @@ export function createGraphHandler(deps: GraphApiDeps) {
       downloadMedia(res, req, url.searchParams)
       return
     }
-    const version = /^v\d+\.\d+$/.test(segments[0] ?? '') ? segments.shift()! : DEFAULT_VERSION
+    const version = /^v\d+\.\d+$/.test(segments[0] ?? '')
+      ? segments.shift()!
+      : DEFAULT_VERSION
     try {
-      const raw = method === 'GET' || method === 'DELETE' ? Buffer.alloc(0) : await readBody(req)
+      const raw = method === 'GET' || method === 'DELETE'
+        ? Buffer.alloc(0)
+        : await readBody(req)
       const formToken = (req.headers['content-type'] ?? '').includes('urlencoded')
         ? new URLSearchParams(raw.toString('utf8')).get('access_token')
         : null
@@ -349,11 +415,24 @@ export function createGraphHandler(deps: GraphApiDeps) {
           return
         }
         if (edge === 'phone_numbers' && method === 'GET') {
-          sendJson(res, 200, { data: [phoneNumberNode(new URLSearchParams())], paging: { cursors: { before: 'QVFIUg', after: 'QVFIUg' } } }, version)
+          sendJson(res, 200, {
+            data: [
+              phoneNumberNode(new URLSearchParams()),
+            ],
+            paging: {
+              cursors: { before: 'QVFIUg', after: 'QVFIUg' },
+            },
+          }, version)
           return
         }
         if (edge === undefined && method === 'GET') {
-          sendJson(res, 200, { id: config.wabaId, name: config.verifiedName, currency: 'USD', timezone_id: '1', message_template_namespace: `${config.wabaId.slice(-8)}_simulator` }, version)
+          sendJson(res, 200, {
+            id: config.wabaId,
+            name: config.verifiedName,
+            currency: 'USD',
+            timezone_id: '1',
+            message_template_namespace: `${config.wabaId.slice(-8)}_simulator`,
+          }, version)
           return
         }
         if (edge !== undefined && !['message_templates', 'phone_numbers'].includes(edge))

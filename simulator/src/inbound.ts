@@ -93,7 +93,10 @@ export function buildInbound(input: InboundMessageInput, deps: InboundDeps): Inb
     case 'button_reply':
       message.context = { from: deps.displayPhoneNumber, id: input.contextId }
       message.type = 'interactive'
-      message.interactive = { type: 'button_reply', button_reply: { id: input.id, title: input.title } }
+      message.interactive = {
+        type: 'button_reply',
+        button_reply: { id: input.id, title: input.title },
+      }
       break
     case 'list_reply': {
       const reply: Record<string, unknown> = { id: input.id, title: input.title }
@@ -113,11 +116,15 @@ export function buildInbound(input: InboundMessageInput, deps: InboundDeps): Inb
       // Whether a reaction reopens the window is undocumented; the simulator decides it does not.
       opensWindow = false
       message.type = 'reaction'
-      message.reaction = input.emoji === undefined ? { message_id: input.messageId } : { message_id: input.messageId, emoji: input.emoji }
+      message.reaction = input.emoji === undefined
+        ? { message_id: input.messageId }
+        : { message_id: input.messageId, emoji: input.emoji }
       break
     case 'unsupported': {
       const error = statusError(131051, 'Message type is currently not supported.')
-      message.errors = [{ ...error, title: 'Message type unknown', message: 'Message type unknown' }]
+      message.errors = [
+        { ...error, title: 'Message type unknown', message: 'Message type unknown' },
+      ]
       message.type = 'unsupported'
       message.unsupported = { type: input.unsupportedType }
       break

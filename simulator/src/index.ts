@@ -14,9 +14,9 @@ import { createScheduler } from './scheduler.ts'
 import { defaultTemplates } from './templates.ts'
 import { createDispatcher } from './webhook-dispatcher.ts'
 
-export type * from './types.ts'
 export { metaStringify } from './meta-json.ts'
 export { defaultTemplates } from './templates.ts'
+export type * from './types.ts'
 
 export interface Simulator {
   /** Graph base URL (the server's WHATSAPP_GRAPH_URL), e.g. http://127.0.0.1:43121 */
@@ -73,7 +73,9 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
   const challengeRandom = createRandom(seed ^ 0x27D4EB2F)
   const traceId = () => `A${traceRandom.alnum(22)}`
   const scheduler = createScheduler({ startTime: config.startTime ?? Date.now(), frozen: config.frozenClock ?? false })
-  const templates = config.templates ? [...config.templates] : defaultTemplates()
+  const templates = config.templates
+    ? [...config.templates]
+    : defaultTemplates()
   let accessToken = config.accessToken
   const expiredTokens = new Map<string, number>()
   let baseUrl = ''
@@ -92,7 +94,11 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     deliveryTimeoutMs: config.deliveryTimeoutMs ?? 10_000,
     log,
   })
-  const media = createMediaStore({ now: scheduler.clock.now, newId: () => mediaRandom.digits(16), secret: config.appSecret })
+  const media = createMediaStore({
+    now: scheduler.clock.now,
+    newId: () => mediaRandom.digits(16),
+    secret: config.appSecret,
+  })
   const customers = createCustomerRegistry(seed)
   const messaging = createMessaging({
     config: {
@@ -117,7 +123,9 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     media,
     mediaUrl: (mediaId) => {
       const stored = media.get(mediaId)
-      return stored ? media.issueUrl(stored, baseUrl) : ''
+      return stored
+        ? media.issueUrl(stored, baseUrl)
+        : ''
     },
     traceId,
     log,
@@ -131,7 +139,10 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       httpStatusOverrides: config.httpStatusOverrides,
     },
     baseUrl: () => baseUrl,
-    auth: { current: () => accessToken, expired: () => expiredTokens },
+    auth: {
+      current: () => accessToken,
+      expired: () => expiredTokens,
+    },
     messaging,
     media,
     templates: () => templates,
@@ -156,7 +167,9 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     })
   })
   const { port } = server.address() as AddressInfo
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  baseUrl = `http://${host.includes(':')
+    ? `[${host}]`
+    : host}:${port}`
   log(`WhatsApp Cloud API simulator on ${baseUrl} (phone number ${config.phoneNumberId}, WABA ${config.wabaId})`)
 
   const isIdle = () => scheduler.pendingCount() === 0 && dispatcher.isQuiet()
@@ -181,8 +194,11 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       await dispatcher.drained()
     },
     async idle() {
-      while (!closed && !isIdle())
+      while (!isIdle()) {
+        if (closed)
+          return
         await new Promise(resolve => setTimeout(resolve, 5))
+      }
     },
     async handshake(verifyToken) {
       const target = dispatcher.webhookUrl()
@@ -193,11 +209,18 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       url.searchParams.set('hub.mode', 'subscribe')
       url.searchParams.set('hub.challenge', challenge)
       url.searchParams.set('hub.verify_token', verifyToken ?? config.verifyToken ?? '')
-      const response = await fetch(url, { headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' } })
+      const response = await fetch(url, {
+        headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' },
+      })
       const body = await response.text()
       const verified = response.status === 200 && body === challenge
       log(`handshake → ${response.status}${verified ? ' (verified)' : ''}`)
-      return { status: response.status, body, challenge, verified }
+      return {
+        status: response.status,
+        body,
+        challenge,
+        verified,
+      }
     },
     setWebhookUrl: url => dispatcher.setWebhookUrl(url),
     media: {
@@ -207,10 +230,22 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     onSend: messaging.onSend,
     emitError(code, details) {
       const { href: _href, ...error } = statusError(code, details)
-      dispatcher.enqueue({ kind: 'error', groupKey: 'errors', field: 'messages', item: error, label: `error ${code}` })
+      dispatcher.enqueue({
+        kind: 'error',
+        groupKey: 'errors',
+        field: 'messages',
+        item: error,
+        label: `error ${code}`,
+      })
     },
     emitChange(field, value) {
-      dispatcher.enqueue({ kind: 'change', groupKey: `change:${field}`, field, item: value, label: `${field} change` })
+      dispatcher.enqueue({
+        kind: 'change',
+        groupKey: `change:${field}`,
+        field,
+        item: value,
+        label: `${field} change`,
+      })
     },
     expireAccessToken(newToken) {
       expiredTokens.set(accessToken, scheduler.clock.now())

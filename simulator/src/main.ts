@@ -1,6 +1,7 @@
 // CLI: runs the simulator standalone (used by `npm start` demo mode). Configuration comes from the
 // same environment variables the server reads, plus SIM_* settings; see simulator/README.md.
 
+import type { Simulator } from './index.ts'
 import type { SimulatorConfig } from './types.ts'
 import process from 'node:process'
 import { startSimulator } from './index.ts'
@@ -15,7 +16,7 @@ function numberFromEnv(name: string): number | undefined {
     return undefined
   const value = Number(raw)
   if (!Number.isFinite(value))
-    throw new Error(`${name} must be a number, got "${raw}"`)
+    throw new TypeError(`${name} must be a number, got "${raw}"`)
   return value
 }
 
@@ -35,8 +36,18 @@ const config: SimulatorConfig = {
   reorderRate: numberFromEnv('SIM_REORDER_RATE'),
   skipDeliveredRate: numberFromEnv('SIM_SKIP_DELIVERED_RATE'),
   // Human-paced ticks for the demo; scripted customers read sooner when they answer.
-  statusDelaysMs: { sent: 300, delivered: 1200, read: readDelay === undefined ? 20_000 : readDelay < 0 ? null : readDelay },
-  windowErrorMode: env.SIM_WINDOW_ERROR_MODE === 'sync' ? 'sync' : 'status',
+  statusDelaysMs: {
+    sent: 300,
+    delivered: 1200,
+    read: readDelay === undefined
+      ? 20_000
+      : readDelay < 0
+        ? null
+        : readDelay,
+  },
+  windowErrorMode: env.SIM_WINDOW_ERROR_MODE === 'sync'
+    ? 'sync'
+    : 'status',
   log,
 }
 for (const name of ['WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN'] as const) {
@@ -44,41 +55,48 @@ for (const name of ['WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN'] as const) {
     log(`${name} is not set; using the simulator's demo value (the server must use the same one)`)
 }
 
-const sim = await startSimulator(config)
-console.log(`WhatsApp Cloud API simulator listening on ${sim.url} (set WHATSAPP_GRAPH_URL=${sim.url})`)
-if (config.webhookUrl)
-  log(`webhooks go to ${config.webhookUrl}`)
-else
-  log('SIM_WEBHOOK_URL is not set; webhooks queue until one is configured')
+async function main() {
+  const sim = await startSimulator(config)
+  console.log(`WhatsApp Cloud API simulator listening on ${sim.url} (set WHATSAPP_GRAPH_URL=${sim.url})`)
+  if (config.webhookUrl)
+    log(`webhooks go to ${config.webhookUrl}`)
+  else
+    log('SIM_WEBHOOK_URL is not set; webhooks queue until one is configured')
+
+  if (config.webhookUrl && env.SIM_HANDSHAKE !== '0')
+    void verifyWebhook(sim)
+
+  const scripted = env.SIM_SCRIPTED === '1'
+    ? startScriptedCustomers(sim, { intervalMs: numberFromEnv('SIM_SCRIPT_INTERVAL_MS') ?? 8000, log })
+    : undefined
+
+  async function shutdown(signal: string) {
+    log(`${signal}: shutting down`)
+    scripted?.stop()
+    await sim.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+}
 
 // Meta verifies the callback URL when it is saved; do the same once the server answers.
-if (config.webhookUrl && env.SIM_HANDSHAKE !== '0') {
-  void (async () => {
-    for (let attempt = 0; attempt < 60; attempt++) {
-      try {
-        const result = await sim.handshake()
-        if (result.verified)
-          return
+async function verifyWebhook(sim: Simulator) {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      const result = await sim.handshake()
+      if (!result.verified)
         log(`webhook verification failed (HTTP ${result.status}); check WHATSAPP_VERIFY_TOKEN on both sides`)
-        return
-      }
-      catch {
-        await new Promise(resolve => setTimeout(resolve, 1000))
-      }
+      return
     }
-    log('webhook endpoint did not answer the verification handshake within 60 s')
-  })()
+    catch {
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+  }
+  log('webhook endpoint did not answer the verification handshake within 60 s')
 }
 
-const scripted = env.SIM_SCRIPTED === '1'
-  ? startScriptedCustomers(sim, { intervalMs: numberFromEnv('SIM_SCRIPT_INTERVAL_MS') ?? 8000, log })
-  : undefined
-
-async function shutdown(signal: string) {
-  log(`${signal}: shutting down`)
-  scripted?.stop()
-  await sim.close()
-  process.exit(0)
-}
-process.once('SIGINT', () => void shutdown('SIGINT'))
-process.once('SIGTERM', () => void shutdown('SIGTERM'))
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

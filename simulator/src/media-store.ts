@@ -12,9 +12,24 @@ export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker'
 
 /** Accepted MIME types and size limits per kind [MEDIA]. */
 export const MEDIA_LIMITS: Record<MediaKind, { types: string[], maxBytes: number }> = {
-  image: { types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB },
-  audio: { types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * MB },
-  video: { types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB },
+  image: {
+    types: ['image/jpeg', 'image/png'],
+    maxBytes: 5 * MB,
+  },
+  audio: {
+    types: [
+      'audio/aac',
+      'audio/amr',
+      'audio/mpeg',
+      'audio/mp4',
+      'audio/ogg',
+    ],
+    maxBytes: 16 * MB,
+  },
+  video: {
+    types: ['video/mp4', 'video/3gpp'],
+    maxBytes: 16 * MB,
+  },
   document: {
     types: [
       'text/plain',
@@ -29,7 +44,10 @@ export const MEDIA_LIMITS: Record<MediaKind, { types: string[], maxBytes: number
     maxBytes: 100 * MB,
   },
   // Animated stickers may reach 500 KB, static ones 100 KB; an upload cannot tell them apart.
-  sticker: { types: ['image/webp'], maxBytes: 500 * 1024 },
+  sticker: {
+    types: ['image/webp'],
+    maxBytes: 500 * 1024,
+  },
 }
 
 export const URL_TTL_MS = 5 * 60 * 1000
@@ -82,7 +100,9 @@ export function createMediaStore(options: { now: () => number, newId: () => stri
         sha256Hex: createHash('sha256').update(bytes).digest('hex'),
         sha256Base64: createHash('sha256').update(bytes).digest('base64'),
         createdAt: now,
-        expiresAt: now + (origin === 'upload' ? 30 : 7) * DAY,
+        expiresAt: now + (origin === 'upload'
+          ? 30
+          : 7) * DAY,
         origin,
         deleted: false,
       }
@@ -104,7 +124,11 @@ export function createMediaStore(options: { now: () => number, newId: () => stri
     },
     issueUrl(media, baseUrl) {
       const ext = String(Math.floor((options.now() + URL_TTL_MS) / 1000))
-      const query = new URLSearchParams({ mid: media.id, ext, hash: sign(media.id, ext) })
+      const query = new URLSearchParams({
+        mid: media.id,
+        ext,
+        hash: sign(media.id, ext),
+      })
       return `${baseUrl}/whatsapp_business/attachments/?${query}`
     },
     resolveDownload(query) {

@@ -106,13 +106,24 @@ export function createMessaging(deps: MessagingDeps) {
       media: deps.media,
       mediaUrl: deps.mediaUrl,
     })
-    const contacts = built.withContacts ? [contactBlock(customer)] : undefined
-    inbound.set(wamid, { wamid, customer, timestampMs: timestamp * 1000, type: input.type })
+    const contacts = built.withContacts
+      ? [
+          contactBlock(customer),
+        ]
+      : undefined
+    inbound.set(wamid, {
+      wamid,
+      customer,
+      timestampMs: timestamp * 1000,
+      type: input.type,
+    })
     if (built.opensWindow)
       customer.lastInboundAt = Math.max(customer.lastInboundAt ?? 0, timestamp * 1000)
     dispatcher.enqueue({
       kind: 'message',
-      groupKey: built.withContacts ? `message:${customer.userId}` : 'system',
+      groupKey: built.withContacts
+        ? `message:${customer.userId}`
+        : 'system',
       field: 'messages',
       item: built.message,
       contacts,
@@ -127,7 +138,12 @@ export function createMessaging(deps: MessagingDeps) {
   // Outbound -------------------------------------------------------------------------------------
 
   function handleMessages(body: unknown): MessagesAnswer {
-    const record: RecordedSend = { body, at: now(), phoneNumberId: config.phoneNumberId, httpStatus: 200 }
+    const record: RecordedSend = {
+      body,
+      at: now(),
+      phoneNumberId: config.phoneNumberId,
+      httpStatus: 200,
+    }
     recorded.push(record)
     try {
       const plan = validateSend(body, err)
@@ -144,8 +160,13 @@ export function createMessaging(deps: MessagingDeps) {
         throw error
       record.httpStatus = graphError.status
       record.error = graphError.body
-      log(`send rejected: ${graphError.body.message}${graphError.body.error_data ? ` (${graphError.body.error_data.details})` : ''}`)
-      return { status: graphError.status, json: { error: graphError.body } }
+      log(`send rejected: ${graphError.body.message}${graphError.body.error_data
+        ? ` (${graphError.body.error_data.details})`
+        : ''}`)
+      return {
+        status: graphError.status,
+        json: { error: graphError.body },
+      }
     }
   }
 
@@ -154,11 +175,16 @@ export function createMessaging(deps: MessagingDeps) {
     if (!message || now() - message.timestampMs > THIRTY_DAYS_MS)
       throw err(131009, `Message ID ${messageId} is not valid, is not an incoming message, or is older than 30 days.`)
     log(`business read ${messageId}`)
-    return { status: 200, json: { success: true } }
+    return {
+      status: 200,
+      json: { success: true },
+    }
   }
 
   function acceptSend(plan: Extract<SendPlan, { kind: 'message' }>, body: Record<string, unknown>, record: RecordedSend): MessagesAnswer {
-    const customer = plan.recipientWaId ? customers.byWaId(plan.recipientWaId) : customers.byUserId(plan.recipientUserId!)
+    const customer = plan.recipientWaId
+      ? customers.byWaId(plan.recipientWaId)
+      : customers.byUserId(plan.recipientUserId!)
     const recipientKey = plan.recipientWaId ?? plan.recipientUserId!
     record.recipient = plan.recipientWaId ?? customer?.waId
 
@@ -178,20 +204,34 @@ export function createMessaging(deps: MessagingDeps) {
 
     let failure: OutboundRecord['failure']
     const waId = plan.recipientWaId ?? customer?.waId
-    if (waId && undeliverable.has(waId))
+    if (waId && undeliverable.has(waId)) {
       failure = { code: 131026 }
-    else if (!template && !windowOpen)
+    }
+    else if (!template && !windowOpen) {
       failure = { code: 131047 }
-    else if (plan.mediaId && !mediaMatches(plan.mediaId, plan.type))
-      failure = { code: 131053, details: deps.media.get(plan.mediaId) ? `Media type does not match the ${plan.type} message.` : `Media ID ${plan.mediaId} was not found or has expired.` }
-    else if (template?.category === 'MARKETING' && waId && experiment.has(waId))
+    }
+    else if (plan.mediaId && !mediaMatches(plan.mediaId, plan.type)) {
+      failure = {
+        code: 131053,
+        details: deps.media.get(plan.mediaId)
+          ? `Media type does not match the ${plan.type} message.`
+          : `Media ID ${plan.mediaId} was not found or has expired.`,
+      }
+    }
+    else if (template?.category === 'MARKETING' && waId && experiment.has(waId)) {
       failure = { code: 130472 }
-    else if (plan.reactionTarget && !isValidReactionTarget(plan.reactionTarget))
+    }
+    else if (plan.reactionTarget && !isValidReactionTarget(plan.reactionTarget)) {
       failure = { code: 131009, details: 'Reaction target message ID is not valid, was deleted, is a reaction, or is older than 30 days.' }
+    }
 
     const wamid = makeWamid(random, waId ?? '', 'outbound')
-    const category = template ? template.category.toLowerCase() : 'service'
-    const free = !template ? true : windowOpen && template.category === 'UTILITY'
+    const category = template
+      ? template.category.toLowerCase()
+      : 'service'
+    const free = !template
+      ? true
+      : windowOpen && template.category === 'UTILITY'
     const message: OutboundRecord = {
       wamid,
       type: plan.type,
@@ -199,8 +239,15 @@ export function createMessaging(deps: MessagingDeps) {
       recipientId: waId ?? recipientKey,
       acceptedAt: at,
       isVoice: plan.type === 'audio',
-      bizOpaque: typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : undefined,
-      pricing: { billable: !free, pricing_model: 'PMP', type: free ? 'free_customer_service' : 'regular', category },
+      bizOpaque: typeof body.biz_opaque_callback_data === 'string'
+        ? body.biz_opaque_callback_data
+        : undefined,
+      pricing: {
+        billable: !free,
+        pricing_model: 'PMP',
+        type: free ? 'free_customer_service' : 'regular',
+        category,
+      },
       pricingOn: 'delivered',
       failure,
       emitted: new Set(),
@@ -212,7 +259,11 @@ export function createMessaging(deps: MessagingDeps) {
     if (failure)
       record.failureCode = failure.code
     scheduleStatuses(message, plan.type === 'reaction')
-    log(`send ${plan.type}${template ? ` ${template.name}/${template.language}` : ''} to ${recipientKey} accepted as ${wamid}${failure ? ` (will fail ${failure.code})` : ''}`)
+    log(`send ${plan.type}${template
+      ? ` ${template.name}/${template.language}`
+      : ''} to ${recipientKey} accepted as ${wamid}${failure
+      ? ` (will fail ${failure.code})`
+      : ''}`)
 
     const contact: Record<string, string> = { input: plan.input }
     if (waId)
@@ -222,7 +273,14 @@ export function createMessaging(deps: MessagingDeps) {
     const messageEntry: Record<string, string> = { id: wamid }
     if (template)
       messageEntry.message_status = 'accepted'
-    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [contact], messages: [messageEntry] } }
+    return {
+      status: 200,
+      json: {
+        messaging_product: 'whatsapp',
+        contacts: [contact],
+        messages: [messageEntry],
+      },
+    }
   }
 
   function mediaMatches(mediaId: string, type: string) {
@@ -241,7 +299,9 @@ export function createMessaging(deps: MessagingDeps) {
     const target = inbound.get(wamid) ?? outbound.get(wamid)
     if (!target)
       return false
-    const at = 'timestampMs' in target ? target.timestampMs : target.acceptedAt
+    const at = 'timestampMs' in target
+      ? target.timestampMs
+      : target.acceptedAt
     return target.type !== 'reaction' && now() - at <= THIRTY_DAYS_MS
   }
 
@@ -258,7 +318,9 @@ export function createMessaging(deps: MessagingDeps) {
       schedule(message, 'sent', base + delays.sent, base + delays.sent)
       return
     }
-    const plan: { status: StatusName, at: number }[] = [{ status: 'sent', at: base + delays.sent }]
+    const plan: { status: StatusName, at: number }[] = [
+      { status: 'sent', at: base + delays.sent },
+    ]
     const skip = delays.read !== null && random.keyed(`skip-delivered:${message.wamid}`) < config.skipDeliveredRate
     if (skip) {
       message.skipDelivered = true
@@ -303,15 +365,23 @@ export function createMessaging(deps: MessagingDeps) {
     if (message.bizOpaque !== undefined)
       item.biz_opaque_callback_data = message.bizOpaque
     if (status === 'failed') {
-      item.errors = [statusError(message.failure!.code, message.failure!.details)]
+      item.errors = [
+        statusError(message.failure!.code, message.failure!.details),
+      ]
     }
     else if (message.pricing && (status === 'sent' || status === message.pricingOn) && !(message.type === 'reaction')) {
       item.pricing = { ...message.pricing }
     }
-    const contacts = status !== 'failed' && message.customer ? [contactBlock(message.customer)] : undefined
+    const contacts = status !== 'failed' && message.customer
+      ? [
+          contactBlock(message.customer),
+        ]
+      : undefined
     dispatcher.enqueue({
       kind: 'status',
-      groupKey: status === 'failed' ? 'status:failed' : 'status',
+      groupKey: status === 'failed'
+        ? 'status:failed'
+        : 'status',
       field: 'messages',
       item,
       contacts,
@@ -367,7 +437,13 @@ export function createMessaging(deps: MessagingDeps) {
       body = JSON.parse(rawBody)
     }
     catch {}
-    recorded.push({ body, at: now(), phoneNumberId: config.phoneNumberId, httpStatus: error.status, error: error.body })
+    recorded.push({
+      body,
+      at: now(),
+      phoneNumberId: config.phoneNumberId,
+      httpStatus: error.status,
+      error: error.body,
+    })
     log(`send rejected: ${error.body.message}`)
   }
 
@@ -389,7 +465,12 @@ export function createMessaging(deps: MessagingDeps) {
     /** Whether the outbound message is still waiting for its customer read. */
     outboundInfo(wamid: string) {
       const message = outbound.get(wamid)
-      return message && { type: message.type, recipientId: message.recipientId, failureCode: message.failure?.code, emitted: [...message.emitted] }
+      return message && {
+        type: message.type,
+        recipientId: message.recipientId,
+        failureCode: message.failure?.code,
+        emitted: [...message.emitted],
+      }
     },
   }
 }
@@ -398,7 +479,10 @@ function permutations(items: number[]): number[][] {
   if (items.length <= 1)
     return [items]
   return items.flatMap((item, index) =>
-    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map(rest => [item, ...rest]))
+    permutations([
+      ...items.slice(0, index),
+      ...items.slice(index + 1),
+    ]).map(rest => [item, ...rest]))
 }
 
 export type Messaging = ReturnType<typeof createMessaging>

@@ -2,7 +2,6 @@
 // become surrogate pairs) and `/` as `\/`. Receivers that re-serialize parsed JSON before checking the
 // signature break on exactly these bytes (Secreto31126/whatsapp-api-js#290), so we emit them too.
 
-// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\u007F-\uFFFF/]/g
 
 export function metaStringify(value: unknown): string {

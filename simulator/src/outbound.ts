@@ -5,28 +5,58 @@
 import type { GraphError } from './errors.ts'
 import { normalizePhone } from './customers.ts'
 
-export type SendPlan =
-  | { kind: 'read', messageId: string, typing: boolean }
-  | {
-    kind: 'message'
-    type: string
-    /** `to` exactly as given, for `contacts[].input`. */
-    input: string
-    recipientWaId?: string
-    recipientUserId?: string
-    contextMessageId?: string
-    /** Media sent by uploaded id (checked asynchronously, as Meta does). */
-    mediaId?: string
-    reactionTarget?: string
-    reactionEmoji?: string
-    template?: Record<string, unknown>
-  }
+export type SendPlan
+  = | { kind: 'read', messageId: string, typing: boolean }
+    | {
+      kind: 'message'
+      type: string
+      /** `to` exactly as given, for `contacts[].input`. */
+      input: string
+      recipientWaId?: string
+      recipientUserId?: string
+      contextMessageId?: string
+      /** Media sent by uploaded id (checked asynchronously, as Meta does). */
+      mediaId?: string
+      reactionTarget?: string
+      reactionEmoji?: string
+      template?: Record<string, unknown>
+    }
 
 export type ErrorFactory = (code: number, details?: string) => GraphError
 
-const ROOT_KEYS = new Set(['messaging_product', 'recipient_type', 'to', 'recipient', 'type', 'context', 'biz_opaque_callback_data', 'status', 'message_id', 'typing_indicator', 'access_token'])
-const MESSAGE_TYPES = ['audio', 'contacts', 'document', 'image', 'interactive', 'location', 'reaction', 'sticker', 'template', 'text', 'video'] as const
-const MEDIA_TYPES = new Set(['audio', 'document', 'image', 'sticker', 'video'])
+const ROOT_KEYS = new Set([
+  'messaging_product',
+  'recipient_type',
+  'to',
+  'recipient',
+  'type',
+  'context',
+  'biz_opaque_callback_data',
+  'status',
+  'message_id',
+  'typing_indicator',
+  'access_token',
+])
+const MESSAGE_TYPES = [
+  'audio',
+  'contacts',
+  'document',
+  'image',
+  'interactive',
+  'location',
+  'reaction',
+  'sticker',
+  'template',
+  'text',
+  'video',
+] as const
+const MEDIA_TYPES = new Set([
+  'audio',
+  'document',
+  'image',
+  'sticker',
+  'video',
+])
 const MEDIA_KEYS: Record<string, string[]> = {
   audio: ['id', 'link'],
   sticker: ['id', 'link'],
@@ -34,7 +64,17 @@ const MEDIA_KEYS: Record<string, string[]> = {
   video: ['id', 'link', 'caption'],
   document: ['id', 'link', 'caption', 'filename'],
 }
-const INTERACTIVE_TYPES = ['button', 'list', 'cta_url', 'flow', 'product', 'product_list', 'catalog_message', 'location_request_message', 'address_message']
+const INTERACTIVE_TYPES = [
+  'button',
+  'list',
+  'cta_url',
+  'flow',
+  'product',
+  'product_list',
+  'catalog_message',
+  'location_request_message',
+  'address_message',
+]
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -43,7 +83,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
   if (!isObject(body))
     throw err(100, 'The request body must be a JSON object.')
-  const allowed = new Set([...ROOT_KEYS, ...MESSAGE_TYPES])
+  const allowed = new Set([
+    ...ROOT_KEYS,
+    ...MESSAGE_TYPES,
+  ])
   for (const key of Object.keys(body)) {
     if (!allowed.has(key))
       throw err(100, `Unexpected key "${key}" on param "<root>".`)
@@ -113,7 +156,14 @@ export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
   if (body.biz_opaque_callback_data !== undefined && (typeof body.biz_opaque_callback_data !== 'string' || body.biz_opaque_callback_data.length > 512))
     throw err(100, 'Param biz_opaque_callback_data must be a string of at most 512 characters.')
 
-  const plan: SendPlan = { kind: 'message', type, input, recipientWaId, recipientUserId, contextMessageId }
+  const plan: SendPlan = {
+    kind: 'message',
+    type,
+    input,
+    recipientWaId,
+    recipientUserId,
+    contextMessageId,
+  }
   if (type === 'text')
     checkText(object as Record<string, unknown>, err)
   else if (MEDIA_TYPES.has(type))
@@ -177,7 +227,12 @@ function checkMedia(type: string, media: Record<string, unknown>, err: ErrorFact
 }
 
 function checkTemplateShape(template: Record<string, unknown>, err: ErrorFactory) {
-  onlyKeys(template, 'template', ['name', 'language', 'components', 'namespace'], err)
+  onlyKeys(template, 'template', [
+    'name',
+    'language',
+    'components',
+    'namespace',
+  ], err)
   requireString(template.name, 'template[\'name\']', err, 512)
   if (template.language === undefined)
     throw err(131008, 'The parameter template[\'language\'] is required.')
@@ -203,7 +258,13 @@ function checkReaction(reaction: Record<string, unknown>, err: ErrorFactory) {
 }
 
 function checkInteractive(interactive: Record<string, unknown>, err: ErrorFactory) {
-  onlyKeys(interactive, 'interactive', ['type', 'header', 'body', 'footer', 'action'], err)
+  onlyKeys(interactive, 'interactive', [
+    'type',
+    'header',
+    'body',
+    'footer',
+    'action',
+  ], err)
   const type = requireString(interactive.type, 'interactive[\'type\']', err)
   if (!INTERACTIVE_TYPES.includes(type))
     throw err(100, `Param interactive['type'] must be one of {${INTERACTIVE_TYPES.join(', ')}}, got "${type}".`)
@@ -285,7 +346,12 @@ function checkInteractive(interactive: Record<string, unknown>, err: ErrorFactor
 }
 
 function checkLocation(location: Record<string, unknown>, err: ErrorFactory) {
-  onlyKeys(location, 'location', ['latitude', 'longitude', 'name', 'address'], err)
+  onlyKeys(location, 'location', [
+    'latitude',
+    'longitude',
+    'name',
+    'address',
+  ], err)
   for (const key of ['latitude', 'longitude']) {
     const value = location[key]
     if (value === undefined)

@@ -62,8 +62,12 @@ export function createRandom(seed: number): Random {
  * `wamid.HBgMOTE5MDk2MDUzOTcwFQIAERgSMDhFNzkzQ0QzQUMzQTVGQjA2AA==`.
  */
 export function makeWamid(random: Random, phone: string, direction: 'inbound' | 'outbound'): string {
-  const number = phone.length > 0 ? phone : random.digits(11)
-  const id = random.hex(direction === 'inbound' ? 20 : 18)
+  const number = phone.length > 0
+    ? phone
+    : random.digits(11)
+  const id = random.hex(direction === 'inbound'
+    ? 20
+    : 18)
   const bytes = [
     0x1C,
     0x18,
@@ -72,7 +76,9 @@ export function makeWamid(random: Random, phone: string, direction: 'inbound' | 
     0x15,
     0x02,
     0x00,
-    direction === 'inbound' ? 0x12 : 0x11,
+    direction === 'inbound'
+      ? 0x12
+      : 0x11,
     0x18,
     id.length,
     ...Buffer.from(id, 'latin1'),

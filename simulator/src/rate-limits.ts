@@ -13,7 +13,9 @@ export function createTokenBucket(capacity: number, refillEveryMs: number): Toke
     take(now) {
       if (updatedAt !== undefined && now > updatedAt)
         tokens = Math.min(capacity, tokens + (now - updatedAt) / refillEveryMs)
-      updatedAt = updatedAt === undefined ? now : Math.max(updatedAt, now)
+      updatedAt = updatedAt === undefined
+        ? now
+        : Math.max(updatedAt, now)
       if (tokens < 1)
         return false
       tokens -= 1

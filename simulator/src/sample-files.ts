@@ -18,7 +18,9 @@ export function sampleFile(mimeType: string, label = 'WA Inbox'): Uint8Array {
     case 'audio/ogg': return opusHeadersOnly()
     case 'video/mp4':
     case 'video/3gpp':
-    case 'audio/mp4': return minimalMp4(base === 'video/3gpp' ? '3gp4' : 'isom')
+    case 'audio/mp4': return minimalMp4(base === 'video/3gpp'
+      ? '3gp4'
+      : 'isom')
     case 'application/pdf': return onePagePdf(label)
     default: return new TextEncoder().encode(`${label}\n`)
   }
@@ -40,12 +42,19 @@ function flatJpeg(width: number, height: number, [r, g, b]: Rgb): Uint8Array {
   const blocks = Math.ceil(width / 8) * Math.ceil(height / 8)
   for (let block = 0; block < blocks; block++) {
     for (let component = 0; component < 3; component++) {
-      const diff = block === 0 ? dc[component]! : 0
+      const diff = block === 0
+        ? dc[component]!
+        : 0
       const magnitude = Math.abs(diff)
-      const category = magnitude === 0 ? 0 : Math.floor(Math.log2(magnitude)) + 1
+      const category = magnitude === 0
+        ? 0
+        : Math.floor(Math.log2(magnitude)) + 1
       put(category, 4) // DC table: categories 0..11 all have 4-bit codes equal to the category
-      if (category > 0)
-        put(diff > 0 ? diff : diff + (1 << category) - 1, category)
+      if (category > 0) {
+        put(diff > 0
+          ? diff
+          : diff + (1 << category) - 1, category)
+      }
       put(0, 1) // AC table: the single code '0' is end-of-block
     }
   }
@@ -59,21 +68,44 @@ function flatJpeg(width: number, height: number, [r, g, b]: Rgb): Uint8Array {
       scan.push(0x00)
   }
 
-  const segment = (marker: number, payload: number[]) => [0xFF, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xFF, ...payload]
-  const dcCounts = [0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-  const acCounts = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-  return new Uint8Array([
-    0xFF,
-    0xD8,
-    ...segment(0xE0, [0x4A, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]),
-    ...segment(0xDB, [0x00, ...Array.from({ length: 64 }, () => 1)]),
-    ...segment(0xC0, [8, height >> 8, height & 0xFF, width >> 8, width & 0xFF, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]),
-    ...segment(0xC4, [0x00, ...dcCounts, ...Array.from({ length: 12 }, (_, i) => i)]),
-    ...segment(0xC4, [0x10, ...acCounts, 0x00]),
-    ...segment(0xDA, [3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]),
-    ...scan,
-    0xFF,
-    0xD9,
+  const segment = (marker: number, payload: Buffer) => {
+    const head = Buffer.from([0xFF, marker, 0, 0])
+    head.writeUInt16BE(payload.length + 2, 2)
+    return Buffer.concat([head, payload])
+  }
+  const size = Buffer.alloc(4)
+  size.writeUInt16BE(height, 0)
+  size.writeUInt16BE(width, 2)
+  return new Uint8Array(Buffer.concat([
+    Buffer.from('ffd8', 'hex'), // start of image
+    segment(0xE0, Buffer.from('4a46494600010100000100010000', 'hex')), // JFIF 1.1, no thumbnail
+    segment(0xDB, Buffer.concat([
+      Buffer.from([0x00]),
+      Buffer.alloc(64, 1),
+    ])), // quantizers all 1
+    // Baseline frame: 8-bit, three components (Y, Cb, Cr) without subsampling, quantizer table 0.
+    segment(0xC0, Buffer.concat([
+      Buffer.from([8]),
+      size,
+      Buffer.from('03011100021100031100', 'hex'),
+    ])),
+    // DC table 0: twelve 4-bit codes for categories 0..11; AC table 0: one 1-bit code, end-of-block.
+    segment(0xC4, huffmanTable(0x00, 4, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])),
+    segment(0xC4, huffmanTable(0x10, 1, [0x00])),
+    segment(0xDA, Buffer.from('03010002000300003f00', 'hex')), // scan: all components, tables 0/0
+    Buffer.from(scan),
+    Buffer.from('ffd9', 'hex'), // end of image
+  ]))
+}
+
+/** A DHT payload whose symbols all have codes of one length (canonical codes 0, 1, 2 …). */
+function huffmanTable(classAndId: number, codeLength: number, symbols: number[]): Buffer {
+  const counts = Buffer.alloc(16)
+  counts[codeLength - 1] = symbols.length
+  return Buffer.concat([
+    Buffer.from([classAndId]),
+    counts,
+    Buffer.from(symbols),
   ])
 }
 
@@ -83,17 +115,32 @@ function flatPng(width: number, height: number, [r, g, b]: Rgb): Uint8Array {
     head.writeUInt32BE(data.length, 0)
     head.write(type, 4, 'latin1')
     const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0)
+    crc.writeUInt32BE(crc32(Buffer.concat([
+      head.subarray(4),
+      data,
+    ])), 0)
     return Buffer.concat([head, data, crc])
   }
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
   header.set([8, 2, 0, 0, 0], 8)
-  const row = Buffer.from([0, ...Array.from({ length: width }, () => [r, g, b]).flat()])
-  const raw = Buffer.concat(Array.from({ length: height }, () => row))
+  const row = Buffer.from([
+    0,
+    ...Array.from({ length: width }, () => [r, g, b]).flat(),
+  ])
+  const raw = Buffer.concat(Array.from<Buffer>({ length: height }).fill(row))
   return new Uint8Array(Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+    Buffer.from([
+      0x89,
+      0x50,
+      0x4E,
+      0x47,
+      0x0D,
+      0x0A,
+      0x1A,
+      0x0A,
+    ]),
     chunk('IHDR', header),
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
@@ -134,8 +181,17 @@ function flatWebp(width: number, height: number, [r, g, b]: Rgb): Uint8Array {
     data.push(bits.slice(i, i + 8).reduce((byte, bit, index) => byte | (bit << index), 0))
   if (data.length % 2 === 1)
     data.push(0)
-  const vp8l = Buffer.concat([Buffer.from('VP8L', 'latin1'), u32le(bits.length / 8), Buffer.from(data)])
-  return new Uint8Array(Buffer.concat([Buffer.from('RIFF', 'latin1'), u32le(4 + vp8l.length), Buffer.from('WEBP', 'latin1'), vp8l]))
+  const vp8l = Buffer.concat([
+    Buffer.from('VP8L', 'latin1'),
+    u32le(bits.length / 8),
+    Buffer.from(data),
+  ])
+  return new Uint8Array(Buffer.concat([
+    Buffer.from('RIFF', 'latin1'),
+    u32le(4 + vp8l.length),
+    Buffer.from('WEBP', 'latin1'),
+    vp8l,
+  ]))
 }
 
 function u32le(value: number) {
@@ -149,8 +205,11 @@ function oggCrc(data: Buffer): number {
   let crc = 0
   for (const byte of data) {
     crc ^= byte << 24
-    for (let i = 0; i < 8; i++)
-      crc = (crc & 0x80000000) ? ((crc << 1) ^ 0x04C11DB7) : (crc << 1)
+    for (let i = 0; i < 8; i++) {
+      crc = (crc & 0x80000000)
+        ? ((crc << 1) ^ 0x04C11DB7)
+        : (crc << 1)
+    }
     crc >>>= 0
   }
   return crc >>> 0
@@ -170,7 +229,11 @@ function oggPage(packet: Buffer, sequence: number, headerType: number): Buffer {
   }
   lacing.push(left)
   header[26] = lacing.length
-  const page = Buffer.concat([header, Buffer.from(lacing), packet])
+  const page = Buffer.concat([
+    header,
+    Buffer.from(lacing),
+    packet,
+  ])
   page.writeUInt32LE(oggCrc(page), 22)
   return page
 }
@@ -183,21 +246,44 @@ function opusHeadersOnly(): Uint8Array {
   head.writeUInt16LE(312, 10) // pre-skip
   head.writeUInt32LE(48_000, 12)
   const vendor = Buffer.from('wa-inbox-simulator', 'latin1')
-  const tags = Buffer.concat([Buffer.from('OpusTags', 'latin1'), u32le(vendor.length), vendor, u32le(0)])
-  return new Uint8Array(Buffer.concat([oggPage(head, 0, 0x02), oggPage(tags, 1, 0x04)]))
+  const tags = Buffer.concat([
+    Buffer.from('OpusTags', 'latin1'),
+    u32le(vendor.length),
+    vendor,
+    u32le(0),
+  ])
+  return new Uint8Array(Buffer.concat([
+    oggPage(head, 0, 0x02),
+    oggPage(tags, 1, 0x04),
+  ]))
 }
 
 function minimalMp4(brand: string): Uint8Array {
-  const box = (type: string, payload: Buffer) => Buffer.concat([u32be(8 + payload.length), Buffer.from(type, 'latin1'), payload])
-  const ftyp = box('ftyp', Buffer.concat([Buffer.from(brand, 'latin1'), u32be(0x200), Buffer.from(`${brand}mp41`, 'latin1')]))
+  const box = (type: string, payload: Buffer) => Buffer.concat([
+    u32be(8 + payload.length),
+    Buffer.from(type, 'latin1'),
+    payload,
+  ])
+  const ftyp = box('ftyp', Buffer.concat([
+    Buffer.from(brand, 'latin1'),
+    u32be(0x200),
+    Buffer.from(`${brand}mp41`, 'latin1'),
+  ]))
   const mvhd = Buffer.alloc(100)
   mvhd.writeUInt32BE(1000, 12) // timescale
   mvhd.writeUInt32BE(0x00010000, 20) // rate 1.0
   mvhd.writeUInt16BE(0x0100, 24) // volume 1.0
-  for (const [offset, value] of [[36, 0x00010000], [52, 0x00010000], [68, 0x40000000]] as const)
+  for (const [offset, value] of [
+    [36, 0x00010000],
+    [52, 0x00010000],
+    [68, 0x40000000],
+  ] as const)
     mvhd.writeUInt32BE(value, offset) // identity matrix
   mvhd.writeUInt32BE(1, 96) // next track id
-  return new Uint8Array(Buffer.concat([ftyp, box('moov', box('mvhd', mvhd))]))
+  return new Uint8Array(Buffer.concat([
+    ftyp,
+    box('moov', box('mvhd', mvhd)),
+  ]))
 }
 
 function u32be(value: number) {

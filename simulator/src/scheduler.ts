@@ -35,7 +35,9 @@ export function createScheduler(options: { startTime: number, frozen: boolean })
   const tasks: ScheduledTask[] = []
   const listeners: (() => void)[] = []
 
-  const now = () => Math.floor(options.startTime + offset + (options.frozen ? 0 : performance.now() - realStart))
+  const now = () => Math.floor(options.startTime + offset + (options.frozen
+    ? 0
+    : performance.now() - realStart))
 
   function sortTasks() {
     tasks.sort((a, b) => a.due - b.due || a.id - b.id)
@@ -50,7 +52,9 @@ export function createScheduler(options: { startTime: number, frozen: boolean })
     timer = undefined
     let ran = 0
     // Tasks scheduled while running (e.g. a retry at +0 ms) run in the same pass when due.
-    while (!stopped && tasks.length > 0 && tasks[0]!.due <= now()) {
+    while (tasks.length > 0 && tasks[0]!.due <= now()) {
+      if (stopped)
+        return
       const task = tasks.shift()!
       task.run()
       ran++

@@ -33,7 +33,13 @@ const CUSTOMERS: ScriptedCustomer[] = [
     script: [
       { type: 'text', body: 'Bună ziua! Cât costă livrarea în Cluj?' },
       { type: 'image', caption: 'Asta e adresa de pe colet 📦' },
-      { type: 'location', latitude: 46.769379, longitude: 23.589954, name: 'Piața Unirii', address: 'Piața Unirii, Cluj-Napoca 400000' },
+      {
+        type: 'location',
+        latitude: 46.769379,
+        longitude: 23.589954,
+        name: 'Piața Unirii',
+        address: 'Piața Unirii, Cluj-Napoca 400000',
+      },
     ],
   },
   {
@@ -72,16 +78,46 @@ const CUSTOMERS: ScriptedCustomer[] = [
 ]
 
 const FOLLOW_UPS: Record<'ro' | 'en', string[]> = {
-  ro: ['Și cât durează până ajunge?', 'Se poate plăti ramburs?', 'Pot să ridic personal din magazin?', 'Aveți și în altă culoare?'],
-  en: ['And how long does delivery take?', 'Can I pay on delivery?', 'Could you send me the tracking link?', 'Is there a cheaper shipping option?'],
+  ro: [
+    'Și cât durează până ajunge?',
+    'Se poate plăti ramburs?',
+    'Pot să ridic personal din magazin?',
+    'Aveți și în altă culoare?',
+  ],
+  en: [
+    'And how long does delivery take?',
+    'Can I pay on delivery?',
+    'Could you send me the tracking link?',
+    'Is there a cheaper shipping option?',
+  ],
 }
 const THANKS: Record<'ro' | 'en', string[]> = {
-  ro: ['Mulțumesc frumos! 🙏', 'Perfect, mulțumesc!', 'Super, o zi bună! ☀️', 'Am înțeles, mersi!'],
-  en: ['Thanks a lot! 🙏', 'Great, thank you 😊', 'Perfect, have a nice day!', 'Got it, cheers!'],
+  ro: [
+    'Mulțumesc frumos! 🙏',
+    'Perfect, mulțumesc!',
+    'Super, o zi bună! ☀️',
+    'Am înțeles, mersi!',
+  ],
+  en: [
+    'Thanks a lot! 🙏',
+    'Great, thank you 😊',
+    'Perfect, have a nice day!',
+    'Got it, cheers!',
+  ],
 }
 const CASUAL: Record<'ro' | 'en', string[]> = {
-  ro: ['Bună, mai am o întrebare 😊', 'Comanda mea a ajuns, mulțumesc! 🎉', 'Aveți program și duminica?', 'Se poate schimba adresa de livrare?'],
-  en: ['Hi again, quick question 😊', 'My parcel arrived, thanks! 🎉', 'Are you open on Sundays?', 'Can I change my delivery address?'],
+  ro: [
+    'Bună, mai am o întrebare 😊',
+    'Comanda mea a ajuns, mulțumesc! 🎉',
+    'Aveți program și duminica?',
+    'Se poate schimba adresa de livrare?',
+  ],
+  en: [
+    'Hi again, quick question 😊',
+    'My parcel arrived, thanks! 🎉',
+    'Are you open on Sundays?',
+    'Can I change my delivery address?',
+  ],
 }
 const REACTIONS = ['👍', '❤️', '🙏', '😊']
 
@@ -95,7 +131,15 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
   const random = mulberry32(options.seed ?? sim.config.seed ?? 1)
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!
   const timers = new Set<NodeJS.Timeout>()
-  const state = new Map(CUSTOMERS.map(customer => [customer.ref.waId!, { customer, step: 0, repliesLeft: REPLY_BUDGET, answered: 0 }]))
+  const state = new Map(CUSTOMERS.map(customer => [
+    customer.ref.waId!,
+    {
+      customer,
+      step: 0,
+      repliesLeft: REPLY_BUDGET,
+      answered: 0,
+    },
+  ]))
   let turn = 0
   let stopped = false
 
@@ -111,7 +155,11 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
 
   async function say(customer: ScriptedCustomer, input: InboundMessageInput) {
     const wamid = await sim.receive(customer.ref, input)
-    const summary = input.type === 'text' ? input.body : 'caption' in input && input.caption ? `${input.type}: ${input.caption}` : input.type
+    const summary = input.type === 'text'
+      ? input.body
+      : 'caption' in input && input.caption
+        ? `${input.type}: ${input.caption}`
+        : input.type
     log(`${customer.ref.name} → ${summary}`)
     return wamid
   }
@@ -119,7 +167,9 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
   function nextScripted() {
     if (stopped)
       return
-    const all = [...state.values()]
+    const all = [
+      ...state.values(),
+    ]
     // Round-robin over customers with script left; then casual lines if looping.
     for (let i = 0; i < all.length; i++) {
       const entry = all[(turn + i) % all.length]!
@@ -137,12 +187,17 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
     const entry = all[turn % all.length]!
     turn++
     entry.repliesLeft = REPLY_BUDGET
-    void say(entry.customer, { type: 'text', body: pick(CASUAL[entry.customer.lang]) }).catch(error => log(`scripted customer error: ${(error as Error).message}`))
+    void say(entry.customer, {
+      type: 'text',
+      body: pick(CASUAL[entry.customer.lang]),
+    }).catch(error => log(`scripted customer error: ${(error as Error).message}`))
     later(intervalMs * 2, nextScripted)
   }
 
   function onBusinessMessage(send: RecordedSend) {
-    const entry = send.recipient ? state.get(send.recipient) : undefined
+    const entry = send.recipient
+      ? state.get(send.recipient)
+      : undefined
     if (!entry || !send.wamid || send.failureCode !== undefined)
       return
     const body = send.body as Record<string, any>
@@ -164,14 +219,25 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
       if (body.type === 'interactive' && body.interactive?.type === 'button') {
         const button = body.interactive.action?.buttons?.[0]?.reply
         if (button) {
-          await say(customer, { type: 'button_reply', id: button.id, title: button.title, contextId: wamid })
+          await say(customer, {
+            type: 'button_reply',
+            id: button.id,
+            title: button.title,
+            contextId: wamid,
+          })
           return
         }
       }
       if (body.type === 'interactive' && body.interactive?.type === 'list') {
         const row = body.interactive.action?.sections?.[0]?.rows?.[0]
         if (row) {
-          await say(customer, { type: 'list_reply', id: row.id, title: row.title, description: row.description, contextId: wamid })
+          await say(customer, {
+            type: 'list_reply',
+            id: row.id,
+            title: row.title,
+            description: row.description,
+            contextId: wamid,
+          })
           return
         }
       }
@@ -179,20 +245,39 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
         const template = sim.templates.find(t => t.name === body.template?.name && t.language === body.template?.language?.code)
         const quick = template?.components.find(c => c.type === 'BUTTONS')?.buttons?.find(b => b.type === 'QUICK_REPLY')
         if (quick) {
-          await say(customer, { type: 'button', payload: quick.text, text: quick.text, contextId: wamid })
+          await say(customer, {
+            type: 'button',
+            payload: quick.text,
+            text: quick.text,
+            contextId: wamid,
+          })
           return
         }
       }
       if (answerNumber % 3 === 0) {
         // A reply quoting the business message, asking a follow-up question.
-        await say(customer, { type: 'text', body: pick(FOLLOW_UPS[lang]), context: { id: wamid } })
+        await say(customer, {
+          type: 'text',
+          body: pick(FOLLOW_UPS[lang]),
+          context: { id: wamid },
+        })
       }
       else if (answerNumber % 3 === 1) {
-        await say(customer, { type: 'reaction', messageId: wamid, emoji: pick(REACTIONS) })
-        await say(customer, { type: 'text', body: pick(THANKS[lang]) })
+        await say(customer, {
+          type: 'reaction',
+          messageId: wamid,
+          emoji: pick(REACTIONS),
+        })
+        await say(customer, {
+          type: 'text',
+          body: pick(THANKS[lang]),
+        })
       }
       else {
-        await say(customer, { type: 'text', body: pick(THANKS[lang]) })
+        await say(customer, {
+          type: 'text',
+          body: pick(THANKS[lang]),
+        })
       }
     })
   }

@@ -8,7 +8,9 @@ import { whatsappError } from './errors.ts'
 const QUICK = (text: string) => ({ type: 'QUICK_REPLY' as const, text })
 
 function body(text: string, example?: Record<string, unknown>): SimTemplateComponent {
-  return example ? { type: 'BODY', text, example } : { type: 'BODY', text }
+  return example
+    ? { type: 'BODY', text, example }
+    : { type: 'BODY', text }
 }
 
 const EN = {
@@ -78,91 +80,363 @@ const LOCALIZED: Record<string, typeof EN> = { en: EN, ro: RO }
 /** A realistic library of 32 templates: enough to need paging at Meta's default limit of 25. */
 export function defaultTemplates(): SimTemplate[] {
   let nextId = 1_094_211_550_000_000
-  const t = (template: Omit<SimTemplate, 'id'>): SimTemplate => ({ id: String(nextId++), ...template })
+  const t = (template: Omit<SimTemplate, 'id'>): SimTemplate => ({
+    id: String(nextId++),
+    ...template,
+  })
   const list: SimTemplate[] = [
-    t({ name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-      { type: 'HEADER', format: 'TEXT', text: 'Hello World' },
-      body('Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.'),
-      { type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
-    ] }),
+    t({
+      name: 'hello_world',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      parameter_format: 'POSITIONAL',
+      components: [
+        { type: 'HEADER', format: 'TEXT', text: 'Hello World' },
+        body('Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.'),
+        { type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
+      ],
+    }),
   ]
 
   for (const [language, texts] of Object.entries(LOCALIZED)) {
     list.push(
-      t({ name: 'order_update', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/order.jpg'] } },
-        body(texts.orderUpdate, { body_text: [['Ana', '#4821', '12 May']] }),
-        { type: 'FOOTER', text: texts.footer },
-        { type: 'BUTTONS', buttons: [QUICK(texts.track), QUICK(texts.agent)] },
-      ] }),
-      t({ name: 'appointment_reminder', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'NAMED', components: [
-        body(texts.appointment, { body_text_named_params: [
-          { param_name: 'customer_name', example: 'Ana' },
-          { param_name: 'date', example: '12 May' },
-          { param_name: 'time', example: '10:30' },
-        ] }),
-        { type: 'BUTTONS', buttons: [QUICK(texts.confirm), QUICK(texts.reschedule)] },
-      ] }),
-      t({ name: 'delivery_window', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        { type: 'HEADER', format: 'TEXT', text: texts.deliveryHeader, example: { header_text: ['#4821'] } },
-        body(texts.deliveryWindow, { body_text: [['14:00', '16:00']] }),
-      ] }),
-      t({ name: 'payment_received', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        body(texts.payment, { body_text: [['149,90 RON', '#4821']] }),
-      ] }),
-      t({ name: 'invoice_ready', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/invoice.pdf'] } },
-        body(texts.invoice, { body_text: [['F-2026-0042']] }),
-      ] }),
-      t({ name: 'support_followup', language, status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        body(texts.followup),
-        { type: 'BUTTONS', buttons: [QUICK(texts.yes), QUICK(texts.no)] },
-      ] }),
-      t({ name: 'feedback_request', language, status: 'APPROVED', category: 'MARKETING', parameter_format: 'POSITIONAL', components: [
-        body(texts.feedback, { body_text: [['Ana']] }),
-        { type: 'BUTTONS', buttons: [{ type: 'URL', text: texts.rate, url: 'https://shop.example.com/feedback/{{1}}', example: ['https://shop.example.com/feedback/4821'] }] },
-      ] }),
-      t({ name: 'seasonal_promo', language, status: 'APPROVED', category: 'MARKETING', parameter_format: 'POSITIONAL', components: [
-        { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/promo.jpg'] } },
-        body(texts.promo, { body_text: [['20%', 'TOAMNA20']] }),
-        { type: 'FOOTER', text: texts.unsubscribeFooter },
-        { type: 'BUTTONS', buttons: [QUICK(texts.shop), QUICK(texts.stop)] },
-      ] }),
-      t({ name: 'new_collection', language, status: 'APPROVED', category: 'MARKETING', parameter_format: 'NAMED', components: [
-        body(texts.collection, { body_text_named_params: [{ param_name: 'first_name', example: 'Ana' }] }),
-      ] }),
-      t({ name: 'verification_code', language, status: 'APPROVED', category: 'AUTHENTICATION', parameter_format: 'POSITIONAL', components: [
-        { type: 'BODY', text: texts.otp, add_security_recommendation: true, example: { body_text: [['482193']] } },
-        { type: 'FOOTER', text: texts.otpFooter, code_expiration_minutes: 10 },
-        { type: 'BUTTONS', buttons: [{ type: 'URL', text: texts.copyCode, url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code_expiration_minutes=10&code=otp{{1}}', example: ['https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp482193'] }] },
-      ] }),
-      t({ name: 'cart_reminder', language, status: 'PAUSED', category: 'MARKETING', parameter_format: 'POSITIONAL', quality_score: { score: 'RED' }, components: [
-        body(texts.cart, { body_text: [['Ana']] }),
-      ] }),
-      t({ name: 'loyalty_points', language, status: 'PENDING', category: 'MARKETING', parameter_format: 'POSITIONAL', components: [
-        body(texts.loyalty, { body_text: [['120']] }),
-      ] }),
-      t({ name: 'shipping_delay', language, status: language === 'en' ? 'APPROVED' : 'PENDING', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-        body(texts.delay, { body_text: [['#4821', '2']] }),
-      ] }),
-      t({ name: 'black_friday', language, status: 'REJECTED', category: 'MARKETING', parameter_format: 'POSITIONAL', rejected_reason: 'PROMOTIONAL', components: [
-        body(texts.blackFriday),
-      ] }),
+      t({
+        name: 'order_update',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          {
+            type: 'HEADER',
+            format: 'IMAGE',
+            example: {
+              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/order.jpg'],
+            },
+          },
+          body(texts.orderUpdate, {
+            body_text: [
+              ['Ana', '#4821', '12 May'],
+            ],
+          }),
+          { type: 'FOOTER', text: texts.footer },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              QUICK(texts.track),
+              QUICK(texts.agent),
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'appointment_reminder',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'NAMED',
+        components: [
+          body(texts.appointment, {
+            body_text_named_params: [
+              { param_name: 'customer_name', example: 'Ana' },
+              { param_name: 'date', example: '12 May' },
+              { param_name: 'time', example: '10:30' },
+            ],
+          }),
+          {
+            type: 'BUTTONS',
+            buttons: [
+              QUICK(texts.confirm),
+              QUICK(texts.reschedule),
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'delivery_window',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          {
+            type: 'HEADER',
+            format: 'TEXT',
+            text: texts.deliveryHeader,
+            example: {
+              header_text: ['#4821'],
+            },
+          },
+          body(texts.deliveryWindow, {
+            body_text: [
+              ['14:00', '16:00'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'payment_received',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          body(texts.payment, {
+            body_text: [
+              ['149,90 RON', '#4821'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'invoice_ready',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          {
+            type: 'HEADER',
+            format: 'DOCUMENT',
+            example: {
+              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/invoice.pdf'],
+            },
+          },
+          body(texts.invoice, {
+            body_text: [
+              ['F-2026-0042'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'support_followup',
+        language,
+        status: 'APPROVED',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          body(texts.followup),
+          {
+            type: 'BUTTONS',
+            buttons: [
+              QUICK(texts.yes),
+              QUICK(texts.no),
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'feedback_request',
+        language,
+        status: 'APPROVED',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        components: [
+          body(texts.feedback, {
+            body_text: [
+              ['Ana'],
+            ],
+          }),
+          {
+            type: 'BUTTONS',
+            buttons: [
+              {
+                type: 'URL',
+                text: texts.rate,
+                url: 'https://shop.example.com/feedback/{{1}}',
+                example: ['https://shop.example.com/feedback/4821'],
+              },
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'seasonal_promo',
+        language,
+        status: 'APPROVED',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        components: [
+          {
+            type: 'HEADER',
+            format: 'IMAGE',
+            example: {
+              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/promo.jpg'],
+            },
+          },
+          body(texts.promo, {
+            body_text: [
+              ['20%', 'TOAMNA20'],
+            ],
+          }),
+          { type: 'FOOTER', text: texts.unsubscribeFooter },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              QUICK(texts.shop),
+              QUICK(texts.stop),
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'new_collection',
+        language,
+        status: 'APPROVED',
+        category: 'MARKETING',
+        parameter_format: 'NAMED',
+        components: [
+          body(texts.collection, {
+            body_text_named_params: [
+              { param_name: 'first_name', example: 'Ana' },
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'verification_code',
+        language,
+        status: 'APPROVED',
+        category: 'AUTHENTICATION',
+        parameter_format: 'POSITIONAL',
+        components: [
+          {
+            type: 'BODY',
+            text: texts.otp,
+            add_security_recommendation: true,
+            example: {
+              body_text: [
+                ['482193'],
+              ],
+            },
+          },
+          { type: 'FOOTER', text: texts.otpFooter, code_expiration_minutes: 10 },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              {
+                type: 'URL',
+                text: texts.copyCode,
+                url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code_expiration_minutes=10&code=otp{{1}}',
+                example: ['https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp482193'],
+              },
+            ],
+          },
+        ],
+      }),
+      t({
+        name: 'cart_reminder',
+        language,
+        status: 'PAUSED',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        quality_score: { score: 'RED' },
+        components: [
+          body(texts.cart, {
+            body_text: [
+              ['Ana'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'loyalty_points',
+        language,
+        status: 'PENDING',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        components: [
+          body(texts.loyalty, {
+            body_text: [
+              ['120'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'shipping_delay',
+        language,
+        status: language === 'en'
+          ? 'APPROVED'
+          : 'PENDING',
+        category: 'UTILITY',
+        parameter_format: 'POSITIONAL',
+        components: [
+          body(texts.delay, {
+            body_text: [
+              ['#4821', '2'],
+            ],
+          }),
+        ],
+      }),
+      t({
+        name: 'black_friday',
+        language,
+        status: 'REJECTED',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        rejected_reason: 'PROMOTIONAL',
+        components: [
+          body(texts.blackFriday),
+        ],
+      }),
     )
   }
 
   list.push(
-    t({ name: 'store_location', language: 'en', status: 'APPROVED', category: 'UTILITY', parameter_format: 'POSITIONAL', components: [
-      { type: 'HEADER', format: 'LOCATION' },
-      body('Our Cluj store is open today from {{1}} to {{2}}.', { body_text: [['09:00', '20:00']] }),
-    ] }),
-    t({ name: 'old_newsletter', language: 'en', status: 'DISABLED', category: 'MARKETING', parameter_format: 'POSITIONAL', quality_score: { score: 'RED' }, components: [
-      body('Our monthly newsletter is here, {{1}}!', { body_text: [['Ana']] }),
-    ] }),
-    t({ name: 'welcome_video', language: 'en', status: 'APPROVED', category: 'MARKETING', parameter_format: 'POSITIONAL', components: [
-      { type: 'HEADER', format: 'VIDEO', example: { header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/welcome.mp4'] } },
-      body('Welcome to Livrări Rapide, {{1}}! Watch how we pack your orders.', { body_text: [['Ana']] }),
-    ] }),
+    t({
+      name: 'store_location',
+      language: 'en',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      parameter_format: 'POSITIONAL',
+      components: [
+        { type: 'HEADER', format: 'LOCATION' },
+        body('Our Cluj store is open today from {{1}} to {{2}}.', {
+          body_text: [
+            ['09:00', '20:00'],
+          ],
+        }),
+      ],
+    }),
+    t({
+      name: 'old_newsletter',
+      language: 'en',
+      status: 'DISABLED',
+      category: 'MARKETING',
+      parameter_format: 'POSITIONAL',
+      quality_score: { score: 'RED' },
+      components: [
+        body('Our monthly newsletter is here, {{1}}!', {
+          body_text: [
+            ['Ana'],
+          ],
+        }),
+      ],
+    }),
+    t({
+      name: 'welcome_video',
+      language: 'en',
+      status: 'APPROVED',
+      category: 'MARKETING',
+      parameter_format: 'POSITIONAL',
+      components: [
+        {
+          type: 'HEADER',
+          format: 'VIDEO',
+          example: {
+            header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/welcome.mp4'],
+          },
+        },
+        body('Welcome to Livrări Rapide, {{1}}! Watch how we pack your orders.', {
+          body_text: [
+            ['Ana'],
+          ],
+        }),
+      ],
+    }),
   )
   return list
 }
@@ -291,7 +565,9 @@ export function checkTemplateSend(
     }
   }
   buttons.forEach((button, index) => {
-    const expected = button.type === 'QUICK_REPLY' ? 0 : templateVariables(button.url).length
+    const expected = button.type === 'QUICK_REPLY'
+      ? 0
+      : templateVariables(button.url).length
     if (expected > 0 && !sentButtons.some(component => Number(component.index) === index))
       throw mismatch('button', 0, expected)
   })

@@ -118,18 +118,18 @@ export interface CommonInboundOptions {
 
 export type MediaInboundType = 'image' | 'video' | 'sticker' | 'document' | 'audio'
 
-export type InboundInput =
-  | { type: 'text', body: string }
-  | { type: MediaInboundType, bytes?: Uint8Array, mimeType?: string, caption?: string, filename?: string, voice?: boolean, animated?: boolean }
-  | { type: 'location', latitude: number, longitude: number, name?: string, address?: string, url?: string }
-  | { type: 'contacts', contacts: unknown[] }
-  | { type: 'button_reply', id: string, title: string, contextId: string }
-  | { type: 'list_reply', id: string, title: string, description?: string, contextId: string }
-  | { type: 'button', payload: string, text: string, contextId: string }
-  | { type: 'reaction', messageId: string, emoji?: string }
-  | { type: 'unsupported', unsupportedType: string }
-  | { type: 'system_number_change', newWaId: string, body?: string }
-  | { type: 'order', catalogId: string, text?: string, productItems: { product_retailer_id: string, quantity: number, item_price: number, currency: string }[] }
+export type InboundInput
+  = | { type: 'text', body: string }
+    | { type: MediaInboundType, bytes?: Uint8Array, mimeType?: string, caption?: string, filename?: string, voice?: boolean, animated?: boolean }
+    | { type: 'location', latitude: number, longitude: number, name?: string, address?: string, url?: string }
+    | { type: 'contacts', contacts: unknown[] }
+    | { type: 'button_reply', id: string, title: string, contextId: string }
+    | { type: 'list_reply', id: string, title: string, description?: string, contextId: string }
+    | { type: 'button', payload: string, text: string, contextId: string }
+    | { type: 'reaction', messageId: string, emoji?: string }
+    | { type: 'unsupported', unsupportedType: string }
+    | { type: 'system_number_change', newWaId: string, body?: string }
+    | { type: 'order', catalogId: string, text?: string, productItems: { product_retailer_id: string, quantity: number, item_price: number, currency: string }[] }
 
 export type InboundMessageInput = InboundInput & CommonInboundOptions
 

@@ -123,19 +123,34 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         entry.changes.push(newChange(update))
       }
       else {
-        entries.push({ id: options.wabaId, changes: [newChange(update)] })
+        entries.push({
+          id: options.wabaId,
+          changes: [
+            newChange(update),
+          ],
+        })
       }
       currentKey = update.groupKey
     })
     const body = metaStringify({ object: 'whatsapp_business_account', entry: entries })
     const summary = updates.map(update => update.label).join(', ')
-    ready.push({ id, body, attempts: 0, duplicate: random.keyed(`duplicate:${id}`) < options.duplicateRate, isDuplicateCopy: false, summary })
+    ready.push({
+      id,
+      body,
+      attempts: 0,
+      duplicate: random.keyed(`duplicate:${id}`) < options.duplicateRate,
+      isDuplicateCopy: false,
+      summary,
+    })
   }
 
   function newChange(update: WebhookUpdate) {
     if (update.kind === 'change')
       return { value: update.item, field: update.field }
-    const value: Record<string, unknown> = { messaging_product: 'whatsapp', metadata: { ...options.metadata } }
+    const value: Record<string, unknown> = {
+      messaging_product: 'whatsapp',
+      metadata: { ...options.metadata },
+    }
     appendItem(value, update)
     return { value, field: update.field }
   }
@@ -149,12 +164,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           contacts.push(contact)
       }
     }
-    const arrayName = update.kind === 'message' ? 'messages' : update.kind === 'status' ? 'statuses' : 'errors'
+    const arrayName = update.kind === 'message'
+      ? 'messages'
+      : update.kind === 'status'
+        ? 'statuses'
+        : 'errors'
     ;((value[arrayName] ??= []) as unknown[]).push(update.item)
   }
 
   function pump() {
-    while (!stopped && url && ready.length > 0 && inFlight.size < options.maxConcurrentDeliveries) {
+    while (ready.length > 0 && inFlight.size < options.maxConcurrentDeliveries) {
+      if (stopped || !url)
+        return
       const job = ready.shift()!
       const attempt = attemptDelivery(job).finally(() => {
         inFlight.delete(attempt)
@@ -171,7 +192,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       headers['X-Hub-Signature-256'] = signature
       headers['X-Hub-Signature'] = signSha1(body)
     }
-    const response = await fetch(url!, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.deliveryTimeoutMs) })
+    const response = await fetch(url!, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(options.deliveryTimeoutMs),
+    })
     return { status: response.status, body: await response.text() }
   }
 
@@ -234,8 +260,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     webhookUrl: () => url,
     closeAll,
     async drained() {
-      while (inFlight.size > 0 || (url && ready.length > 0)) {
+      for (;;) {
         pump()
+        if (stopped || (inFlight.size === 0 && (!url || ready.length === 0)))
+          return
         await Promise.all([...inFlight])
       }
     },
@@ -243,12 +271,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async deliverRaw(payload, signature) {
       if (!url)
         throw new Error('deliverRaw needs a webhook URL (config.webhookUrl or setWebhookUrl)')
-      const body = typeof payload === 'string' ? payload : metaStringify(payload)
+      const body = typeof payload === 'string'
+        ? payload
+        : metaStringify(payload)
       const id = ++batchSequence
-      const record: WebhookDelivery = { id, body, status: 'network_error', attempt: 1, at: scheduler.clock.now(), raw: true }
+      const record: WebhookDelivery = {
+        id,
+        body,
+        status: 'network_error',
+        attempt: 1,
+        at: scheduler.clock.now(),
+        raw: true,
+      }
       deliveries.push(record)
       try {
-        const answer = await post(body, signature === undefined ? sign(body) : signature)
+        const answer = await post(body, signature === undefined
+          ? sign(body)
+          : signature)
         record.status = answer.status
         record.responseBody = answer.body
         record.at = scheduler.clock.now()

@@ -45,16 +45,27 @@ export async function startReceiver(respond?: Responder): Promise<Receiver> {
       const text = raw.toString('utf8')
       let json: unknown
       try {
-        json = text ? JSON.parse(text) : undefined
+        json = text
+          ? JSON.parse(text)
+          : undefined
       }
       catch {}
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, raw, text, json }
+      const request = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        raw,
+        text,
+        json,
+      }
       requests.push(request)
       let answer = respond?.(request, requests.length - 1) ?? 200
       if (typeof answer === 'number')
         answer = { status: answer }
       res.writeHead(answer.status, { 'Content-Type': 'text/plain' })
-      res.end(answer.body ?? (answer.status === 200 ? 'EVENT_RECEIVED' : 'nope'))
+      res.end(answer.body ?? (answer.status === 200
+        ? 'EVENT_RECEIVED'
+        : 'nope'))
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -92,7 +103,9 @@ export interface GraphAnswer {
 
 export async function graphCall(base: string, method: string, path: string, body?: unknown, options: { token?: string | null, headers?: Record<string, string> } = {}): Promise<GraphAnswer> {
   const headers: Record<string, string> = { ...options.headers }
-  const token = options.token === undefined ? ACCESS_TOKEN : options.token
+  const token = options.token === undefined
+    ? ACCESS_TOKEN
+    : options.token
   if (token !== null)
     headers.Authorization = `Bearer ${token}`
   let payload: FormData | string | undefined
@@ -101,16 +114,25 @@ export async function graphCall(base: string, method: string, path: string, body
   }
   else if (body !== undefined) {
     headers['Content-Type'] = 'application/json'
-    payload = typeof body === 'string' ? body : JSON.stringify(body)
+    payload = typeof body === 'string'
+      ? body
+      : JSON.stringify(body)
   }
-  const response = await fetch(path.startsWith('http') ? path : `${base}${path}`, { method, headers, body: payload })
+  const response = await fetch(path.startsWith('http')
+    ? path
+    : `${base}${path}`, { method, headers, body: payload })
   const text = await response.text()
   let json: unknown
   try {
     json = JSON.parse(text)
   }
   catch {}
-  return { status: response.status, json, text, headers: response.headers }
+  return {
+    status: response.status,
+    json,
+    text,
+    headers: response.headers,
+  }
 }
 
 export async function startHarness(config: Partial<SimulatorConfig> = {}, respond?: Responder): Promise<Harness> {
@@ -142,7 +164,14 @@ export async function startHarness(config: Partial<SimulatorConfig> = {}, respon
 }
 
 export function textTo(to: string, body: string, extra: Record<string, unknown> = {}) {
-  return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body }, ...extra }
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to,
+    type: 'text',
+    text: { body },
+    ...extra,
+  }
 }
 
 export const MESSAGES_PATH = `/v25.0/${PHONE_NUMBER_ID}/messages`

@@ -16,7 +16,9 @@ function form(bytes: Uint8Array, type: string, options: { typeField?: string, pr
   const data = new FormData()
   if (options.product !== null)
     data.append('messaging_product', options.product ?? 'whatsapp')
-  data.append('file', new Blob([Buffer.from(bytes)], { type }), options.filename ?? 'file.bin')
+  data.append('file', new Blob([
+    Buffer.from(bytes),
+  ], { type }), options.filename ?? 'file.bin')
   if (options.typeField)
     data.append('type', options.typeField)
   return data
@@ -28,7 +30,9 @@ describe('upload, retrieve, download, delete', () => {
     const bytes = new Uint8Array(Array.from({ length: 2048 }, (_, i) => i % 251))
     const upload = await harness.graph('POST', MEDIA_PATH, form(bytes, 'image/png', { filename: 'poză.png' }))
     expect(upload.status).toBe(200)
-    expect(upload.json).toEqual({ id: expect.stringMatching(/^\d{16}$/) })
+    expect(upload.json).toEqual({
+      id: expect.stringMatching(/^\d{16}$/),
+    })
     const id = upload.json.id
 
     const info = await harness.graph('GET', `/v25.0/${id}`)
@@ -46,30 +50,44 @@ describe('upload, retrieve, download, delete', () => {
 
     const anonymous = await fetch(info.json.url)
     expect(anonymous.status).toBe(401)
-    const wrongToken = await fetch(info.json.url, { headers: { Authorization: 'Bearer nope' } })
+    const wrongToken = await fetch(info.json.url, {
+      headers: { Authorization: 'Bearer nope' },
+    })
     expect(wrongToken.status).toBe(401)
-    const download = await fetch(info.json.url, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })
+    const download = await fetch(info.json.url, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })
     expect(download.status).toBe(200)
     expect(download.headers.get('content-type')).toBe('image/png')
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true)
 
     harness.sim.clock.advance(5 * 60 * 1000 - 1000)
-    expect((await fetch(info.json.url, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })).status).toBe(200)
+    expect((await fetch(info.json.url, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })).status).toBe(200)
     harness.sim.clock.advance(1000)
-    expect((await fetch(info.json.url, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })).status).toBe(404)
+    expect((await fetch(info.json.url, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })).status).toBe(404)
     const fresh = await harness.graph('GET', `/v25.0/${id}`)
     expect(fresh.json.url).not.toBe(info.json.url)
-    expect((await fetch(fresh.json.url, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })).status).toBe(200)
+    expect((await fetch(fresh.json.url, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })).status).toBe(200)
 
     const tampered = fresh.json.url.replace(/ext=\d+/, 'ext=99999999999')
-    expect((await fetch(tampered, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })).status).toBe(404)
+    expect((await fetch(tampered, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })).status).toBe(404)
 
     const removed = await harness.graph('DELETE', `/v25.0/${id}`)
     expect(removed.json).toEqual({ success: true })
     const gone = await harness.graph('GET', `/v25.0/${id}`)
     expect(gone.status).toBe(400)
     expect(gone.json.error).toMatchObject({ code: 100, error_subcode: 33 })
-    expect((await fetch(fresh.json.url, { headers: { Authorization: `Bearer ${ACCESS_TOKEN}` } })).status).toBe(404)
+    expect((await fetch(fresh.json.url, {
+      headers: { Authorization: `Bearer ${ACCESS_TOKEN}` },
+    })).status).toBe(404)
   })
 
   it('scopes media to a phone number when asked', async () => {
@@ -97,17 +115,52 @@ describe('upload, retrieve, download, delete', () => {
 describe('upload errors', () => {
   const MB = 1024 * 1024
   const cases: [string, () => FormData | string, number, RegExp][] = [
-    ['unsupported MIME type', () => form(new Uint8Array([1]), 'image/gif'), 131053, /Received file of type 'image\/gif'/],
-    ['image over 5 MB', () => form(new Uint8Array(5 * MB + 1), 'image/jpeg'), 131053, /limit for image is 5242880 bytes/],
-    ['sticker over 500 KB', () => form(new Uint8Array(500 * 1024 + 1), 'image/webp'), 131053, /sticker/],
-    ['empty file', () => form(new Uint8Array(0), 'application/pdf'), 131053, /empty/],
-    ['missing file', () => {
-      const data = new FormData()
-      data.append('messaging_product', 'whatsapp')
-      return data
-    }, 131008, /file is required/],
-    ['missing messaging_product', () => form(new Uint8Array([1]), 'image/jpeg', { product: null }), 131008, /messaging_product is required/],
-    ['not multipart', () => '{"messaging_product":"whatsapp"}', 100, /multipart/],
+    [
+      'unsupported MIME type',
+      () => form(new Uint8Array([1]), 'image/gif'),
+      131053,
+      /Received file of type 'image\/gif'/,
+    ],
+    [
+      'image over 5 MB',
+      () => form(new Uint8Array(5 * MB + 1), 'image/jpeg'),
+      131053,
+      /limit for image is 5242880 bytes/,
+    ],
+    [
+      'sticker over 500 KB',
+      () => form(new Uint8Array(500 * 1024 + 1), 'image/webp'),
+      131053,
+      /sticker/,
+    ],
+    [
+      'empty file',
+      () => form(new Uint8Array(0), 'application/pdf'),
+      131053,
+      /empty/,
+    ],
+    [
+      'missing file',
+      () => {
+        const data = new FormData()
+        data.append('messaging_product', 'whatsapp')
+        return data
+      },
+      131008,
+      /file is required/,
+    ],
+    [
+      'missing messaging_product',
+      () => form(new Uint8Array([1]), 'image/jpeg', { product: null }),
+      131008,
+      /messaging_product is required/,
+    ],
+    [
+      'not multipart',
+      () => '{"messaging_product":"whatsapp"}',
+      100,
+      /multipart/,
+    ],
   ]
 
   it.each(cases)('%s', async (_name, body, code, details) => {
@@ -130,7 +183,12 @@ describe('sending uploaded media', () => {
     harness = await startHarness()
     await harness.sim.receive({ waId: '40722123456', name: 'Ana' }, { type: 'text', body: 'Trimiteți poza?' })
     const id = (await harness.graph('POST', MEDIA_PATH, form(new Uint8Array([0xFF, 0xD8, 0xFF, 0xD9]), 'image/jpeg'))).json.id
-    const answer = await harness.graph('POST', MESSAGES_PATH, { messaging_product: 'whatsapp', to: '40722123456', type: 'image', image: { id, caption: 'Coletul dvs. 📦' } })
+    const answer = await harness.graph('POST', MESSAGES_PATH, {
+      messaging_product: 'whatsapp',
+      to: '40722123456',
+      type: 'image',
+      image: { id, caption: 'Coletul dvs. 📦' },
+    })
     expect(answer.status).toBe(200)
     await harness.sim.flush()
     expect(harness.statuses().map(s => s.status)).toEqual(['sent', 'delivered', 'read'])

@@ -30,14 +30,28 @@ async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 5
 
 describe('scripted customers', () => {
   it('write in over time with a mix of types, Romanian diacritics and emoji', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 1, delivered: 2, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 1, delivered: 2, read: null },
+    })
     const lines: string[] = []
-    stop = startScriptedCustomers(harness.sim, { intervalMs: 15, log: line => lines.push(line), loop: false }).stop
+    stop = startScriptedCustomers(harness.sim, {
+      intervalMs: 15,
+      log: line => lines.push(line),
+      loop: false,
+    }).stop
     await waitFor(() => harness!.messages().length >= 12 || undefined, '12 scripted messages')
     await harness.sim.idle()
     const messages = harness.messages()
-    const types = new Set(messages.map(m => (m.type === 'audio' && m.audio.voice ? 'voice' : m.type)))
-    expect(types).toEqual(new Set(['text', 'image', 'location', 'voice', 'document']))
+    const types = new Set(messages.map(m => (m.type === 'audio' && m.audio.voice
+      ? 'voice'
+      : m.type)))
+    expect(types).toEqual(new Set([
+      'text',
+      'image',
+      'location',
+      'voice',
+      'document',
+    ]))
     const texts = messages.filter(m => m.type === 'text').map(m => m.text.body)
     expect(texts).toContain('Bună ziua! Cât costă livrarea în Cluj?')
     expect(texts).toContain('Hi, where is my order #4821?')
@@ -47,7 +61,9 @@ describe('scripted customers', () => {
   })
 
   it('read and answer business replies: a quoted follow-up, then a reaction and thanks', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 1, delivered: 2, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 1, delivered: 2, read: null },
+    })
     stop = startScriptedCustomers(harness.sim, { intervalMs: 60, loop: false }).stop
     const first = await waitFor(() => harness!.messages().find(m => m.from === '40722123456'), 'Ana\'s first message')
     expect(first.text.body).toBe('Bună ziua! Cât costă livrarea în Cluj?')
@@ -64,14 +80,31 @@ describe('scripted customers', () => {
   })
 
   it('taps the first reply button of an interactive message', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 1, delivered: 2, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 1, delivered: 2, read: null },
+    })
     stop = startScriptedCustomers(harness.sim, { intervalMs: 60, loop: false }).stop
     await waitFor(() => harness!.messages().find(m => m.from === '447700900123'), 'James\'s first message')
     const sent = await harness.graph('POST', MESSAGES_PATH, {
       messaging_product: 'whatsapp',
       to: '447700900123',
       type: 'interactive',
-      interactive: { type: 'button', body: { text: 'Shall we resend it?' }, action: { buttons: [{ type: 'reply', reply: { id: 'resend', title: 'Yes, resend' } }, { type: 'reply', reply: { id: 'refund', title: 'Refund' } }] } },
+      interactive: {
+        type: 'button',
+        body: { text: 'Shall we resend it?' },
+        action: {
+          buttons: [
+            {
+              type: 'reply',
+              reply: { id: 'resend', title: 'Yes, resend' },
+            },
+            {
+              type: 'reply',
+              reply: { id: 'refund', title: 'Refund' },
+            },
+          ],
+        },
+      },
     })
     const tap = await waitFor(() => harness!.messages().find(m => m.type === 'interactive'), 'a button tap')
     expect(tap.interactive.button_reply).toEqual({ id: 'resend', title: 'Yes, resend' })
@@ -79,7 +112,9 @@ describe('scripted customers', () => {
   })
 
   it('answer at most a couple of answers per scripted step, so a bot cannot ping-pong forever', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 1, delivered: 2, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 1, delivered: 2, read: null },
+    })
     stop = startScriptedCustomers(harness.sim, { intervalMs: 100_000, replyDelayMs: 20, loop: false }).stop
     await waitFor(() => harness!.messages().find(m => m.from === '40722123456'), 'Ana\'s first message')
     for (let i = 0; i < 5; i++)
@@ -90,11 +125,16 @@ describe('scripted customers', () => {
   })
 })
 
-describe('CLI', () => {
+describe('cLI', () => {
   it('starts from environment variables, signs webhooks with WHATSAPP_APP_SECRET and serves the Graph API', async () => {
     const hook = await startReceiver((request) => {
       const query = new URL(request.url, 'http://x').searchParams
-      return request.method === 'GET' ? { status: 200, body: query.get('hub.challenge')! } : 200
+      return request.method === 'GET'
+        ? {
+            status: 200,
+            body: query.get('hub.challenge')!,
+          }
+        : 200
     })
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
     const child = spawn(process.execPath, [main], {

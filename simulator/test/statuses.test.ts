@@ -1,5 +1,5 @@
-import type { Harness } from './helpers.ts'
 import type { SimulatorConfig } from '../src/index.ts'
+import type { Harness } from './helpers.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MESSAGES_PATH, startHarness, textTo } from './helpers.ts'
 
@@ -24,20 +24,41 @@ async function send(h: Harness, body: unknown) {
 
 describe('send response and status progression', () => {
   it('answers with contacts and a wamid, then sends sent → delivered → read with pricing', async () => {
-    harness = await startHarness({ frozenClock: true, startTime: Date.UTC(2026, 10, 24, 9, 0, 0) })
+    harness = await startHarness({
+      frozenClock: true,
+      startTime: Date.UTC(2026, 10, 24, 9, 0, 0),
+    })
     await openWindow(harness)
     const answer = await send(harness, textTo('+40 722-123-456', 'Livrarea în Cluj costă 15 lei 🚚'))
     expect(answer.status).toBe(200)
     expect(answer.headers.get('content-type')).toBe('application/json; charset=UTF-8')
     const wamid = answer.json.messages[0].id
-    expect(answer.json).toEqual({ messaging_product: 'whatsapp', contacts: [{ input: '+40 722-123-456', wa_id: '40722123456' }], messages: [{ id: wamid }] })
+    expect(answer.json).toEqual({
+      messaging_product: 'whatsapp',
+      contacts: [
+        { input: '+40 722-123-456', wa_id: '40722123456' },
+      ],
+      messages: [
+        { id: wamid },
+      ],
+    })
     expect(wamid).toMatch(/^wamid\.HBg/)
-    expect(harness.sim.outbound.at(-1)).toMatchObject({ wamid, httpStatus: 200, phoneNumberId: '106540352242922', recipient: '40722123456' })
+    expect(harness.sim.outbound.at(-1)).toMatchObject({
+      wamid,
+      httpStatus: 200,
+      phoneNumberId: '106540352242922',
+      recipient: '40722123456',
+    })
 
     await harness.sim.flush()
     const statuses = harness.statuses()
     expect(statuses.map(s => s.status)).toEqual(['sent', 'delivered', 'read'])
-    const pricing = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' }
+    const pricing = {
+      billable: false,
+      pricing_model: 'PMP',
+      type: 'free_customer_service',
+      category: 'service',
+    }
     expect(statuses[0]).toEqual({
       id: wamid,
       status: 'sent',
@@ -51,11 +72,17 @@ describe('send response and status progression', () => {
     for (const status of statuses)
       expect(status.conversation).toBeUndefined()
     const statusValue = harness.values().find(value => value.statuses)
-    expect(statusValue.contacts[0]).toMatchObject({ wa_id: '40722123456', profile: { name: 'Ana Popescu' } })
+    expect(statusValue.contacts[0]).toMatchObject({
+      wa_id: '40722123456',
+      profile: { name: 'Ana Popescu' },
+    })
   })
 
   it('spaces statuses by the configured delays on the simulator clock', async () => {
-    harness = await startHarness({ frozenClock: true, statusDelaysMs: { sent: 100, delivered: 2000, read: 60_000 } })
+    harness = await startHarness({
+      frozenClock: true,
+      statusDelaysMs: { sent: 100, delivered: 2000, read: 60_000 },
+    })
     await openWindow(harness)
     await send(harness, textTo('40722123456', 'hi'))
     const observe = async (ms: number) => {
@@ -71,7 +98,9 @@ describe('send response and status progression', () => {
   })
 
   it('never reads by itself when read is null; markRead makes the customer read now', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 5, delivered: 10, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 5, delivered: 10, read: null },
+    })
     await openWindow(harness)
     const wamid = (await send(harness, textTo('40722123456', 'hi'))).json.messages[0].id
     await harness.sim.idle()
@@ -84,7 +113,10 @@ describe('send response and status progression', () => {
   })
 
   it('markRead before delivery sends the pending statuses first', async () => {
-    harness = await startHarness({ frozenClock: true, statusDelaysMs: { sent: 1000, delivered: 2000, read: null } })
+    harness = await startHarness({
+      frozenClock: true,
+      statusDelaysMs: { sent: 1000, delivered: 2000, read: null },
+    })
     await openWindow(harness)
     const wamid = (await send(harness, textTo('40722123456', 'hi'))).json.messages[0].id
     harness.sim.markRead(wamid)
@@ -103,10 +135,17 @@ describe('send response and status progression', () => {
   })
 
   it('plays voice messages', async () => {
-    harness = await startHarness({ statusDelaysMs: { sent: 1, delivered: 2, read: null } })
+    harness = await startHarness({
+      statusDelaysMs: { sent: 1, delivered: 2, read: null },
+    })
     await openWindow(harness)
     const media = harness.sim.media.put(new Uint8Array([1, 2, 3]), 'audio/ogg')
-    const wamid = (await send(harness, { messaging_product: 'whatsapp', to: '40722123456', type: 'audio', audio: { id: media } })).json.messages[0].id
+    const wamid = (await send(harness, {
+      messaging_product: 'whatsapp',
+      to: '40722123456',
+      type: 'audio',
+      audio: { id: media },
+    })).json.messages[0].id
     harness.sim.markPlayed(wamid)
     await harness.sim.flush()
     expect(harness.statuses().map(s => s.status)).toEqual(['sent', 'delivered', 'read', 'played'])
@@ -131,7 +170,11 @@ describe('reordering', () => {
     await h.sim.flush()
     const statuses = h.statuses()
     await h.close()
-    return { wamids, perMessage: wamids.map(wamid => statuses.filter(s => s.id === wamid).map(s => s.status).join('>')), statuses }
+    return {
+      wamids,
+      perMessage: wamids.map(wamid => statuses.filter(s => s.id === wamid).map(s => s.status).join('>')),
+      statuses,
+    }
   }
 
   it('delivers some messages\' statuses out of order, the same way for the same seed', async () => {
@@ -147,10 +190,17 @@ describe('reordering', () => {
   })
 
   it('keeps logical timestamps when the delivery order is shuffled', async () => {
-    const { statuses, perMessage } = await orders({ seed: 5, reorderRate: 1, statusDelaysMs: { sent: 1000, delivered: 5000, read: 9000 } })
+    const { statuses, perMessage } = await orders({
+      seed: 5,
+      reorderRate: 1,
+      statusDelaysMs: { sent: 1000, delivered: 5000, read: 9000 },
+    })
     expect(perMessage.every(order => order !== 'sent>delivered>read')).toBe(true)
     const first = statuses.filter(s => s.id === statuses[0].id)
-    const at = Object.fromEntries(first.map(s => [s.status, Number(s.timestamp)]))
+    const at = Object.fromEntries(first.map(s => [
+      s.status,
+      Number(s.timestamp),
+    ]))
     expect(at.delivered - at.sent).toBe(4)
     expect(at.read - at.delivered).toBe(4)
   })
@@ -165,7 +215,12 @@ describe('reactions and mark-as-read', () => {
   it('sends only a sent status for a reaction to a real message', async () => {
     harness = await startHarness()
     const inbound = await openWindow(harness)
-    const answer = await send(harness, { messaging_product: 'whatsapp', to: '40722123456', type: 'reaction', reaction: { message_id: inbound, emoji: '👍' } })
+    const answer = await send(harness, {
+      messaging_product: 'whatsapp',
+      to: '40722123456',
+      type: 'reaction',
+      reaction: { message_id: inbound, emoji: '👍' },
+    })
     expect(answer.status).toBe(200)
     await harness.sim.flush()
     expect(harness.statuses().map(s => s.status)).toEqual(['sent'])
@@ -174,7 +229,12 @@ describe('reactions and mark-as-read', () => {
   it('accepts a reaction to an unknown message, then fails it with 131009', async () => {
     harness = await startHarness()
     await openWindow(harness)
-    const answer = await send(harness, { messaging_product: 'whatsapp', to: '40722123456', type: 'reaction', reaction: { message_id: 'wamid.nope', emoji: '👍' } })
+    const answer = await send(harness, {
+      messaging_product: 'whatsapp',
+      to: '40722123456',
+      type: 'reaction',
+      reaction: { message_id: 'wamid.nope', emoji: '👍' },
+    })
     expect(answer.status).toBe(200)
     await harness.sim.flush()
     const [failed] = harness.statuses()
@@ -187,7 +247,12 @@ describe('reactions and mark-as-read', () => {
     harness = await startHarness({ frozenClock: true })
     const recent = await openWindow(harness)
     const old = await harness.sim.receive(ANA, { type: 'text', body: 'vechi', timestamp: Math.floor(harness.sim.clock.now() / 1000) - 31 * 24 * 3600 })
-    const ok = await send(harness, { messaging_product: 'whatsapp', status: 'read', message_id: recent, typing_indicator: { type: 'text' } })
+    const ok = await send(harness, {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: recent,
+      typing_indicator: { type: 'text' },
+    })
     expect(ok.status).toBe(200)
     expect(ok.json).toEqual({ success: true })
     for (const id of ['wamid.unknown', old]) {
@@ -206,12 +271,28 @@ describe('pricing', () => {
       messaging_product: 'whatsapp',
       to: '40799000111',
       type: 'template',
-      template: { name: 'new_collection', language: { code: 'ro' }, components: [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Ioana' }] }] },
+      template: {
+        name: 'new_collection',
+        language: { code: 'ro' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', parameter_name: 'first_name', text: 'Ioana' },
+            ],
+          },
+        ],
+      },
     })
     expect(answer.status).toBe(200)
     expect(answer.json.messages[0].message_status).toBe('accepted')
     await harness.sim.flush()
-    expect(harness.statuses()[0].pricing).toEqual({ billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' })
+    expect(harness.statuses()[0].pricing).toEqual({
+      billable: true,
+      pricing_model: 'PMP',
+      type: 'regular',
+      category: 'marketing',
+    })
     // Unknown recipients have no contacts block on their statuses.
     expect(harness.values()[0].contacts).toBeUndefined()
   })

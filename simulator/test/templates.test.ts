@@ -16,7 +16,10 @@ describe('template listing', () => {
     const first = await harness.graph('GET', LIST_PATH)
     expect(first.status).toBe(200)
     expect(first.json.data).toHaveLength(25)
-    expect(first.json.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) })
+    expect(first.json.paging.cursors).toEqual({
+      before: expect.any(String),
+      after: expect.any(String),
+    })
     expect(first.json.paging.previous).toBeUndefined()
     const next = new URL(first.json.paging.next)
     expect(next.origin).toBe(harness.sim.url)
@@ -30,7 +33,10 @@ describe('template listing', () => {
     expect(second.status).toBe(200)
     expect(second.json.paging.next).toBeUndefined()
     expect(second.json.paging.previous).toBeDefined()
-    const all = [...first.json.data, ...second.json.data]
+    const all = [
+      ...first.json.data,
+      ...second.json.data,
+    ]
     expect(all.length).toBe(harness.sim.templates.length)
     expect(all.length).toBeGreaterThanOrEqual(30)
     expect(new Set(all.map(t => t.id)).size).toBe(all.length)
@@ -42,10 +48,24 @@ describe('template listing', () => {
   it('lists every status and both languages, with the default fields', async () => {
     harness = await startHarness()
     const { json } = await harness.graph('GET', `${LIST_PATH}?limit=100`)
-    expect(new Set(json.data.map((t: any) => t.status))).toEqual(new Set(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED']))
+    expect(new Set(json.data.map((t: any) => t.status))).toEqual(new Set([
+      'APPROVED',
+      'PENDING',
+      'REJECTED',
+      'PAUSED',
+      'DISABLED',
+    ]))
     expect(new Set(json.data.map((t: any) => t.language))).toEqual(new Set(['en_US', 'en', 'ro']))
     const order = json.data.find((t: any) => t.name === 'order_update' && t.language === 'ro')
-    expect(Object.keys(order).sort()).toEqual(['category', 'components', 'id', 'language', 'name', 'parameter_format', 'status'])
+    expect(Object.keys(order).sort()).toEqual([
+      'category',
+      'components',
+      'id',
+      'language',
+      'name',
+      'parameter_format',
+      'status',
+    ])
     expect(order.components[0]).toMatchObject({ type: 'HEADER', format: 'IMAGE' })
     expect(order.components[1].text).toBe('Bună, {{1}}! Comanda ta {{2}} este pe drum și ar trebui să ajungă pe {{3}}.')
     expect(order.components.at(-1).buttons.map((b: any) => b.type)).toEqual(['QUICK_REPLY', 'QUICK_REPLY'])
@@ -60,8 +80,18 @@ describe('template listing', () => {
     expect(approved.json.data.every((t: any) => t.status === 'APPROVED')).toBe(true)
     const byName = await harness.graph('GET', `${LIST_PATH}?name=order_update&fields=name,language,status`)
     expect(byName.json.data).toEqual([
-      { name: 'order_update', language: 'en', status: 'APPROVED', id: expect.any(String) },
-      { name: 'order_update', language: 'ro', status: 'APPROVED', id: expect.any(String) },
+      {
+        name: 'order_update',
+        language: 'en',
+        status: 'APPROVED',
+        id: expect.any(String),
+      },
+      {
+        name: 'order_update',
+        language: 'ro',
+        status: 'APPROVED',
+        id: expect.any(String),
+      },
     ])
     const bad = await harness.graph('GET', `${LIST_PATH}?fields=name,colour`)
     expect(bad.status).toBe(400)
@@ -90,7 +120,16 @@ describe('template listing', () => {
   it('reflects edits to the live template list', async () => {
     harness = await startHarness({ templates: [] })
     expect((await harness.graph('GET', LIST_PATH)).json).toEqual({ data: [] })
-    harness.sim.templates.push({ id: '1', name: 'custom', language: 'en', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}' }] })
+    harness.sim.templates.push({
+      id: '1',
+      name: 'custom',
+      language: 'en',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: 'Hi {{1}}' },
+      ],
+    })
     expect((await harness.graph('GET', LIST_PATH)).json.data.map((t: any) => t.name)).toEqual(['custom'])
   })
 })

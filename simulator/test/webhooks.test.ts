@@ -35,7 +35,10 @@ describe('signature and escaping', () => {
 
 describe('inbound envelope', () => {
   it('wraps a text message in Meta\'s envelope with contacts, BSUID and string timestamp', async () => {
-    harness = await startHarness({ startTime: Date.UTC(2026, 10, 24, 9, 0, 0), frozenClock: true })
+    harness = await startHarness({
+      startTime: Date.UTC(2026, 10, 24, 9, 0, 0),
+      frozenClock: true,
+    })
     const wamid = await harness.sim.receive(ANA, { type: 'text', body: 'Hi, where is my order #4821?' })
     await harness.sim.flush()
     const body = harness.hook.posts()[0]!.json
@@ -47,15 +50,23 @@ describe('inbound envelope', () => {
     const value = change.value
     expect(value.messaging_product).toBe('whatsapp')
     expect(value.metadata).toEqual({ display_phone_number: DISPLAY_NUMBER, phone_number_id: PHONE_NUMBER_ID })
-    expect(value.contacts).toEqual([{ profile: { name: 'Ana Popescu' }, wa_id: '40722123456', user_id: expect.stringMatching(/^US\.\d{20}$/) }])
-    expect(value.messages).toEqual([{
-      from: '40722123456',
-      from_user_id: value.contacts[0].user_id,
-      id: wamid,
-      timestamp: String(Date.UTC(2026, 10, 24, 9, 0, 0) / 1000),
-      type: 'text',
-      text: { body: 'Hi, where is my order #4821?' },
-    }])
+    expect(value.contacts).toEqual([
+      {
+        profile: { name: 'Ana Popescu' },
+        wa_id: '40722123456',
+        user_id: expect.stringMatching(/^US\.\d{20}$/),
+      },
+    ])
+    expect(value.messages).toEqual([
+      {
+        from: '40722123456',
+        from_user_id: value.contacts[0].user_id,
+        id: wamid,
+        timestamp: String(Date.UTC(2026, 10, 24, 9, 0, 0) / 1000),
+        type: 'text',
+        text: { body: 'Hi, where is my order #4821?' },
+      },
+    ])
     expect(wamid).toMatch(/^wamid\.[A-Za-z0-9+/]+=*$/)
     // The wamid embeds the customer's number like Meta's (protobuf-ish, base64).
     expect(Buffer.from(wamid.slice(6), 'base64').toString('latin1')).toContain('40722123456')
@@ -63,69 +74,227 @@ describe('inbound envelope', () => {
   })
 
   const cases: [string, Parameters<Harness['sim']['receive']>[1], (message: any) => void][] = [
-    ['image with caption', { type: 'image', caption: 'Poza coletului 📦' }, (m) => {
-      expect(m.type).toBe('image')
-      expect(m.image).toMatchObject({ caption: 'Poza coletului 📦', mime_type: 'image/jpeg', id: expect.stringMatching(/^\d{16}$/) })
-      expect(m.image.sha256).toMatch(/^[A-Za-z0-9+/]{43}=$/)
-      expect(m.image.url).toContain('/whatsapp_business/attachments/?mid=')
-    }],
-    ['video', { type: 'video', caption: 'unboxing' }, (m) => {
-      expect(m.video).toMatchObject({ caption: 'unboxing', mime_type: 'video/mp4' })
-    }],
-    ['animated sticker', { type: 'sticker', animated: true }, (m) => {
-      expect(m.sticker).toMatchObject({ mime_type: 'image/webp', animated: true })
-      expect(m.sticker.caption).toBeUndefined()
-    }],
-    ['document with a non-ASCII filename', { type: 'document', filename: 'Currículum café.pdf', caption: 'CV' }, (m) => {
-      expect(m.document).toMatchObject({ filename: 'Currículum café.pdf', caption: 'CV', mime_type: 'application/pdf' })
-    }],
-    ['voice note', { type: 'audio', voice: true }, (m) => {
-      expect(m.audio).toMatchObject({ mime_type: 'audio/ogg; codecs=opus', voice: true })
-      expect(m.audio.caption).toBeUndefined()
-    }],
-    ['location', { type: 'location', latitude: 46.7712, longitude: 23.6236, name: 'Piața Unirii', address: 'Cluj-Napoca' }, (m) => {
-      expect(m.location).toEqual({ latitude: 46.7712, longitude: 23.6236, name: 'Piața Unirii', address: 'Cluj-Napoca' })
-    }],
-    ['contacts', { type: 'contacts', contacts: [{ name: { formatted_name: 'Ion Ionescu', first_name: 'Ion' }, phones: [{ phone: '+40 744 000 111', wa_id: '40744000111', type: 'CELL' }] }] }, (m) => {
-      expect(m.contacts[0].name.formatted_name).toBe('Ion Ionescu')
-      expect(m.contacts[0].phones[0].wa_id).toBe('40744000111')
-    }],
-    ['button reply', { type: 'button_reply', id: 'yes', title: 'Da', contextId: 'wamid.ctx1' }, (m) => {
-      expect(m.type).toBe('interactive')
-      expect(m.interactive).toEqual({ type: 'button_reply', button_reply: { id: 'yes', title: 'Da' } })
-      expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.ctx1' })
-    }],
-    ['list reply', { type: 'list_reply', id: 'cluj', title: 'Cluj', description: 'Livrare 24h', contextId: 'wamid.ctx2' }, (m) => {
-      expect(m.interactive).toEqual({ type: 'list_reply', list_reply: { id: 'cluj', title: 'Cluj', description: 'Livrare 24h' } })
-      expect(m.context.id).toBe('wamid.ctx2')
-    }],
-    ['template quick-reply button', { type: 'button', payload: 'TRACK_4821', text: 'Track order', contextId: 'wamid.tpl' }, (m) => {
-      expect(m.type).toBe('button')
-      expect(m.button).toEqual({ payload: 'TRACK_4821', text: 'Track order' })
-      expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.tpl' })
-    }],
-    ['reaction', { type: 'reaction', messageId: 'wamid.biz', emoji: '❤️' }, (m) => {
-      expect(m.reaction).toEqual({ message_id: 'wamid.biz', emoji: '❤️' })
-    }],
-    ['reaction removal', { type: 'reaction', messageId: 'wamid.biz' }, (m) => {
-      expect(m.reaction).toEqual({ message_id: 'wamid.biz' })
-    }],
-    ['unsupported', { type: 'unsupported', unsupportedType: 'poll_creation' }, (m) => {
-      expect(m.unsupported).toEqual({ type: 'poll_creation' })
-      expect(m.errors).toEqual([{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' }, href: expect.any(String) }])
-    }],
-    ['reply quoting a business message', { type: 'text', body: 'Mulțumesc!', context: { id: 'wamid.quoted' } }, (m) => {
-      expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.quoted' })
-    }],
-    ['forwarded', { type: 'text', body: 'fwd', context: { frequently_forwarded: true } }, (m) => {
-      expect(m.context).toEqual({ frequently_forwarded: true })
-    }],
-    ['order', { type: 'order', catalogId: 'cat1', text: 'pls', productItems: [{ product_retailer_id: 'sku-1', quantity: 2, item_price: 49.5, currency: 'RON' }] }, (m) => {
-      expect(m.order).toEqual({ catalog_id: 'cat1', text: 'pls', product_items: [{ product_retailer_id: 'sku-1', quantity: 2, item_price: 49.5, currency: 'RON' }] })
-    }],
-    ['ad referral', { type: 'text', body: 'Salut', referral: { source_type: 'ad', source_id: '120', headline: 'Reduceri' } }, (m) => {
-      expect(m.referral).toEqual({ source_type: 'ad', source_id: '120', headline: 'Reduceri' })
-    }],
+    [
+      'image with caption',
+      { type: 'image', caption: 'Poza coletului 📦' },
+      (m) => {
+        expect(m.type).toBe('image')
+        expect(m.image).toMatchObject({
+          caption: 'Poza coletului 📦',
+          mime_type: 'image/jpeg',
+          id: expect.stringMatching(/^\d{16}$/),
+        })
+        expect(m.image.sha256).toMatch(/^[A-Z0-9+/]{43}=$/i)
+        expect(m.image.url).toContain('/whatsapp_business/attachments/?mid=')
+      },
+    ],
+    [
+      'video',
+      { type: 'video', caption: 'unboxing' },
+      (m) => {
+        expect(m.video).toMatchObject({ caption: 'unboxing', mime_type: 'video/mp4' })
+      },
+    ],
+    [
+      'animated sticker',
+      { type: 'sticker', animated: true },
+      (m) => {
+        expect(m.sticker).toMatchObject({ mime_type: 'image/webp', animated: true })
+        expect(m.sticker.caption).toBeUndefined()
+      },
+    ],
+    [
+      'document with a non-ASCII filename',
+      { type: 'document', filename: 'Currículum café.pdf', caption: 'CV' },
+      (m) => {
+        expect(m.document).toMatchObject({ filename: 'Currículum café.pdf', caption: 'CV', mime_type: 'application/pdf' })
+      },
+    ],
+    [
+      'voice note',
+      { type: 'audio', voice: true },
+      (m) => {
+        expect(m.audio).toMatchObject({ mime_type: 'audio/ogg; codecs=opus', voice: true })
+        expect(m.audio.caption).toBeUndefined()
+      },
+    ],
+    [
+      'location',
+      {
+        type: 'location',
+        latitude: 46.7712,
+        longitude: 23.6236,
+        name: 'Piața Unirii',
+        address: 'Cluj-Napoca',
+      },
+      (m) => {
+        expect(m.location).toEqual({
+          latitude: 46.7712,
+          longitude: 23.6236,
+          name: 'Piața Unirii',
+          address: 'Cluj-Napoca',
+        })
+      },
+    ],
+    [
+      'contacts',
+      {
+        type: 'contacts',
+        contacts: [
+          {
+            name: { formatted_name: 'Ion Ionescu', first_name: 'Ion' },
+            phones: [
+              { phone: '+40 744 000 111', wa_id: '40744000111', type: 'CELL' },
+            ],
+          },
+        ],
+      },
+      (m) => {
+        expect(m.contacts[0].name.formatted_name).toBe('Ion Ionescu')
+        expect(m.contacts[0].phones[0].wa_id).toBe('40744000111')
+      },
+    ],
+    [
+      'button reply',
+      {
+        type: 'button_reply',
+        id: 'yes',
+        title: 'Da',
+        contextId: 'wamid.ctx1',
+      },
+      (m) => {
+        expect(m.type).toBe('interactive')
+        expect(m.interactive).toEqual({
+          type: 'button_reply',
+          button_reply: { id: 'yes', title: 'Da' },
+        })
+        expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.ctx1' })
+      },
+    ],
+    [
+      'list reply',
+      {
+        type: 'list_reply',
+        id: 'cluj',
+        title: 'Cluj',
+        description: 'Livrare 24h',
+        contextId: 'wamid.ctx2',
+      },
+      (m) => {
+        expect(m.interactive).toEqual({
+          type: 'list_reply',
+          list_reply: { id: 'cluj', title: 'Cluj', description: 'Livrare 24h' },
+        })
+        expect(m.context.id).toBe('wamid.ctx2')
+      },
+    ],
+    [
+      'template quick-reply button',
+      {
+        type: 'button',
+        payload: 'TRACK_4821',
+        text: 'Track order',
+        contextId: 'wamid.tpl',
+      },
+      (m) => {
+        expect(m.type).toBe('button')
+        expect(m.button).toEqual({ payload: 'TRACK_4821', text: 'Track order' })
+        expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.tpl' })
+      },
+    ],
+    [
+      'reaction',
+      { type: 'reaction', messageId: 'wamid.biz', emoji: '❤️' },
+      (m) => {
+        expect(m.reaction).toEqual({ message_id: 'wamid.biz', emoji: '❤️' })
+      },
+    ],
+    [
+      'reaction removal',
+      { type: 'reaction', messageId: 'wamid.biz' },
+      (m) => {
+        expect(m.reaction).toEqual({ message_id: 'wamid.biz' })
+      },
+    ],
+    [
+      'unsupported',
+      { type: 'unsupported', unsupportedType: 'poll_creation' },
+      (m) => {
+        expect(m.unsupported).toEqual({ type: 'poll_creation' })
+        expect(m.errors).toEqual([
+          {
+            code: 131051,
+            title: 'Message type unknown',
+            message: 'Message type unknown',
+            error_data: { details: 'Message type is currently not supported.' },
+            href: expect.any(String),
+          },
+        ])
+      },
+    ],
+    [
+      'reply quoting a business message',
+      {
+        type: 'text',
+        body: 'Mulțumesc!',
+        context: { id: 'wamid.quoted' },
+      },
+      (m) => {
+        expect(m.context).toEqual({ from: DISPLAY_NUMBER, id: 'wamid.quoted' })
+      },
+    ],
+    [
+      'forwarded',
+      {
+        type: 'text',
+        body: 'fwd',
+        context: { frequently_forwarded: true },
+      },
+      (m) => {
+        expect(m.context).toEqual({ frequently_forwarded: true })
+      },
+    ],
+    [
+      'order',
+      {
+        type: 'order',
+        catalogId: 'cat1',
+        text: 'pls',
+        productItems: [
+          {
+            product_retailer_id: 'sku-1',
+            quantity: 2,
+            item_price: 49.5,
+            currency: 'RON',
+          },
+        ],
+      },
+      (m) => {
+        expect(m.order).toEqual({
+          catalog_id: 'cat1',
+          text: 'pls',
+          product_items: [
+            {
+              product_retailer_id: 'sku-1',
+              quantity: 2,
+              item_price: 49.5,
+              currency: 'RON',
+            },
+          ],
+        })
+      },
+    ],
+    [
+      'ad referral',
+      {
+        type: 'text',
+        body: 'Salut',
+        referral: { source_type: 'ad', source_id: '120', headline: 'Reduceri' },
+      },
+      (m) => {
+        expect(m.referral).toEqual({ source_type: 'ad', source_id: '120', headline: 'Reduceri' })
+      },
+    ],
   ]
 
   it.each(cases)('%s', async (_name, input, check) => {
@@ -138,7 +307,9 @@ describe('inbound envelope', () => {
     expect(message.id).toBe(wamid)
     expect(message.from).toBe('40722123456')
     expect(typeof message.timestamp).toBe('string')
-    expect(message.type).toBe(input.type === 'button_reply' || input.type === 'list_reply' ? 'interactive' : input.type)
+    expect(message.type).toBe(input.type === 'button_reply' || input.type === 'list_reply'
+      ? 'interactive'
+      : input.type)
     check(message)
   })
 
@@ -149,9 +320,16 @@ describe('inbound envelope', () => {
     await harness.sim.flush()
     const [system, text] = harness.values()
     expect(system.contacts).toBeUndefined()
-    expect(system.messages[0]).toMatchObject({ from: '40722123456', type: 'system', system: { wa_id: '40733999888', type: 'user_changed_number' } })
+    expect(system.messages[0]).toMatchObject({
+      from: '40722123456',
+      type: 'system',
+      system: { wa_id: '40733999888', type: 'user_changed_number' },
+    })
     expect(system.messages[0].system.body).toContain('40733999888')
-    expect(text.contacts[0]).toMatchObject({ wa_id: '40733999888', profile: { name: 'Ana Popescu' } })
+    expect(text.contacts[0]).toMatchObject({
+      wa_id: '40733999888',
+      profile: { name: 'Ana Popescu' },
+    })
     expect(text.contacts[0].user_id).not.toBe(system.messages[0].from_user_id)
   })
 
@@ -160,7 +338,12 @@ describe('inbound envelope', () => {
     await harness.sim.receive({ userId: 'US.13491208655302741918', username: 'mihai.c', name: 'Mihai' }, { type: 'text', body: 'Salut' })
     await harness.sim.flush()
     const value = harness.values()[0]
-    expect(value.contacts).toEqual([{ profile: { name: 'Mihai', username: 'mihai.c' }, user_id: 'US.13491208655302741918' }])
+    expect(value.contacts).toEqual([
+      {
+        profile: { name: 'Mihai', username: 'mihai.c' },
+        user_id: 'US.13491208655302741918',
+      },
+    ])
     expect(value.messages[0].from).toBeUndefined()
     expect(value.messages[0].from_user_id).toBe('US.13491208655302741918')
   })
@@ -189,8 +372,12 @@ describe('inbound envelope', () => {
     await harness.sim.flush()
     const [image, audio] = harness.messages()
     const jpeg = await fetchMedia(harness, image.image.id)
-    expect([...jpeg.subarray(0, 3)]).toEqual([0xFF, 0xD8, 0xFF])
-    expect([...jpeg.subarray(-2)]).toEqual([0xFF, 0xD9])
+    expect([
+      ...jpeg.subarray(0, 3),
+    ]).toEqual([0xFF, 0xD8, 0xFF])
+    expect([
+      ...jpeg.subarray(-2),
+    ]).toEqual([0xFF, 0xD9])
     const ogg = await fetchMedia(harness, audio.audio.id)
     expect(ogg.subarray(0, 4).toString('latin1')).toBe('OggS')
     expect(ogg.toString('latin1')).toContain('OpusHead')
@@ -199,7 +386,9 @@ describe('inbound envelope', () => {
 
 async function fetchMedia(h: Harness, id: string) {
   const meta = await h.graph('GET', `/v25.0/${id}`)
-  const response = await fetch(meta.json.url, { headers: { Authorization: `Bearer ${h.sim.config.accessToken}` } })
+  const response = await fetch(meta.json.url, {
+    headers: { Authorization: `Bearer ${h.sim.config.accessToken}` },
+  })
   return Buffer.from(await response.arrayBuffer())
 }
 
@@ -207,7 +396,10 @@ describe('batching', () => {
   it('packs several updates into one POST spanning several entries and changes, deterministically', async () => {
     const layouts: string[] = []
     for (let run = 0; run < 2; run++) {
-      harness = await startHarness({ seed: 7, batch: { maxItems: 8, maxDelayMs: 60_000 } })
+      harness = await startHarness({
+        seed: 7,
+        batch: { maxItems: 8, maxDelayMs: 60_000 },
+      })
       for (let i = 0; i < 8; i++)
         await harness.sim.receive({ waId: `4072200000${i % 3}`, name: `Client ${i % 3}` }, { type: 'text', body: `mesaj ${i}` })
       expect(harness.hook.posts()).toHaveLength(0)
@@ -229,7 +421,9 @@ describe('batching', () => {
   })
 
   it('closes a batch when its time window ends', async () => {
-    harness = await startHarness({ batch: { maxItems: 100, maxDelayMs: 40 } })
+    harness = await startHarness({
+      batch: { maxItems: 100, maxDelayMs: 40 },
+    })
     await harness.sim.receive(ANA, { type: 'text', body: 'unu' })
     await harness.sim.receive(ANA, { type: 'text', body: 'doi' })
     expect(harness.hook.posts()).toHaveLength(0)
@@ -294,27 +488,44 @@ describe('duplicates', () => {
 
 describe('redelivery', () => {
   it('retries after a 500 on the configured delays, then succeeds', async () => {
-    harness = await startHarness({ frozenClock: true, retryDelaysMs: [1000, 5000] }, (_request, index) => (index < 2 ? 500 : 200))
+    harness = await startHarness({
+      frozenClock: true,
+      retryDelaysMs: [1000, 5000],
+    }, (_request, index) => (index < 2
+      ? 500
+      : 200))
     await harness.sim.receive(ANA, { type: 'text', body: 'retry me' })
     await harness.sim.flush()
     expect(harness.sim.deliveries.map(d => d.status)).toEqual([500])
     harness.sim.clock.advance(999)
     await harness.sim.flush()
     // flush() fires pending retries early too; check the delay by advancing instead on the next one.
-    expect(harness.sim.deliveries.map(d => [d.attempt, d.status])).toEqual([[1, 500], [2, 500]])
+    expect(harness.sim.deliveries.map(d => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 500],
+    ])
     harness.sim.clock.advance(4999)
     await new Promise(resolve => setTimeout(resolve, 30))
     expect(harness.sim.deliveries).toHaveLength(2)
     harness.sim.clock.advance(1)
     await harness.sim.idle()
-    expect(harness.sim.deliveries.map(d => [d.id, d.attempt, d.status])).toEqual([[1, 1, 500], [1, 2, 500], [1, 3, 200]])
+    expect(harness.sim.deliveries.map(d => [d.id, d.attempt, d.status])).toEqual([
+      [1, 1, 500],
+      [1, 2, 500],
+      [1, 3, 200],
+    ])
     const bodies = new Set(harness.hook.posts().map(post => post.text))
     expect(bodies.size).toBe(1)
     expect(harness.sim.dropped).toHaveLength(0)
   })
 
   it('waits the first retry delay on the simulator clock', async () => {
-    harness = await startHarness({ frozenClock: true, retryDelaysMs: [1000] }, (_request, index) => (index === 0 ? 503 : 200))
+    harness = await startHarness({
+      frozenClock: true,
+      retryDelaysMs: [1000],
+    }, (_request, index) => (index === 0
+      ? 503
+      : 200))
     await harness.sim.receive(ANA, { type: 'text', body: 'x' })
     await harness.sim.flush()
     harness.sim.clock.advance(999)
@@ -326,7 +537,9 @@ describe('redelivery', () => {
   })
 
   it('gives up after the last retry and records the dropped payload', async () => {
-    harness = await startHarness({ retryDelaysMs: [5, 10] }, () => 500)
+    harness = await startHarness({
+      retryDelaysMs: [5, 10],
+    }, () => 500)
     await harness.sim.receive(ANA, { type: 'text', body: 'lost' })
     await harness.sim.idle()
     expect(harness.sim.deliveries.map(d => d.attempt)).toEqual([1, 2, 3])
@@ -338,7 +551,10 @@ describe('redelivery', () => {
   it('treats a refused connection as a network error and retries', async () => {
     const dead = await startReceiver()
     await dead.close()
-    harness = await startHarness({ webhookUrl: dead.url, retryDelaysMs: [5] })
+    harness = await startHarness({
+      webhookUrl: dead.url,
+      retryDelaysMs: [5],
+    })
     await harness.sim.receive(ANA, { type: 'text', body: 'anyone?' })
     await harness.sim.idle()
     expect(harness.sim.deliveries.map(d => d.status)).toEqual(['network_error', 'network_error'])
@@ -352,8 +568,12 @@ describe('handshake and raw deliveries', () => {
       const query = new URL(request.url, 'http://x').searchParams
       if (request.method !== 'GET')
         return 200
-      if (query.get('hub.mode') === 'subscribe' && query.get('hub.verify_token') === VERIFY_TOKEN)
-        return { status: 200, body: query.get('hub.challenge')! }
+      if (query.get('hub.mode') === 'subscribe' && query.get('hub.verify_token') === VERIFY_TOKEN) {
+        return {
+          status: 200,
+          body: query.get('hub.challenge')!,
+        }
+      }
       return 403
     })
     const ok = await harness.sim.handshake()
@@ -368,7 +588,9 @@ describe('handshake and raw deliveries', () => {
   })
 
   it('delivers raw bodies signed, unsigned or with a forged signature and returns the answer', async () => {
-    harness = await startHarness({}, request => (request.headers['x-hub-signature-256'] === `sha256=${createHmac('sha256', APP_SECRET).update(request.raw).digest('hex')}` ? 200 : 401))
+    harness = await startHarness({}, request => (request.headers['x-hub-signature-256'] === `sha256=${createHmac('sha256', APP_SECRET).update(request.raw).digest('hex')}`
+      ? 200
+      : 401))
     expect(await harness.sim.deliverRaw('{"object":"whatsapp_business_account","entry":[]}')).toEqual({ status: 200, body: 'EVENT_RECEIVED' })
     expect((await harness.sim.deliverRaw({ hello: 'wörld' }, { signature: null })).status).toBe(401)
     expect((await harness.sim.deliverRaw('{not json', { signature: 'sha256=deadbeef' })).status).toBe(401)
@@ -377,17 +599,41 @@ describe('handshake and raw deliveries', () => {
     expect(unsigned!.text).toBe('{"hello":"w\\u00f6rld"}')
     expect(unsigned!.headers['x-hub-signature-256']).toBeUndefined()
     expect(forged!.headers['x-hub-signature-256']).toBe('sha256=deadbeef')
-    expect(harness.sim.deliveries.map(d => [d.raw, d.status])).toEqual([[true, 200], [true, 401], [true, 401]])
+    expect(harness.sim.deliveries.map(d => [d.raw, d.status])).toEqual([
+      [true, 200],
+      [true, 401],
+      [true, 401],
+    ])
   })
 
   it('emits value.errors and other webhook fields', async () => {
     harness = await startHarness()
     harness.sim.emitError(130429)
-    harness.sim.emitChange('message_template_status_update', { event: 'APPROVED', message_template_id: 1, message_template_name: 'order_update', message_template_language: 'ro' })
+    harness.sim.emitChange('message_template_status_update', {
+      event: 'APPROVED',
+      message_template_id: 1,
+      message_template_name: 'order_update',
+      message_template_language: 'ro',
+    })
     await harness.sim.flush()
     const [errors, template] = harness.hook.posts().map(post => post.json.entry[0].changes[0])
     expect(errors.field).toBe('messages')
-    expect(errors.value.errors).toEqual([{ code: 130429, title: 'Rate limit hit', message: 'Rate limit hit', error_data: { details: 'Cloud API message throughput has been reached.' } }])
-    expect(template).toEqual({ value: { event: 'APPROVED', message_template_id: 1, message_template_name: 'order_update', message_template_language: 'ro' }, field: 'message_template_status_update' })
+    expect(errors.value.errors).toEqual([
+      {
+        code: 130429,
+        title: 'Rate limit hit',
+        message: 'Rate limit hit',
+        error_data: { details: 'Cloud API message throughput has been reached.' },
+      },
+    ])
+    expect(template).toEqual({
+      value: {
+        event: 'APPROVED',
+        message_template_id: 1,
+        message_template_name: 'order_update',
+        message_template_language: 'ro',
+      },
+      field: 'message_template_status_update',
+    })
   })
 })
