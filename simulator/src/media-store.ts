@@ -79,7 +79,7 @@ export interface MediaStore {
   put: (bytes: Uint8Array, mimeType: string, origin: StoredMedia['origin']) => StoredMedia
   get: (id: string) => StoredMedia | undefined
   delete: (id: string) => boolean
-  /** `{ url, expiresAt }` for `GET /{media-id}`; the URL carries a signed expiry. */
+  /** The download URL for `GET /{media-id}`: lookaside-style, with a signed 5-minute expiry. */
   issueUrl: (media: StoredMedia, baseUrl: string) => string
   /** Resolves a download request's query to the media, or why it fails. */
   resolveDownload: (query: URLSearchParams) => StoredMedia | 'expired' | 'not_found'

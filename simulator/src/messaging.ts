@@ -189,9 +189,10 @@ export function createMessaging(deps: MessagingDeps) {
     record.recipient = plan.recipientWaId ?? customer?.waId
 
     const at = now()
-    if (!throughput.take(at))
+    const pair = pairs(recipientKey)
+    if (!throughput.has(at))
       throw err(130429)
-    if (!pairs.take(recipientKey, at))
+    if (!pair.has(at))
       throw err(131056)
 
     let template: SimTemplate | undefined
@@ -225,6 +226,8 @@ export function createMessaging(deps: MessagingDeps) {
       failure = { code: 131009, details: 'Reaction target message ID is not valid, was deleted, is a reaction, or is older than 30 days.' }
     }
 
+    throughput.take(at)
+    pair.take(at)
     const wamid = makeWamid(random, waId ?? '', 'outbound')
     const category = template
       ? template.category.toLowerCase()

@@ -538,6 +538,20 @@ describe('rate limits (130429, 131056)', () => {
     })).status).toBe(429)
   })
 
+  it('takes tokens only for accepted sends', async () => {
+    harness = await startHarness({
+      frozenClock: true,
+      throughputPerSecond: 2,
+      pairLimit: { intervalMs: 6000, burst: 2 },
+    })
+    for (let i = 0; i < 3; i++)
+      expect((await harness.graph('POST', MESSAGES_PATH, template('no_such_template', 'en'))).status).toBe(404)
+    const statuses = []
+    for (let i = 0; i < 3; i++)
+      statuses.push((await harness.graph('POST', MESSAGES_PATH, template('hello_world', 'en_US'))).json.error?.code ?? 200)
+    expect(statuses).toEqual([200, 200, 130429])
+  })
+
   it('can answer 130429 with HTTP 400 instead', async () => {
     harness = await startHarness({
       frozenClock: true,
