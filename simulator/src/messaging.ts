@@ -131,7 +131,7 @@ export function createMessaging(deps: MessagingDeps) {
     })
     if (input.type === 'system_number_change')
       customers.changeNumber(customer, input.newWaId)
-    log(`inbound ${input.type} ${wamid} from ${customer.name ?? ''} ${customer.waId ?? customer.userId}`.replace(/\s+/g, ' '))
+    log(`${customer.name ?? 'customer'} (${customer.waId ?? customer.userId}) → ${describeInbound(input)} [${wamid}]`)
     return wamid
   }
 
@@ -475,6 +475,32 @@ export function createMessaging(deps: MessagingDeps) {
         emitted: [...message.emitted],
       }
     },
+  }
+}
+
+/** A short human description of an inbound message for log lines. */
+function describeInbound(input: InboundMessageInput): string {
+  const clip = (text: string) => (text.length > 80
+    ? `${text.slice(0, 79)}…`
+    : text)
+  switch (input.type) {
+    case 'text': return `"${clip(input.body)}"`
+    case 'audio': return input.voice ? 'voice note' : 'audio'
+    case 'image':
+    case 'video':
+    case 'document':
+    case 'sticker': return input.caption
+      ? `${input.type} "${clip(input.caption)}"`
+      : input.type
+    case 'reaction': return input.emoji
+      ? `reaction ${input.emoji} to ${input.messageId}`
+      : `reaction removed from ${input.messageId}`
+    case 'location': return `location ${input.name ?? `${input.latitude},${input.longitude}`}`
+    case 'button_reply':
+    case 'list_reply': return `tapped "${input.title}"`
+    case 'button': return `tapped template button "${input.text}"`
+    case 'system_number_change': return `changed number to ${input.newWaId}`
+    default: return input.type
   }
 }
 

@@ -153,16 +153,8 @@ export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomer
     timers.add(timer)
   }
 
-  async function say(customer: ScriptedCustomer, input: InboundMessageInput) {
-    const wamid = await sim.receive(customer.ref, input)
-    const summary = input.type === 'text'
-      ? input.body
-      : 'caption' in input && input.caption
-        ? `${input.type}: ${input.caption}`
-        : input.type
-    log(`${customer.ref.name} → ${summary}`)
-    return wamid
-  }
+  // The simulator logs every inbound message itself.
+  const say = (customer: ScriptedCustomer, input: InboundMessageInput) => sim.receive(customer.ref, input)
 
   function nextScripted() {
     if (stopped)

@@ -30,8 +30,10 @@ async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 5
 
 describe('scripted customers', () => {
   it('write in over time with a mix of types, Romanian diacritics and emoji', async () => {
+    const simLines: string[] = []
     harness = await startHarness({
       statusDelaysMs: { sent: 1, delivered: 2, read: null },
+      log: line => simLines.push(line),
     })
     const lines: string[] = []
     stop = startScriptedCustomers(harness.sim, {
@@ -57,7 +59,9 @@ describe('scripted customers', () => {
     expect(texts).toContain('Hi, where is my order #4821?')
     expect(harness.hook.posts().some(post => post.text.includes('\\u0103'))).toBe(true)
     expect(new Set(harness.values().map(v => v.contacts[0].profile.name)).size).toBe(5)
-    expect(lines.some(line => line.includes('Ana Popescu → Bună ziua!'))).toBe(true)
+    expect(lines[0]).toMatch(/^scripted customers started \(5 customers/)
+    expect(simLines).toContain(`Ana Popescu (40722123456) → "Bună ziua! Cât costă livrarea în Cluj?" [${messages[0].id}]`)
+    expect(simLines.some(line => /^James Carter \(447700900123\) → voice note \[wamid\./.test(line))).toBe(true)
   })
 
   it('read and answer business replies: a quoted follow-up, then a reaction and thanks', async () => {
