@@ -405,7 +405,7 @@ export function createGraphHandler(deps: GraphApiDeps) {
           return
         }
         if (edge !== undefined && !['messages', 'media'].includes(edge))
-          throw unknownPathError(deps.traceId(), `/${edge}`)
+          throw nonexistingFieldError(deps.traceId(), edge, 'WhatsAppBusinessPhoneNumber')
         throw unsupportedRequestError(deps.traceId(), method, objectId)
       }
 
@@ -436,7 +436,7 @@ export function createGraphHandler(deps: GraphApiDeps) {
           return
         }
         if (edge !== undefined && !['message_templates', 'phone_numbers'].includes(edge))
-          throw unknownPathError(deps.traceId(), `/${edge}`)
+          throw nonexistingFieldError(deps.traceId(), edge, 'WhatsAppBusinessAccount')
         throw unsupportedRequestError(deps.traceId(), method, objectId)
       }
 

@@ -1,6 +1,6 @@
 import type { Harness } from './helpers.ts'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ACCESS_TOKEN, MESSAGES_PATH, PHONE_NUMBER_ID, startHarness, textTo } from './helpers.ts'
+import { ACCESS_TOKEN, MESSAGES_PATH, PHONE_NUMBER_ID, startHarness, textTo, WABA_ID } from './helpers.ts'
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -922,9 +922,12 @@ describe('routing', () => {
     const otherNumber = await harness.graph('POST', '/v25.0/999999/messages', textTo('40722123456', 'x'))
     expect(otherNumber.json.error).toMatchObject({ code: 100, error_subcode: 33 })
     expect(otherNumber.json.error.message).toMatch(/^Unsupported post request/)
-    const edge = await harness.graph('GET', `/v25.0/${PHONE_NUMBER_ID}/nonsense`)
+    const edge = await harness.graph('GET', `/v25.0/${PHONE_NUMBER_ID}/message_templates`)
     expect(edge.status).toBe(400)
-    expect(edge.json.error).toMatchObject({ code: 2500, message: 'Unknown path components: /nonsense' })
+    expect(edge.json.error).toMatchObject({ code: 100, message: '(#100) Tried accessing nonexisting field (message_templates) on node type (WhatsAppBusinessPhoneNumber)' })
+    const deep = await harness.graph('GET', `/v25.0/${WABA_ID}/message_templates/extra`)
+    expect(deep.status).toBe(400)
+    expect(deep.json.error).toMatchObject({ code: 2500, message: 'Unknown path components: /extra' })
     const field = await harness.graph('GET', `/v25.0/${PHONE_NUMBER_ID}?fields=verified_name,favourite_colour`)
     expect(field.status).toBe(400)
     expect(field.json.error).toMatchObject({ code: 100, message: '(#100) Tried accessing nonexisting field (favourite_colour) on node type (WhatsAppBusinessPhoneNumber)' })
