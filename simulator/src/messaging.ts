@@ -203,6 +203,9 @@ export function createMessaging(deps: MessagingDeps) {
     if (!template && !windowOpen && config.windowErrorMode === 'sync')
       throw err(131047)
 
+    const mediaRef = plan.mediaId
+      ? { id: plan.mediaId, type: plan.type }
+      : templateHeaderMedia(plan.template)
     let failure: OutboundRecord['failure']
     const waId = plan.recipientWaId ?? customer?.waId
     if (waId && undeliverable.has(waId)) {
@@ -211,12 +214,12 @@ export function createMessaging(deps: MessagingDeps) {
     else if (!template && !windowOpen) {
       failure = { code: 131047 }
     }
-    else if (plan.mediaId && !mediaMatches(plan.mediaId, plan.type)) {
+    else if (mediaRef && !mediaMatches(mediaRef.id, mediaRef.type)) {
       failure = {
         code: 131053,
-        details: deps.media.get(plan.mediaId)
-          ? `Media type does not match the ${plan.type} message.`
-          : `Media ID ${plan.mediaId} was not found or has expired.`,
+        details: deps.media.get(mediaRef.id)
+          ? `Media type does not match the ${mediaRef.type} message.`
+          : `Media ID ${mediaRef.id} was not found or has expired.`,
       }
     }
     else if (template?.category === 'MARKETING' && waId && experiment.has(waId)) {
@@ -261,7 +264,10 @@ export function createMessaging(deps: MessagingDeps) {
     record.wamid = wamid
     if (failure)
       record.failureCode = failure.code
-    scheduleStatuses(message, plan.type === 'reaction')
+    if (plan.bsuidInTo)
+      log(`${wamid}: a BSUID in "to" is accepted but never delivered; use "recipient"`)
+    else
+      scheduleStatuses(message, plan.type === 'reaction')
     log(`send ${plan.type}${template
       ? ` ${template.name}/${template.language}`
       : ''} to ${recipientKey} accepted as ${wamid}${failure
@@ -284,6 +290,18 @@ export function createMessaging(deps: MessagingDeps) {
         messages: [messageEntry],
       },
     }
+  }
+
+  /** An uploaded media id used as a template's media header, checked like a media send. */
+  function templateHeaderMedia(template: Record<string, unknown> | undefined) {
+    const components = (template?.components ?? []) as { type?: unknown, parameters?: { type?: unknown, [key: string]: unknown }[] }[]
+    const header = components.find(component => String(component.type).toLowerCase() === 'header')
+    const param = header?.parameters?.[0]
+    const type = String(param?.type)
+    const media = param?.[type] as { id?: unknown } | undefined
+    return typeof media?.id === 'string'
+      ? { id: media.id, type }
+      : undefined
   }
 
   function mediaMatches(mediaId: string, type: string) {

@@ -20,6 +20,8 @@ export type SendPlan
       reactionTarget?: string
       reactionEmoji?: string
       template?: Record<string, unknown>
+      /** A BSUID passed in `to`: Meta accepts it and never delivers (Chatwoot base_service.rb note). */
+      bsuidInTo?: boolean
     }
 
 export type ErrorFactory = (code: number, details?: string) => GraphError
@@ -37,6 +39,7 @@ const ROOT_KEYS = new Set([
   'typing_indicator',
   'access_token',
 ])
+const BSUID = /^[A-Z]{2}\.(?:ENT\.)?\d+$/
 const MESSAGE_TYPES = [
   'audio',
   'contacts',
@@ -127,12 +130,17 @@ export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
     if (typeof body.to !== 'string')
       throw err(100, 'Param to must be a string.')
     input = body.to
-    recipientWaId = normalizePhone(body.to)
-    if (!/^\d{7,15}$/.test(recipientWaId))
-      throw err(100, `Param to is not a valid phone number: "${body.to}".`)
+    if (BSUID.test(body.to)) {
+      recipientUserId = body.to
+    }
+    else {
+      recipientWaId = normalizePhone(body.to)
+      if (!/^\d{7,15}$/.test(recipientWaId))
+        throw err(100, `Param to is not a valid phone number: "${body.to}".`)
+    }
   }
   else {
-    if (typeof body.recipient !== 'string' || !/^[A-Z]{2}\.(?:ENT\.)?\d+$/.test(body.recipient))
+    if (typeof body.recipient !== 'string' || !BSUID.test(body.recipient))
       throw err(100, 'Param recipient must be a business-scoped user id.')
     input = body.recipient
     recipientUserId = body.recipient
@@ -164,6 +172,8 @@ export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
     recipientUserId,
     contextMessageId,
   }
+  if (body.to !== undefined && recipientUserId)
+    plan.bsuidInTo = true
   if (type === 'text')
     checkText(object as Record<string, unknown>, err)
   else if (MEDIA_TYPES.has(type))

@@ -491,6 +491,61 @@ describe('asynchronous failures (130472, 131026, 131053)', () => {
     })
   })
 
+  it('fails a template whose image header uses an unknown media id with 131053', async () => {
+    harness = await startHarness()
+    const answer = await harness.graph('POST', MESSAGES_PATH, template('order_update', 'en', [
+      {
+        type: 'header',
+        parameters: [
+          {
+            type: 'image',
+            image: { id: '4242' },
+          },
+        ],
+      },
+      {
+        type: 'body',
+        parameters: ['Ana', '#1', 'mâine'].map(text => ({ type: 'text', text })),
+      },
+    ]))
+    expect(answer.status).toBe(200)
+    await harness.sim.flush()
+    expect(harness.statuses().map(s => [s.status, s.errors?.[0].code])).toEqual([
+      ['failed', 131053],
+    ])
+  })
+
+  it('sends to a BSUID with recipient, but never delivers a BSUID passed in to', async () => {
+    harness = await startHarness()
+    const bsuid = 'US.13491208655302741918'
+    await harness.sim.receive({ userId: bsuid, username: 'mihai.c', name: 'Mihai' }, { type: 'text', body: 'Salut' })
+    const good = await harness.graph('POST', MESSAGES_PATH, {
+      messaging_product: 'whatsapp',
+      recipient: bsuid,
+      type: 'text',
+      text: { body: 'Bună!' },
+    })
+    expect(good.json.contacts).toEqual([
+      { input: bsuid, user_id: bsuid },
+    ])
+    await harness.sim.flush()
+    expect(harness.statuses().map(s => [s.status, s.recipient_id])).toEqual([
+      ['sent', bsuid],
+      ['delivered', bsuid],
+      ['read', bsuid],
+    ])
+    const silent = await harness.graph('POST', MESSAGES_PATH, {
+      messaging_product: 'whatsapp',
+      to: bsuid,
+      type: 'text',
+      text: { body: 'Bună!' },
+    })
+    expect(silent.status).toBe(200)
+    expect(silent.json.messages[0].id).toMatch(/^wamid\./)
+    await harness.sim.flush()
+    expect(harness.statuses()).toHaveLength(3)
+  })
+
   it('fails a media send whose uploaded id is unknown or of the wrong kind with 131053', async () => {
     harness = await startHarness()
     await harness.sim.receive(ANA, { type: 'text', body: 'hi' })
