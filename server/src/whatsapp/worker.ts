@@ -91,11 +91,13 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     while (running) {
       pending = false
       let jobs: OutboundJobsTable[] = []
+      let claimFailed = false
       if (inFlight < concurrency) {
         try {
           jobs = await claim(concurrency - inFlight)
         }
         catch (error) {
+          claimFailed = true // e.g. the database is down: retry after a poll interval, not at once
           log.error({ err: error }, 'outbound: claiming jobs failed')
         }
       }
@@ -104,7 +106,7 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
         // Jobs for one recipient run one after another, in claim order.
         const key = `${job.channel_id}|${job.recipient}`
         const previous = recipientQueues.get(key) ?? Promise.resolve()
-        const next = previous.then(() => process(job)).catch(error => log.error({ err: error, job: job.id }, 'outbound: job crashed')).finally(() => {
+        const next = previous.then(() => processJob(job)).catch(error => log.error({ err: error, job: job.id }, 'outbound: job crashed')).finally(() => {
           inFlight--
           if (recipientQueues.get(key) === next)
             recipientQueues.delete(key)
@@ -112,15 +114,22 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
         })
         recipientQueues.set(key, next)
       }
+      // Yield to I/O between rounds: with SQLite every query resolves as a microtask, and a loop
+      // of microtasks alone would starve the sockets the in-flight sends are waiting on.
+      await new Promise(resolve => setImmediate(resolve))
       if (jobs.length > 0 && inFlight < concurrency)
         continue
-      if (pending)
+      if (pending && inFlight < concurrency)
         continue
+      // At capacity, only a finishing job (wake) can make room; otherwise sleep until the next
+      // job is due, at most one poll interval (other instances may queue jobs too).
       let wait = pollIntervalMs
-      try {
-        wait = Math.min(pollIntervalMs, await nextDueIn())
+      if (inFlight < concurrency && !claimFailed) {
+        try {
+          wait = Math.min(pollIntervalMs, await nextDueIn())
+        }
+        catch {}
       }
-      catch {}
       if (wait > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait)
@@ -150,7 +159,7 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     }).where('id', '=', job.id).execute()
   }
 
-  async function process(job: OutboundJobsTable): Promise<void> {
+  async function processJob(job: OutboundJobsTable): Promise<void> {
     const channel = await db.selectFrom('channels').selectAll().where('id', '=', job.channel_id).executeTakeFirst()
     if (!channel) {
       await finish(job, 'failed', 'channel no longer exists')

@@ -96,6 +96,17 @@ describe('text replies', () => {
   })
 })
 
+describe('many customers at once', () => {
+  it('sends to more customers than the worker has slots, without stalling', async () => {
+    // 40 recipients > 32 concurrent sends: a saturated worker once spun and starved its own sockets.
+    const conversations = await Promise.all(Array.from({ length: 40 }, (_, i) => customerWrites(pair, `4071500${String(i).padStart(4, '0')}`)))
+    const messages = await Promise.all(conversations.map(async c => json(await send(pair, c.conversationId, { type: 'text', text: 'ofertă' }))))
+    for (const m of messages)
+      await messageUntil(pair, m.id, r => r.wamid !== null, 'sent')
+    expect(pair.sim.outbound.filter(s => (s.body as any).text?.body === 'ofertă' && s.wamid)).toHaveLength(40)
+  })
+})
+
 describe('templates', () => {
   it('lists the synced templates with every status, across pages', async () => {
     const list = await json(await pair.server.api('/api/templates'))
