@@ -91,19 +91,48 @@ interface ConversationDelta {
   last: { id: string, at: number, preview: string, type: string } | null
 }
 
+function list(value: unknown): unknown[] {
+  return Array.isArray(value)
+    ? value
+    : []
+}
+const identityKey = (who: InboundContact) => `${who.waId ?? ''}|${who.userId ?? ''}`
+/** Multi-row statements stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_STATEMENT = 200
+
+function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size)
+    out.push(items.slice(i, i + size))
+  return out
+}
+
+/**
+ * One change (one phone number's messages, statuses and errors) in a handful of set-based
+ * statements: contacts, conversations and messages are each looked up and inserted for the whole
+ * batch at once; only conversation updates and status moves are per row. Rows are written in key
+ * order so concurrent batches on PostgreSQL take row locks in the same order (no deadlocks).
+ */
 async function ingestChange(trx: Trx, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
   const { channel, value } = change
-  const contacts = (Array.isArray(value.contacts)
-    ? value.contacts
-    : []).map(parseContact).filter((c): c is InboundContact => c !== null)
-  const deltas = new Map<string, ConversationDelta>()
-  const contactCache = new Map<string, string>()
+  const contacts = list(value.contacts).map(parseContact).filter((c): c is InboundContact => c !== null)
 
-  for (const rawMessage of Array.isArray(value.messages)
-    ? value.messages
-    : []) {
+  const parsed: Array<{ message: InboundMessage, identity: InboundContact }> = []
+  const wamids = new Set<string>()
+  for (const rawMessage of list(value.messages)) {
     const message = parseInboundMessage(rawMessage, now)
-    if (!message) {
+    const info = message
+      ? matchContact(contacts, message)
+      : null
+    const identity: InboundContact | null = message
+      ? {
+          waId: message.from ?? info?.waId ?? null,
+          userId: message.fromUserId ?? info?.userId ?? null,
+          username: info?.username ?? null,
+          profileName: info?.profileName ?? null,
+        }
+      : null
+    if (!message || !identity || (!identity.waId && !identity.userId)) {
       await insertWebhookEvent(trx, {
         kind: 'malformed',
         field: 'messages',
@@ -114,40 +143,27 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       })
       continue
     }
-    const info = matchContact(contacts, message)
-    const identity: InboundContact = {
-      waId: message.from ?? info?.waId ?? null,
-      userId: message.fromUserId ?? info?.userId ?? null,
-      username: info?.username ?? null,
-      profileName: info?.profileName ?? null,
-    }
-    if (!identity.waId && !identity.userId) {
-      await insertWebhookEvent(trx, {
-        kind: 'malformed',
-        field: 'messages',
-        channel,
-        code: null,
-        payload: rawMessage,
-        now,
-      })
+    if (wamids.has(message.wamid)) {
+      result.duplicates++
       continue
     }
-    const cacheKey = `${identity.waId}|${identity.userId}`
-    let contactId = contactCache.get(cacheKey)
-    if (!contactId) {
-      contactId = await upsertContact(trx, channel.workspace_id, identity, now)
-      contactCache.set(cacheKey, contactId)
-    }
-    const conversationId = await conversationFor(trx, channel, contactId, now)
-    const id = newId()
-    const inserted = await trx.insertInto('messages').values({
-      id,
+    wamids.add(message.wamid)
+    parsed.push({ message, identity })
+  }
+
+  if (parsed.length > 0) {
+    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now)
+    const conversationIds = await resolveConversations(trx, channel, [
+      ...new Set(contactIds.values()),
+    ], now)
+    const rows = parsed.map(({ message, identity }) => ({
+      id: newId(),
       workspace_id: channel.workspace_id,
-      conversation_id: conversationId,
+      conversation_id: conversationIds.get(contactIds.get(identityKey(identity))!)!,
       channel_id: channel.id,
       wamid: message.wamid,
       client_id: null,
-      direction: 'in',
+      direction: 'in' as const,
       type: message.type,
       status: 'delivered',
       content: JSON.stringify(message.content),
@@ -168,62 +184,48 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       read_at: null,
       played_at: null,
       failed_at: null,
-    }).onConflict(oc => oc.columns(['channel_id', 'wamid']).doNothing()).returning('id').executeTakeFirst()
-    if (!inserted) {
-      result.duplicates++
-      continue
+    }))
+    const inserted = new Set<string>()
+    for (const chunk of chunks(rows)) {
+      const returned = await trx.insertInto('messages').values(chunk).onConflict(oc => oc.columns(['channel_id', 'wamid']).doNothing()).returning('wamid').execute()
+      for (const r of returned)
+        inserted.add(r.wamid!)
     }
-    result.inserted++
-    touched.add(conversationId)
-    await applySideEffects(trx, channel, contactId, message, now)
-    const delta = deltas.get(conversationId) ?? { unread: 0, lastInbound: null, last: null }
-    if (!PASSIVE_TYPES.has(message.type)) {
-      delta.unread++
-      delta.lastInbound = Math.max(delta.lastInbound ?? 0, message.timestamp)
-    }
-    if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
-      delta.last = {
-        id,
-        at: message.timestamp,
-        preview: message.preview,
-        type: message.type,
+
+    const deltas = new Map<string, ConversationDelta>()
+    for (const [i, { message, identity }] of parsed.entries()) {
+      const row = rows[i]!
+      if (!inserted.has(message.wamid)) {
+        result.duplicates++ // delivered before: Meta redelivers and duplicates
+        continue
       }
+      result.inserted++
+      touched.add(row.conversation_id)
+      await applySideEffects(trx, channel, contactIds.get(identityKey(identity))!, message, now)
+      const delta = deltas.get(row.conversation_id) ?? { unread: 0, lastInbound: null, last: null }
+      if (!PASSIVE_TYPES.has(message.type)) {
+        delta.unread++
+        delta.lastInbound = Math.max(delta.lastInbound ?? 0, message.timestamp)
+      }
+      if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
+        delta.last = {
+          id: row.id,
+          at: message.timestamp,
+          preview: message.preview,
+          type: message.type,
+        }
+      }
+      deltas.set(row.conversation_id, delta)
     }
-    deltas.set(conversationId, delta)
+    for (const conversationId of [
+      ...deltas.keys(),
+    ].sort())
+      await applyConversationDelta(trx, conversationId, deltas.get(conversationId)!, now)
   }
 
-  for (const [conversationId, delta] of deltas)
-    await applyConversationDelta(trx, conversationId, delta, now)
+  await ingestStatuses(trx, channel, list(value.statuses), now, result, touched)
 
-  for (const rawStatus of Array.isArray(value.statuses)
-    ? value.statuses
-    : []) {
-    const status = parseStatus(rawStatus, now)
-    if (!status) {
-      await insertWebhookEvent(trx, {
-        kind: 'malformed',
-        field: 'statuses',
-        channel,
-        code: null,
-        payload: rawStatus,
-        now,
-      })
-      continue
-    }
-    const stored = await storeStatusEvent(trx, channel.id, status, now)
-    if (!stored)
-      continue
-    result.statuses++
-    const conversationId = await applyStatus(trx, channel.id, status.wamid, status.status, status.timestamp, status.errors)
-    if (conversationId)
-      touched.add(conversationId)
-    else
-      result.orphans.push({ channelId: channel.id, wamid: status.wamid })
-  }
-
-  for (const error of Array.isArray(value.errors)
-    ? value.errors
-    : []) {
+  for (const error of list(value.errors)) {
     const code = Number((error as Json | null)?.code)
     await insertWebhookEvent(trx, {
       kind: 'error',
@@ -238,6 +240,188 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
   }
 }
 
+/** Contact id for every identity in the batch: one lookup, one multi-row insert, rare fallbacks. */
+async function resolveContacts(trx: Trx, workspaceId: string, identities: InboundContact[], now: number): Promise<Map<string, string>> {
+  const byKey = new Map<string, InboundContact>()
+  for (const who of identities) {
+    const previous = byKey.get(identityKey(who))
+    // The same customer twice in a batch: keep the richest profile seen.
+    byKey.set(identityKey(who), previous
+      ? { ...previous, username: who.username ?? previous.username, profileName: who.profileName ?? previous.profileName }
+      : who)
+  }
+  const unique = [
+    ...byKey.entries(),
+  ].sort(([a], [b]) => (a < b
+    ? -1
+    : a > b
+      ? 1
+      : 0))
+  const waIds = unique.map(([, w]) => w.waId).filter((v): v is string => v !== null)
+  const userIds = unique.map(([, w]) => w.userId).filter((v): v is string => v !== null)
+  const existing = await trx.selectFrom('contacts')
+    .select([
+      'id',
+      'wa_id',
+      'user_id',
+      'username',
+      'profile_name',
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .where(eb => eb.or([
+      ...(waIds.length > 0
+        ? [
+            eb('wa_id', 'in', waIds),
+          ]
+        : []),
+      ...(userIds.length > 0
+        ? [
+            eb('user_id', 'in', userIds),
+          ]
+        : []),
+    ]))
+    .execute()
+  const ids = new Map<string, string>()
+  const missing: Array<[string, InboundContact]> = []
+  for (const [key, who] of unique) {
+    const match = existing.find(c => who.waId !== null && c.wa_id === who.waId) ?? existing.find(c => who.userId !== null && c.user_id === who.userId)
+    if (match) {
+      await patchContact(trx, workspaceId, match, who, now)
+      ids.set(key, match.id)
+    }
+    else {
+      missing.push([key, who])
+    }
+  }
+  for (const chunk of chunks(missing)) {
+    const returned = await trx.insertInto('contacts').values(chunk.map(([, who]) => ({
+      id: newId(),
+      workspace_id: workspaceId,
+      wa_id: who.waId,
+      user_id: who.userId,
+      username: who.username,
+      profile_name: who.profileName,
+      created_at: now,
+      updated_at: now,
+    }))).onConflict(oc => oc.doNothing()).returning(['id', 'wa_id', 'user_id']).execute()
+    for (const [key, who] of chunk) {
+      const row = returned.find(r => r.wa_id === who.waId && r.user_id === who.userId)
+      // Not inserted: a concurrent batch (or another identity in this one) created the customer first.
+      ids.set(key, row
+        ? row.id
+        : await upsertContact(trx, workspaceId, who, now))
+    }
+  }
+  return ids
+}
+
+/** Conversation id per contact on this number, creating the missing ones in one statement. */
+async function resolveConversations(trx: Trx, channel: Channel, contactIds: string[], now: number): Promise<Map<string, string>> {
+  const ids = new Map<string, string>()
+  const sorted = [...contactIds].sort()
+  const lookup = async (wanted: string[]) => {
+    for (const chunk of chunks(wanted)) {
+      const rows = await trx.selectFrom('conversations').select(['id', 'contact_id']).where('channel_id', '=', channel.id).where('contact_id', 'in', chunk).execute()
+      for (const r of rows)
+        ids.set(r.contact_id, r.id)
+    }
+  }
+  await lookup(sorted)
+  const missing = sorted.filter(id => !ids.has(id))
+  for (const chunk of chunks(missing)) {
+    const returned = await trx.insertInto('conversations').values(chunk.map(contactId => ({
+      id: newId(),
+      workspace_id: channel.workspace_id,
+      channel_id: channel.id,
+      contact_id: contactId,
+      status: 'open',
+      unread_count: 0,
+      last_message_id: null,
+      last_message_at: null,
+      last_message_preview: null,
+      last_message_direction: null,
+      last_message_type: null,
+      last_inbound_at: null,
+      window_expires_at: null,
+      created_at: now,
+      updated_at: now,
+    }))).onConflict(oc => oc.columns(['channel_id', 'contact_id']).doNothing()).returning(['id', 'contact_id']).execute()
+    for (const r of returned)
+      ids.set(r.contact_id, r.id)
+  }
+  const raced = missing.filter(id => !ids.has(id))
+  if (raced.length > 0)
+    await lookup(raced) // created by a concurrent batch between our lookup and insert
+  return ids
+}
+
+/** Statuses of one change: stored once each (deduplicated), then applied to the messages we have. */
+async function ingestStatuses(trx: Trx, channel: Channel, raw: unknown[], now: number, result: IngestResult, touched: Set<string>): Promise<void> {
+  const statuses: InboundStatus[] = []
+  const keys = new Set<string>()
+  for (const rawStatus of raw) {
+    const status = parseStatus(rawStatus, now)
+    if (!status) {
+      await insertWebhookEvent(trx, {
+        kind: 'malformed',
+        field: 'statuses',
+        channel,
+        code: null,
+        payload: rawStatus,
+        now,
+      })
+      continue
+    }
+    const key = `${status.wamid}|${status.status}`
+    if (!keys.has(key)) {
+      keys.add(key)
+      statuses.push(status)
+    }
+  }
+  if (statuses.length === 0)
+    return
+  const stored = new Set<string>()
+  for (const chunk of chunks(statuses)) {
+    const returned = await trx.insertInto('status_events').values(chunk.map(s => ({
+      id: newId(),
+      channel_id: channel.id,
+      wamid: s.wamid,
+      status: s.status,
+      timestamp: s.timestamp,
+      errors: s.errors
+        ? JSON.stringify(s.errors)
+        : null,
+      raw: JSON.stringify(s.raw),
+      created_at: now,
+    }))).onConflict(oc => oc.columns(['channel_id', 'wamid', 'status']).doNothing()).returning(['wamid', 'status']).execute()
+    for (const r of returned)
+      stored.add(`${r.wamid}|${r.status}`)
+  }
+  const fresh = statuses.filter(s => stored.has(`${s.wamid}|${s.status}`))
+  result.statuses += fresh.length
+  if (fresh.length === 0)
+    return
+  const messages = new Map<string, { id: string, conversation_id: string }>()
+  for (const chunk of chunks([
+    ...new Set(fresh.map(s => s.wamid)),
+  ])) {
+    const rows = await trx.selectFrom('messages').select(['id', 'conversation_id', 'wamid']).where('channel_id', '=', channel.id).where('wamid', 'in', chunk).execute()
+    for (const r of rows)
+      messages.set(r.wamid!, r)
+  }
+  const ordered = fresh.sort((a, b) => (messages.get(a.wamid)?.id ?? a.wamid).localeCompare(messages.get(b.wamid)?.id ?? b.wamid) || (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9))
+  for (const status of ordered) {
+    const message = messages.get(status.wamid)
+    if (message) {
+      await applyStatusTo(trx, message, status.status, status.timestamp, status.errors)
+      touched.add(message.conversation_id)
+    }
+    else {
+      result.orphans.push({ channelId: channel.id, wamid: status.wamid })
+    }
+  }
+}
+
 function matchContact(contacts: InboundContact[], message: InboundMessage): InboundContact | null {
   return contacts.find(c => (message.from && c.waId === message.from) || (message.fromUserId && c.userId === message.fromUserId))
     ?? (contacts.length === 1
@@ -245,20 +429,24 @@ function matchContact(contacts: InboundContact[], message: InboundMessage): Inbo
       : null)
 }
 
+async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null }, who: InboundContact, now: number): Promise<void> {
+  const patch: Record<string, string | number> = {}
+  if (who.profileName && who.profileName !== existing.profile_name)
+    patch.profile_name = who.profileName
+  if (who.username && who.username !== existing.username)
+    patch.username = who.username
+  if (who.userId && !existing.user_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('user_id', '=', who.userId).executeTakeFirst()))
+    patch.user_id = who.userId
+  if (who.waId && !existing.wa_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('wa_id', '=', who.waId).executeTakeFirst()))
+    patch.wa_id = who.waId
+  if (Object.keys(patch).length > 0)
+    await trx.updateTable('contacts').set({ ...patch, updated_at: now }).where('id', '=', existing.id).execute()
+}
+
 async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number): Promise<string> {
   const existing = await findContact(trx, workspaceId, who)
   if (existing) {
-    const patch: Record<string, string | number> = {}
-    if (who.profileName && who.profileName !== existing.profile_name)
-      patch.profile_name = who.profileName
-    if (who.username && who.username !== existing.username)
-      patch.username = who.username
-    if (who.userId && !existing.user_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('user_id', '=', who.userId).executeTakeFirst()))
-      patch.user_id = who.userId
-    if (who.waId && !existing.wa_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('wa_id', '=', who.waId).executeTakeFirst()))
-      patch.wa_id = who.waId
-    if (Object.keys(patch).length > 0)
-      await trx.updateTable('contacts').set({ ...patch, updated_at: now }).where('id', '=', existing.id).execute()
+    await patchContact(trx, workspaceId, existing, who, now)
     return existing.id
   }
   const inserted = await trx.insertInto('contacts').values({
@@ -296,33 +484,6 @@ async function findContact(trx: Trx, workspaceId: string, who: InboundContact) {
   if (who.userId)
     return await trx.selectFrom('contacts').select(columns).where('workspace_id', '=', workspaceId).where('user_id', '=', who.userId).executeTakeFirst()
   return undefined
-}
-
-async function conversationFor(trx: Trx, channel: Channel, contactId: string, now: number): Promise<string> {
-  const existing = await trx.selectFrom('conversations').select('id').where('channel_id', '=', channel.id).where('contact_id', '=', contactId).executeTakeFirst()
-  if (existing)
-    return existing.id
-  const inserted = await trx.insertInto('conversations').values({
-    id: newId(),
-    workspace_id: channel.workspace_id,
-    channel_id: channel.id,
-    contact_id: contactId,
-    status: 'open',
-    unread_count: 0,
-    last_message_id: null,
-    last_message_at: null,
-    last_message_preview: null,
-    last_message_direction: null,
-    last_message_type: null,
-    last_inbound_at: null,
-    window_expires_at: null,
-    created_at: now,
-    updated_at: now,
-  }).onConflict(oc => oc.columns(['channel_id', 'contact_id']).doNothing()).returning('id').executeTakeFirst()
-  if (inserted)
-    return inserted.id
-  const again = await trx.selectFrom('conversations').select('id').where('channel_id', '=', channel.id).where('contact_id', '=', contactId).executeTakeFirstOrThrow()
-  return again.id
 }
 
 /** Effects of a message on other rows: reactions land on their target, number changes move the contact. */
@@ -365,22 +526,6 @@ async function applyConversationDelta(trx: Trx, conversationId: string, delta: C
   await trx.updateTable('conversations').set(set).where('id', '=', conversationId).execute()
 }
 
-async function storeStatusEvent(trx: Trx, channelId: string, status: InboundStatus, now: number): Promise<boolean> {
-  const row = await trx.insertInto('status_events').values({
-    id: newId(),
-    channel_id: channelId,
-    wamid: status.wamid,
-    status: status.status,
-    timestamp: status.timestamp,
-    errors: status.errors
-      ? JSON.stringify(status.errors)
-      : null,
-    raw: JSON.stringify(status.raw),
-    created_at: now,
-  }).onConflict(oc => oc.columns(['channel_id', 'wamid', 'status']).doNothing()).returning('id').executeTakeFirst()
-  return row !== undefined
-}
-
 /**
  * Applies one status to the message with this wamid, if we have it. The WHERE clause makes the
  * move monotonic inside the database, so concurrent or reordered webhooks cannot move it back.
@@ -390,6 +535,11 @@ export async function applyStatus(trx: Trx, channelId: string, wamid: string, st
   const message = await trx.selectFrom('messages').select(['id', 'conversation_id']).where('channel_id', '=', channelId).where('wamid', '=', wamid).executeTakeFirst()
   if (!message)
     return null
+  await applyStatusTo(trx, message, status, timestamp, errors)
+  return message.conversation_id
+}
+
+async function applyStatusTo(trx: Trx, message: { id: string, conversation_id: string }, status: string, timestamp: number, errors: Json[] | null): Promise<void> {
   if (status === 'failed') {
     const error = toWhatsAppError(errors) ?? { code: 0, title: 'Unknown error' }
     await trx.updateTable('messages')
@@ -403,11 +553,11 @@ export async function applyStatus(trx: Trx, channelId: string, wamid: string, st
       .execute()
     if (error.code === 131047) // closed by now at the latest, whatever clock the status carries
       await closeWindow(trx, message.conversation_id, Math.min(timestamp, Date.now()))
-    return message.conversation_id
+    return
   }
   const rank = STATUS_RANK[status]
   if (rank === undefined)
-    return message.conversation_id
+    return
   const lower = Object.keys(STATUS_RANK).filter(s => STATUS_RANK[s]! < rank)
   const column = STATUS_TIME_COLUMN[status as keyof typeof STATUS_TIME_COLUMN]
   await trx.updateTable('messages')
@@ -418,7 +568,6 @@ export async function applyStatus(trx: Trx, channelId: string, wamid: string, st
     })
     .where('id', '=', message.id)
     .execute()
-  return message.conversation_id
 }
 
 /** WhatsApp said the window is closed (131047): trust it over our own clock. */
