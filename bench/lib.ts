@@ -31,8 +31,14 @@ export interface BenchDatabase { engine: 'sqlite' | 'postgres', databaseUrl: str
 
 export async function benchDatabase(engine: 'sqlite' | 'postgres', postgresUrl: string): Promise<BenchDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-inbox-bench-'))
-  if (engine === 'sqlite')
-    return { engine, databaseUrl: null, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) }
+  if (engine === 'sqlite') {
+    return {
+      engine,
+      databaseUrl: null,
+      dataDir,
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
   const schema = `bench_${randomBytes(5).toString('hex')}`
   const client = new pg.Client({ connectionString: postgresUrl })
   await client.connect()
@@ -70,13 +76,20 @@ export interface ServerProcess { url: string, child: ChildProcess, stop: () => P
 
 export async function startServerProcess(db: BenchDatabase, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = 21000 + Math.floor(Math.random() * 20000)
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), path.resolve('server/src/server.ts')], {
+  const child = spawn(process.execPath, [
+    ...(process.env.BENCH_NODE_ARGS
+      ? process.env.BENCH_NODE_ARGS.split(' ')
+      : []),
+    path.resolve('server/src/server.ts'),
+  ], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: db.dataDir,
-      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : { DATABASE_URL: '' }),
+      ...(db.databaseUrl
+        ? { DATABASE_URL: db.databaseUrl }
+        : { DATABASE_URL: '' }),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
       ADMIN_EMAIL: 'bench@example.com',
       ADMIN_PASSWORD: 'bench-password',
@@ -89,7 +102,11 @@ export async function startServerProcess(db: BenchDatabase, env: Record<string, 
       SYNC_TEMPLATES_ON_START: '0',
       ...env,
     },
-    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    stdio: [
+      'ignore',
+      process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore',
+      'inherit',
+    ],
   })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000

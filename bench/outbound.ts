@@ -1,10 +1,10 @@
+import { openStorage } from '../server/src/storage/db.ts'
 /**
  * Outbound send throughput: agents' messages queued through the API, sent by the worker to the
  * simulator over HTTP, each counted once Meta returned its wamid. The per-number limit is raised
  * to 1,000/s on both sides (Meta's default is 80/s) so the figure shows the pipeline, not the cap.
  */
 import { startSimulator } from '../simulator/src/index.ts'
-import { openStorage } from '../server/src/storage/db.ts'
 import { benchDatabase, emit, percentile, runConcurrent, startServerProcess, WA } from './lib.ts'
 
 export async function benchOutbound(engine: 'sqlite' | 'postgres', postgresUrl: string, customers: number, perCustomer: number, concurrency: number): Promise<void> {
@@ -24,7 +24,11 @@ export async function benchOutbound(engine: 'sqlite' | 'postgres', postgresUrl: 
   sim.setWebhookUrl(`${server.url}/webhooks/whatsapp`)
   const storage = openStorage({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, poolSize: 2 })
   try {
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }) })
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
+    })
     const { token } = await login.json() as { token: string }
     const auth = { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' }
     for (let i = 0; i < customers; i++)
@@ -40,7 +44,11 @@ export async function benchOutbound(engine: 'sqlite' | 'postgres', postgresUrl: 
     const started = performance.now()
     await runConcurrent(total, concurrency, async (i) => {
       const t = performance.now()
-      const res = await fetch(`${server.url}/api/conversations/${conversations[i % customers]}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ clientId: `bench-${i}`, type: 'text', text: `Răspuns ${i}` }) })
+      const res = await fetch(`${server.url}/api/conversations/${conversations[i % customers]}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ clientId: `bench-${i}`, type: 'text', text: `Răspuns ${i}` }),
+      })
       await res.arrayBuffer()
       queueLatencies.push(performance.now() - t)
     })

@@ -27,6 +27,7 @@ const demo = {
   WHATSAPP_DISPLAY_PHONE_NUMBER: '15550783881',
 }
 const children: ChildProcess[] = []
+let stopping = false
 const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }
 
 function say(line = '') {
@@ -42,7 +43,11 @@ function portFree(p: number): Promise<boolean> {
 
 function run(command: string, args: string[], label: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout!.on('data', (d) => {
       output += d
@@ -50,7 +55,9 @@ function run(command: string, args: string[], label: string): Promise<void> {
     child.stderr!.on('data', (d) => {
       output += d
     })
-    child.on('exit', code => code === 0 ? resolve() : reject(new Error(`${label} failed (exit ${code}):\n${output}`)))
+    child.on('exit', code => code === 0
+      ? resolve()
+      : reject(new Error(`${label} failed (exit ${code}):\n${output}`)))
   })
 }
 
@@ -59,9 +66,17 @@ function prettyServerLine(line: string): string {
   try {
     const entry = JSON.parse(line) as Record<string, unknown>
     const { level, time, pid, hostname, msg, reqId, ...rest } = entry
-    const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')
-    const tag = Number(level) >= 50 ? 'ERROR ' : Number(level) >= 40 ? 'WARN ' : ''
-    return `[server] ${tag}${String(msg)}${fields ? ` ${fields}` : ''}`
+    const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'object'
+      ? JSON.stringify(v)
+      : String(v)}`).join(' ')
+    const tag = Number(level) >= 50
+      ? 'ERROR '
+      : Number(level) >= 40
+        ? 'WARN '
+        : ''
+    return `[server] ${tag}${String(msg)}${fields
+      ? ` ${fields}`
+      : ''}`
   }
   catch {
     return `[server] ${line}`
@@ -69,7 +84,14 @@ function prettyServerLine(line: string): string {
 }
 
 function start(label: string, script: string, extraEnv: Record<string, string>, pretty?: (line: string) => string): ChildProcess {
-  const child = spawn(path.join(bin, 'node'), [script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(path.join(bin, 'node'), [script], {
+    cwd: root,
+    env: {
+      ...env,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push(child)
   for (const stream of [child.stdout!, child.stderr!]) {
     let buffer = ''
@@ -77,8 +99,11 @@ function start(label: string, script: string, extraEnv: Record<string, string>, 
       buffer += chunk.toString('utf8')
       const lines = buffer.split('\n')
       buffer = lines.pop()!
-      for (const line of lines.filter(Boolean))
-        say(pretty ? pretty(line) : line)
+      for (const line of lines.filter(Boolean)) {
+        say(pretty
+          ? pretty(line)
+          : line)
+      }
     })
   }
   child.on('exit', (code, signal) => {
@@ -90,7 +115,6 @@ function start(label: string, script: string, extraEnv: Record<string, string>, 
   return child
 }
 
-let stopping = false
 function stop(code = 0) {
   if (stopping)
     return
@@ -116,7 +140,10 @@ async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
 }
 
 async function main() {
-  for (const [p, name] of [[port, 'PORT'], [simPort, 'SIM_PORT']] as const) {
+  for (const [p, name] of [
+    [port, 'PORT'],
+    [simPort, 'SIM_PORT'],
+  ] as const) {
     if (!(await portFree(p))) {
       say(`Port ${p} is in use. Stop what uses it, or choose another with ${name}=… npm start`)
       process.exit(1)
@@ -161,6 +188,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  say(error instanceof Error ? error.message : String(error))
+  say(error instanceof Error
+    ? error.message
+    : String(error))
   stop(1)
 })

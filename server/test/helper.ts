@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { metaStringify } from '../../simulator/src/meta-json.ts'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { sign } from '../src/whatsapp/signature.ts'
@@ -150,12 +151,8 @@ export async function login(url: string, email = ADMIN.email, password = ADMIN.p
   return ((await res.json()) as { token: string }).token
 }
 
-/** Serialises like Meta: every non-ASCII character as a lowercase \uXXXX escape, `/` as `\/`. */
-export function metaJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/\//g, '\\/')
-    .replace(/[\u0080-\uFFFF]/g, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+/** Serialises like Meta (\uXXXX for non-ASCII, escaped slashes): the simulator's serialiser. */
+export const metaJson = metaStringify
 
 export async function postWebhook(url: string, body: unknown, secret: string, signature?: string | null): Promise<Response> {
   const raw = typeof body === 'string'

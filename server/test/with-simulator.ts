@@ -27,7 +27,10 @@ export async function startPair(options: { sim?: Partial<SimulatorConfig>, env?:
     const { createGraphClient } = await import('../src/whatsapp/graph-client.ts')
     graph = options.wrapGraph(createGraphClient({ graphUrl: sim.url, apiVersion: 'v25.0' }))
   }
-  const server = await startServer({ env: { WHATSAPP_GRAPH_URL: sim.url, ...options.env }, graph })
+  const server = await startServer({
+    env: { WHATSAPP_GRAPH_URL: sim.url, ...options.env },
+    graph,
+  })
   sim.setWebhookUrl(`${server.url}/webhooks/whatsapp`)
   return {
     server,
@@ -41,7 +44,13 @@ export async function startPair(options: { sim?: Partial<SimulatorConfig>, env?:
 
 /** A customer writes; returns the server's conversation for them once it is stored. */
 export async function customerWrites(pair: Pair, waId: string, body = 'Bună ziua!', options: { timestamp?: number, name?: string } = {}) {
-  const wamid = await pair.sim.receive({ waId, name: options.name ?? `Client ${waId.slice(-3)}` }, { type: 'text', body, ...(options.timestamp ? { timestamp: options.timestamp } : {}) })
+  const wamid = await pair.sim.receive({ waId, name: options.name ?? `Client ${waId.slice(-3)}` }, {
+    type: 'text',
+    body,
+    ...(options.timestamp
+      ? { timestamp: options.timestamp }
+      : {}),
+  })
   await pair.sim.flush()
   const conversation = await eventually(async () => {
     const page = await json(await pair.server.api('/api/conversations?limit=200'))
@@ -57,7 +66,12 @@ export function clientId(): string {
 }
 
 export async function send(pair: Pair, conversationId: string, body: Record<string, unknown>) {
-  return await pair.server.api(`/api/conversations/${conversationId}/messages`, { json: { clientId: clientId(), ...body } })
+  return await pair.server.api(`/api/conversations/${conversationId}/messages`, {
+    json: {
+      clientId: clientId(),
+      ...body,
+    },
+  })
 }
 
 export async function messageRow(pair: Pair, id: string) {
@@ -68,7 +82,9 @@ export async function messageRow(pair: Pair, id: string) {
 export async function messageUntil(pair: Pair, id: string, check: (row: Awaited<ReturnType<typeof messageRow>>) => boolean, what: string, timeoutMs = 10_000) {
   return await eventually(async () => {
     const row = await messageRow(pair, id)
-    return check(row) ? row : null
+    return check(row)
+      ? row
+      : null
   }, timeoutMs, what)
 }
 

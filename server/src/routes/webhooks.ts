@@ -108,7 +108,7 @@ export async function webhookRoutes(app: FastifyInstance) {
       }
     }
 
-    const result = await ingestBatch(app.db, resolved, unresolved, Date.now())
+    const result = await ingestBatch(app.db, app.storage.engine, resolved, unresolved, Date.now())
     if (result.orphans.length > 0) {
       // The send may have committed while we were storing: look again now that both are committed.
       applyOrphanStatuses(app.db, result.orphans).then(

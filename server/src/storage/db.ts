@@ -59,7 +59,9 @@ export function openStorage(options: StorageOptions): Storage {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('cache_size = -32000')
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(sqlite),
+    }),
   })
   return {
     db,

@@ -5,7 +5,7 @@
  * event is never lost; a failure rolls the whole batch back and Meta redelivers it.
  */
 import type { Kysely, Transaction } from 'kysely'
-import type { Db } from '../storage/db.ts'
+import type { Db, Engine } from '../storage/db.ts'
 import type { ChannelsTable, Database } from '../storage/schema.ts'
 import type { InboundContact, InboundMessage, InboundStatus } from './inbound.ts'
 import { sql } from 'kysely'
@@ -58,7 +58,7 @@ const STATUS_TIME_COLUMN = {
 /** Types that do not open the 24-hour window or count as unread (a reaction's effect on the window is undocumented). */
 const PASSIVE_TYPES = new Set(['reaction', 'system'])
 
-export async function ingestBatch(db: Db, changes: ResolvedChange[], unresolved: UnresolvedChange[], now: number): Promise<IngestResult> {
+export async function ingestBatch(db: Db, engine: Engine, changes: ResolvedChange[], unresolved: UnresolvedChange[], now: number): Promise<IngestResult> {
   const result: IngestResult = {
     inserted: 0,
     duplicates: 0,
@@ -69,7 +69,7 @@ export async function ingestBatch(db: Db, changes: ResolvedChange[], unresolved:
   await db.transaction().execute(async (trx) => {
     const touched = new Set<string>()
     for (const change of changes)
-      await ingestChange(trx, change, now, result, touched)
+      await ingestChange(trx, engine, change, now, result, touched)
     for (const u of unresolved) {
       await insertWebhookEvent(trx, {
         kind: u.kind,
@@ -113,7 +113,7 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  * batch at once; only conversation updates and status moves are per row. Rows are written in key
  * order so concurrent batches on PostgreSQL take row locks in the same order (no deadlocks).
  */
-async function ingestChange(trx: Trx, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
+async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
   const { channel, value } = change
   const contacts = list(value.contacts).map(parseContact).filter((c): c is InboundContact => c !== null)
 
@@ -217,10 +217,7 @@ async function ingestChange(trx: Trx, change: ResolvedChange, now: number, resul
       }
       deltas.set(row.conversation_id, delta)
     }
-    for (const conversationId of [
-      ...deltas.keys(),
-    ].sort())
-      await applyConversationDelta(trx, conversationId, deltas.get(conversationId)!, now)
+    await applyConversationDeltas(trx, engine, deltas, now)
   }
 
   await ingestStatuses(trx, channel, list(value.statuses), now, result, touched)
@@ -503,27 +500,41 @@ async function applySideEffects(trx: Trx, channel: Channel, contactId: string, m
   }
 }
 
-async function applyConversationDelta(trx: Trx, conversationId: string, delta: ConversationDelta, now: number): Promise<void> {
-  // Expressions read the row as it is when the UPDATE runs, so concurrent batches for the same
-  // conversation add up instead of overwriting each other.
-  const set: Record<string, unknown> = { updated_at: now, status: 'open' }
-  if (delta.unread > 0)
-    set.unread_count = sql`unread_count + ${delta.unread}`
-  if (delta.lastInbound !== null) {
-    const at = delta.lastInbound
-    set.last_inbound_at = sql`CASE WHEN coalesce(last_inbound_at, 0) < ${at} THEN ${at} ELSE last_inbound_at END`
-    set.window_expires_at = sql`CASE WHEN coalesce(last_inbound_at, 0) < ${at} THEN ${at + WINDOW_MS} ELSE window_expires_at END`
+/**
+ * All of a batch's conversation changes in one statement. The expressions read each row as it is
+ * when the UPDATE runs, so concurrent batches for one conversation add up instead of overwriting.
+ * On PostgreSQL the rows are locked in id order first, so two batches never wait on each other
+ * in opposite orders (a deadlock would fail one of them and make Meta redeliver it).
+ */
+async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<string, ConversationDelta>, now: number): Promise<void> {
+  const ids = [
+    ...deltas.keys(),
+  ].sort()
+  for (const chunk of chunks(ids)) {
+    if (engine === 'postgres')
+      await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR UPDATE`.execute(trx)
+    const values = sql.join(chunk.map((id) => {
+      const d = deltas.get(id)!
+      return sql`(${id}, CAST(${d.unread} AS integer), CAST(${d.lastInbound} AS bigint), CAST(${d.last?.id ?? null} AS text), CAST(${d.last?.at ?? null} AS bigint), CAST(${d.last?.preview ?? null} AS text), CAST(${d.last?.type ?? null} AS text))`
+    }))
+    // d.column1..7 = id, unread, last inbound time, last message id, its time, preview, type
+    const newerInbound = sql`d.column3 IS NOT NULL AND coalesce(conversations.last_inbound_at, 0) < d.column3`
+    const newerLast = sql`d.column5 IS NOT NULL AND coalesce(conversations.last_message_at, 0) <= d.column5`
+    await sql`
+      UPDATE conversations SET
+        updated_at = ${now},
+        status = 'open',
+        unread_count = conversations.unread_count + d.column2,
+        last_inbound_at = CASE WHEN ${newerInbound} THEN d.column3 ELSE conversations.last_inbound_at END,
+        window_expires_at = CASE WHEN ${newerInbound} THEN d.column3 + ${WINDOW_MS} ELSE conversations.window_expires_at END,
+        last_message_id = CASE WHEN ${newerLast} THEN d.column4 ELSE conversations.last_message_id END,
+        last_message_preview = CASE WHEN ${newerLast} THEN d.column6 ELSE conversations.last_message_preview END,
+        last_message_type = CASE WHEN ${newerLast} THEN d.column7 ELSE conversations.last_message_type END,
+        last_message_direction = CASE WHEN ${newerLast} THEN 'in' ELSE conversations.last_message_direction END,
+        last_message_at = CASE WHEN ${newerLast} THEN d.column5 ELSE conversations.last_message_at END
+      FROM (VALUES ${values}) AS d
+      WHERE conversations.id = d.column1`.execute(trx)
   }
-  if (delta.last) {
-    const { id, at, preview, type } = delta.last
-    const newer = sql`coalesce(last_message_at, 0) <= ${at}`
-    set.last_message_id = sql`CASE WHEN ${newer} THEN ${id} ELSE last_message_id END`
-    set.last_message_preview = sql`CASE WHEN ${newer} THEN ${preview} ELSE last_message_preview END`
-    set.last_message_type = sql`CASE WHEN ${newer} THEN ${type} ELSE last_message_type END`
-    set.last_message_direction = sql`CASE WHEN ${newer} THEN 'in' ELSE last_message_direction END`
-    set.last_message_at = sql`CASE WHEN ${newer} THEN ${at} ELSE last_message_at END`
-  }
-  await trx.updateTable('conversations').set(set).where('id', '=', conversationId).execute()
 }
 
 /**

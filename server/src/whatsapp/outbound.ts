@@ -316,20 +316,38 @@ function checkHeaderAndButtons(t: Extract<SendMessage, { type: 'template' }>['te
   const format = String(header?.format ?? 'TEXT').toUpperCase()
   const given = t.header ?? []
   if (header && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(format)) {
-    if (given.length !== 1 || given[0]!.type !== format.toLowerCase())
-      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" needs one ${format.toLowerCase()} header parameter`, { field: 'template.header', details: { expected: format.toLowerCase() } })
+    if (given.length !== 1 || given[0]!.type !== format.toLowerCase()) {
+      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" needs one ${format.toLowerCase()} header parameter`, {
+        field: 'template.header',
+        details: {
+          expected: format.toLowerCase(),
+        },
+      })
+    }
   }
   else {
-    const expected = header ? new Set([...String(header.text ?? '').matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map(m => m[1])).size : 0
-    if (given.length !== expected)
-      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" expects ${expected} header parameter(s), got ${given.length}`, { field: 'template.header', details: { expected, got: given.length } })
+    const expected = header
+      ? new Set([
+        ...String(header.text ?? '').matchAll(/\{\{\s*([\w.]+)\s*\}\}/g),
+      ].map(m => m[1])).size
+      : 0
+    if (given.length !== expected) {
+      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" expects ${expected} header parameter(s), got ${given.length}`, {
+        field: 'template.header',
+        details: { expected, got: given.length },
+      })
+    }
   }
   const buttons = (components.find(c => String(c.type).toUpperCase() === 'BUTTONS')?.buttons ?? []) as Json[]
   buttons.forEach((button, index) => {
     const type = String(button.type).toUpperCase()
     const needs = (type === 'URL' && /\{\{\s*[\w.]+\s*\}\}/.test(String(button.url ?? ''))) || type === 'COPY_CODE'
-    if (needs && !(t.buttons ?? []).some(b => b.index === index))
-      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" needs a parameter for button ${index} (${type})`, { field: 'template.buttons', details: { index } })
+    if (needs && !(t.buttons ?? []).some(b => b.index === index)) {
+      throw new AppError(400, 'template_params_mismatch', `template "${t.name}" needs a parameter for button ${index} (${type})`, {
+        field: 'template.buttons',
+        details: { index },
+      })
+    }
   })
 }
 

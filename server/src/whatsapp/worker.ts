@@ -75,7 +75,11 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       .execute()
     // RETURNING does not keep the subquery's order (PostgreSQL returns rows as it updates them);
     // a customer's messages must go out in the order they were queued. UUIDv7 ids sort by time.
-    return claimed.sort((a, b) => a.run_at - b.run_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    return claimed.sort((a, b) => a.run_at - b.run_at || (a.id < b.id
+      ? -1
+      : a.id > b.id
+        ? 1
+        : 0))
   }
 
   async function nextDueIn(): Promise<number> {

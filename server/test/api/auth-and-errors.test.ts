@@ -10,7 +10,14 @@ let server: TestServer
 let conversationId: string
 beforeAll(async () => {
   server = await startServer()
-  await server.webhook(envelope({ contacts: [customer('40714000001', 'Ana')], messages: [textMessage('40714000001', 'hi')] }))
+  await server.webhook(envelope({
+    contacts: [
+      customer('40714000001', 'Ana'),
+    ],
+    messages: [
+      textMessage('40714000001', 'hi'),
+    ],
+  }))
   conversationId = (await json(await server.api('/api/conversations'))).items[0].id
 })
 afterAll(async () => server.close())
@@ -25,12 +32,18 @@ describe('health', () => {
 
 describe('sessions', () => {
   it('logs in with the bootstrap admin and answers who I am', async () => {
-    const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ' Admin@Example.com ', password: ADMIN.password }) })
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ' Admin@Example.com ', password: ADMIN.password }),
+    })
     expect(res.status).toBe(200)
     const body = await json(res)
     expect(body.agent).toMatchObject({ email: ADMIN.email, role: 'admin' })
     expect(body.agent).not.toHaveProperty('password_hash')
-    const me = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${body.token}` } })
+    const me = await fetch(`${server.url}/api/auth/me`, {
+      headers: { authorization: `Bearer ${body.token}` },
+    })
     expect(await json(me)).toMatchObject({ email: ADMIN.email })
     const stored = await server.app.db.selectFrom('sessions').select('token_hash').execute()
     expect(stored.some(s => s.token_hash === body.token)).toBe(false) // only hashes are stored
@@ -41,7 +54,11 @@ describe('sessions', () => {
     ['a malformed header', 'Token abc', 'missing bearer token'],
     ['an unknown token', 'Bearer not-a-token', 'expired or was revoked'],
   ])('refuses %s with 401', async (_, authorization, message) => {
-    const res = await fetch(`${server.url}/api/conversations`, { headers: authorization ? { authorization } : {} })
+    const res = await fetch(`${server.url}/api/conversations`, {
+      headers: authorization
+        ? { authorization }
+        : {},
+    })
     expect(res.status).toBe(401)
     const body = await json(res)
     expect(body.error.code).toBe('unauthorized')
@@ -57,7 +74,11 @@ describe('sessions', () => {
   })
 
   it('refuses a wrong password with invalid_credentials, and rate-limits repeated attempts with 429', async () => {
-    const attempt = () => fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'victim@example.com', password: 'guess' }) })
+    const attempt = () => fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'victim@example.com', password: 'guess' }),
+    })
     const first = await attempt()
     expect(first.status).toBe(401)
     expect((await json(first)).error.code).toBe('invalid_credentials')
@@ -74,12 +95,45 @@ describe('sessions', () => {
 
 describe('bad requests', () => {
   it.each([
-    ['no type', { clientId: 'x', text: 'hi' }, 'type'],
-    ['an unknown type', { clientId: 'x', type: 'fax', text: 'hi' }, 'type'],
-    ['no clientId', { type: 'text', text: 'hi' }, 'clientId'],
-    ['empty text', { clientId: 'x', type: 'text', text: '' }, 'text'],
-    ['text over 4096 characters', { clientId: 'x', type: 'text', text: 'a'.repeat(4097) }, 'text'],
-    ['an unknown field', { clientId: 'x', type: 'text', text: 'hi', bold: true }, 'bold'],
+    [
+      'no type',
+      { clientId: 'x', text: 'hi' },
+      'type',
+    ],
+    [
+      'an unknown type',
+      { clientId: 'x', type: 'fax', text: 'hi' },
+      'type',
+    ],
+    [
+      'no clientId',
+      { type: 'text', text: 'hi' },
+      'clientId',
+    ],
+    [
+      'empty text',
+      { clientId: 'x', type: 'text', text: '' },
+      'text',
+    ],
+    [
+      'text over 4096 characters',
+      {
+        clientId: 'x',
+        type: 'text',
+        text: 'a'.repeat(4097),
+      },
+      'text',
+    ],
+    [
+      'an unknown field',
+      {
+        clientId: 'x',
+        type: 'text',
+        text: 'hi',
+        bold: true,
+      },
+      'bold',
+    ],
   ] as const)('answers 400 invalid_request for %s, naming the field', async (_, body, field) => {
     const res = await server.api(`/api/conversations/${conversationId}/messages`, { json: body })
     expect(res.status).toBe(400)
@@ -89,13 +143,26 @@ describe('bad requests', () => {
   })
 
   it('answers 400 invalid_json for a body that is not JSON', async () => {
-    const res = await server.api(`/api/conversations/${conversationId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clientId":' })
+    const res = await server.api(`/api/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"clientId":',
+    })
     expect(res.status).toBe(400)
     expect((await json(res)).error.code).toBe('invalid_json')
   })
 
   it('answers 404 for an unknown conversation and an unknown route, with the same shape', async () => {
-    for (const [path, init] of [['/api/conversations/nope', {}], ['/api/conversations/nope/messages', { json: { clientId: 'y', type: 'text', text: 'hi' } }], ['/api/nothing-here', {}]] as const) {
+    for (const [path, init] of [
+      ['/api/conversations/nope', {}],
+      [
+        '/api/conversations/nope/messages',
+        {
+          json: { clientId: 'y', type: 'text', text: 'hi' },
+        },
+      ],
+      ['/api/nothing-here', {}],
+    ] as const) {
       const res = await server.api(path, init)
       expect(res.status).toBe(404)
       expect((await json(res)).error.code).toBe('not_found')
@@ -110,7 +177,14 @@ describe('bad requests', () => {
 
   it('stores and returns message text exactly as given (the UI escapes it)', async () => {
     const text = '<img src=x onerror=alert(1)> & "quotes" — ă'
-    await server.webhook(envelope({ contacts: [customer('40714000002', '<b>Bold</b>')], messages: [textMessage('40714000002', text)] }))
+    await server.webhook(envelope({
+      contacts: [
+        customer('40714000002', '<b>Bold</b>'),
+      ],
+      messages: [
+        textMessage('40714000002', text),
+      ],
+    }))
     const list = await json(await server.api('/api/conversations'))
     const conv = list.items.find((c: any) => c.contact.waId === '40714000002')
     expect(conv.contact.profileName).toBe('<b>Bold</b>')
@@ -118,13 +192,19 @@ describe('bad requests', () => {
   })
 })
 
-describe('OpenAPI', () => {
+describe('openAPI', () => {
   it('serves the document derived from the route schemas', async () => {
     const res = await fetch(`${server.url}/api/openapi.json`)
     expect(res.status).toBe(200)
     const doc = await json(res)
     expect(doc.openapi).toMatch(/^3\./)
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/auth/login', '/api/conversations', '/api/conversations/{id}/messages', '/api/templates']))
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/health',
+      '/api/auth/login',
+      '/api/conversations',
+      '/api/conversations/{id}/messages',
+      '/api/templates',
+    ]))
     expect(doc.paths['/api/conversations/{id}/messages'].post.requestBody).toBeDefined()
   })
 })

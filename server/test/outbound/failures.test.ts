@@ -17,7 +17,9 @@ const errorOf = (row: { error: string | null }) => JSON.parse(row.error!)
 
 describe('the 24-hour window as WhatsApp sees it', () => {
   it.each(['status', 'sync'] as const)('fails with 131047 (%s path), is not retried, and closes the window locally', async (windowErrorMode) => {
-    pair = await startPair({ sim: { windowErrorMode } })
+    pair = await startPair({
+      sim: { windowErrorMode },
+    })
     const { conversationId } = await customerWrites(pair, '40712000001')
     pair.sim.clock.advance(25 * 3600 * 1000) // Meta's clock says a day passed; ours does not know
     const res = await send(pair, conversationId, { type: 'text', text: 'are you there?' })
@@ -37,7 +39,10 @@ describe('the 24-hour window as WhatsApp sees it', () => {
 
 describe('retried with backoff', () => {
   it('retries throughput errors (130429) until every message is sent', async () => {
-    pair = await startPair({ sim: { throughputPerSecond: 2 }, env: { WHATSAPP_THROUGHPUT: '1000' } })
+    pair = await startPair({
+      sim: { throughputPerSecond: 2 },
+      env: { WHATSAPP_THROUGHPUT: '1000' },
+    })
     const conversations = []
     for (let i = 0; i < 6; i++)
       conversations.push((await customerWrites(pair, `4071200010${i}`)).conversationId)
@@ -51,7 +56,12 @@ describe('retried with backoff', () => {
   }, 30_000)
 
   it('retries the pair rate limit (131056) and keeps the customer\'s messages in order', async () => {
-    pair = await startPair({ sim: { pairLimit: { intervalMs: 500, burst: 1 } }, env: { WHATSAPP_PAIR_BURST: '100', WHATSAPP_PAIR_INTERVAL_MS: '1' } })
+    pair = await startPair({
+      sim: {
+        pairLimit: { intervalMs: 500, burst: 1 },
+      },
+      env: { WHATSAPP_PAIR_BURST: '100', WHATSAPP_PAIR_INTERVAL_MS: '1' },
+    })
     const { conversationId } = await customerWrites(pair, '40712000201')
     const texts = ['1', '2', '3']
     const messages = []
@@ -64,7 +74,9 @@ describe('retried with backoff', () => {
   }, 30_000)
 
   it('paces a burst to one customer with its own pair limiter, so WhatsApp never refuses it', async () => {
-    pair = await startPair({ env: { WHATSAPP_PAIR_BURST: '2', WHATSAPP_PAIR_INTERVAL_MS: '300' } })
+    pair = await startPair({
+      env: { WHATSAPP_PAIR_BURST: '2', WHATSAPP_PAIR_INTERVAL_MS: '300' },
+    })
     const { conversationId } = await customerWrites(pair, '40712000301')
     const texts = ['a', 'b', 'c', 'd', 'e']
     const messages = []
@@ -82,10 +94,30 @@ describe('retried with backoff', () => {
 
 describe('failed at once, never retried', () => {
   it('keeps 130472 (experiment) from the failed status, without a resend', async () => {
-    pair = await startPair({ sim: { experimentRecipients: ['40712000401'] } })
+    pair = await startPair({
+      sim: {
+        experimentRecipients: ['40712000401'],
+      },
+    })
     await pair.server.api('/api/templates/sync', { method: 'POST' })
     const { conversationId } = await customerWrites(pair, '40712000401')
-    const res = await send(pair, conversationId, { type: 'template', template: { name: 'feedback_request', language: 'en', body: [{ type: 'text', text: 'Ana' }], buttons: [{ index: 0, subType: 'url', parameter: { type: 'text', text: '4821' } }] } })
+    const res = await send(pair, conversationId, {
+      type: 'template',
+      template: {
+        name: 'feedback_request',
+        language: 'en',
+        body: [
+          { type: 'text', text: 'Ana' },
+        ],
+        buttons: [
+          {
+            index: 0,
+            subType: 'url',
+            parameter: { type: 'text', text: '4821' },
+          },
+        ],
+      },
+    })
     const failed = await messageUntil(pair, (await json(res)).id, r => r.status === 'failed', 'failed')
     expect(errorOf(failed).code).toBe(130472)
     expect(failed.wamid).not.toBeNull() // accepted by Meta first, then failed
@@ -94,7 +126,11 @@ describe('failed at once, never retried', () => {
   })
 
   it('keeps 131026 (undeliverable) from the failed status', async () => {
-    pair = await startPair({ sim: { undeliverableRecipients: ['40712000501'] } })
+    pair = await startPair({
+      sim: {
+        undeliverableRecipients: ['40712000501'],
+      },
+    })
     const { conversationId } = await customerWrites(pair, '40712000501')
     const res = await send(pair, conversationId, { type: 'text', text: 'hello' })
     const failed = await messageUntil(pair, (await json(res)).id, r => r.status === 'failed', 'failed')

@@ -22,7 +22,13 @@ describe('text replies', () => {
     const res = await send(pair, conversationId, { type: 'text', text: 'Comanda a plecat azi: https://curier.ro/t/123' })
     expect(res.status).toBe(201)
     const queued = await json(res)
-    expect(queued).toMatchObject({ direction: 'out', type: 'text', status: 'pending', wamid: null, content: { body: 'Comanda a plecat azi: https://curier.ro/t/123', previewUrl: true } })
+    expect(queued).toMatchObject({
+      direction: 'out',
+      type: 'text',
+      status: 'pending',
+      wamid: null,
+      content: { body: 'Comanda a plecat azi: https://curier.ro/t/123', previewUrl: true },
+    })
 
     const sent = await messageUntil(pair, queued.id, r => r.wamid !== null, 'the wamid')
     const request = sendsTo(pair, '40711000001').at(-1)!
@@ -52,7 +58,10 @@ describe('text replies', () => {
     const message = await json(res)
     expect(message.context).toEqual({ id: wamid, messageId })
     await messageUntil(pair, message.id, r => r.wamid !== null, 'sent')
-    expect(sendsTo(pair, '40711000002').at(-1)!.body).toMatchObject({ context: { message_id: wamid }, text: { body: 'Da, avem.', preview_url: false } })
+    expect(sendsTo(pair, '40711000002').at(-1)!.body).toMatchObject({
+      context: { message_id: wamid },
+      text: { body: 'Da, avem.', preview_url: false },
+    })
   })
 
   it('never sends twice for the same client id, even for concurrent retries', async () => {
@@ -75,14 +84,27 @@ describe('text replies', () => {
     const dayAgo = Math.floor(Date.now() / 1000) - 25 * 3600
     const { conversationId, messageId } = await customerWrites(pair, '40711000004', 'old message', { timestamp: dayAgo })
     const before = sendsTo(pair, '40711000004').length
-    for (const body of [{ type: 'text', text: 'too late' }, { type: 'reaction', messageId, emoji: '👍' }]) {
+    for (const body of [
+      { type: 'text', text: 'too late' },
+      { type: 'reaction', messageId, emoji: '👍' },
+    ]) {
       const res = await send(pair, conversationId, body)
       expect(res.status).toBe(422)
       const error = (await json(res)).error
       expect(error.code).toBe('window_closed')
       expect(error.details.windowExpiresAt).toBe((dayAgo + 24 * 3600) * 1000)
     }
-    const template = await send(pair, conversationId, { type: 'template', template: { name: 'payment_received', language: 'en', body: [{ type: 'text', text: '120 RON' }, { type: 'text', text: '#4821' }] } })
+    const template = await send(pair, conversationId, {
+      type: 'template',
+      template: {
+        name: 'payment_received',
+        language: 'en',
+        body: [
+          { type: 'text', text: '120 RON' },
+          { type: 'text', text: '#4821' },
+        ],
+      },
+    })
     expect(template.status).toBe(201)
     const message = await json(template)
     expect(message.content.body).toBe('We received your payment of 120 RON for order #4821. Thank you!')
@@ -90,7 +112,19 @@ describe('text replies', () => {
     expect(sendsTo(pair, '40711000004').length).toBe(before + 1)
     expect(sendsTo(pair, '40711000004').at(-1)!.body).toMatchObject({
       type: 'template',
-      template: { name: 'payment_received', language: { code: 'en' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '120 RON' }, { type: 'text', text: '#4821' }] }] },
+      template: {
+        name: 'payment_received',
+        language: { code: 'en' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: '120 RON' },
+              { type: 'text', text: '#4821' },
+            ],
+          },
+        ],
+      },
     })
     expect(sent.status).not.toBe('failed')
   })
@@ -118,14 +152,88 @@ describe('templates', () => {
   })
 
   it.each([
-    ['an unknown name', { name: 'no_such_template', language: 'en' }, 422, 'template_not_found'],
-    ['a language it does not exist in', { name: 'payment_received', language: 'de' }, 422, 'template_not_found'],
-    ['a paused template', { name: 'cart_reminder', language: 'en', body: [{ type: 'text', text: 'Ana' }] }, 422, 'template_not_approved'],
-    ['a rejected template', { name: 'black_friday', language: 'en' }, 422, 'template_not_approved'],
-    ['a URL button without its parameter', { name: 'feedback_request', language: 'en', body: [{ type: 'text', text: 'Ana' }] }, 400, 'template_params_mismatch'],
-    ['an image header without its image', { name: 'order_update', language: 'en', body: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '#1' }, { type: 'text', text: 'mai' }] }, 400, 'template_params_mismatch'],
-    ['too few parameters', { name: 'payment_received', language: 'en', body: [{ type: 'text', text: '1' }] }, 400, 'template_params_mismatch'],
-    ['a missing named parameter', { name: 'appointment_reminder', language: 'en', body: [{ type: 'text', text: 'Ana', name: 'customer_name' }, { type: 'text', text: 'x', name: 'date' }, { type: 'text', text: 'y', name: 'wrong' }] }, 400, 'template_params_mismatch'],
+    [
+      'an unknown name',
+      { name: 'no_such_template', language: 'en' },
+      422,
+      'template_not_found',
+    ],
+    [
+      'a language it does not exist in',
+      { name: 'payment_received', language: 'de' },
+      422,
+      'template_not_found',
+    ],
+    [
+      'a paused template',
+      {
+        name: 'cart_reminder',
+        language: 'en',
+        body: [
+          { type: 'text', text: 'Ana' },
+        ],
+      },
+      422,
+      'template_not_approved',
+    ],
+    [
+      'a rejected template',
+      { name: 'black_friday', language: 'en' },
+      422,
+      'template_not_approved',
+    ],
+    [
+      'a URL button without its parameter',
+      {
+        name: 'feedback_request',
+        language: 'en',
+        body: [
+          { type: 'text', text: 'Ana' },
+        ],
+      },
+      400,
+      'template_params_mismatch',
+    ],
+    [
+      'an image header without its image',
+      {
+        name: 'order_update',
+        language: 'en',
+        body: [
+          { type: 'text', text: 'Ana' },
+          { type: 'text', text: '#1' },
+          { type: 'text', text: 'mai' },
+        ],
+      },
+      400,
+      'template_params_mismatch',
+    ],
+    [
+      'too few parameters',
+      {
+        name: 'payment_received',
+        language: 'en',
+        body: [
+          { type: 'text', text: '1' },
+        ],
+      },
+      400,
+      'template_params_mismatch',
+    ],
+    [
+      'a missing named parameter',
+      {
+        name: 'appointment_reminder',
+        language: 'en',
+        body: [
+          { type: 'text', text: 'Ana', name: 'customer_name' },
+          { type: 'text', text: 'x', name: 'date' },
+          { type: 'text', text: 'y', name: 'wrong' },
+        ],
+      },
+      400,
+      'template_params_mismatch',
+    ],
   ])('refuses %s before sending', async (_, template, status, code) => {
     const { conversationId } = await customerWrites(pair, '40711000006')
     const res = await send(pair, conversationId, { type: 'template', template })
@@ -135,8 +243,15 @@ describe('templates', () => {
 
   it('sends a named-parameter template with parameter names', async () => {
     const { conversationId } = await customerWrites(pair, '40711000007')
-    const body = [{ type: 'text', text: 'Ana', name: 'customer_name' }, { type: 'text', text: '12 mai', name: 'date' }, { type: 'text', text: '10:30', name: 'time' }]
-    const res = await send(pair, conversationId, { type: 'template', template: { name: 'appointment_reminder', language: 'ro', body } })
+    const body = [
+      { type: 'text', text: 'Ana', name: 'customer_name' },
+      { type: 'text', text: '12 mai', name: 'date' },
+      { type: 'text', text: '10:30', name: 'time' },
+    ]
+    const res = await send(pair, conversationId, {
+      type: 'template',
+      template: { name: 'appointment_reminder', language: 'ro', body },
+    })
     expect(res.status).toBe(201)
     const message = await json(res)
     const row = await messageUntil(pair, message.id, r => r.wamid !== null || r.status === 'failed', 'sent')
@@ -173,7 +288,12 @@ describe('media, reactions and read receipts', () => {
     expect(Buffer.from(await own.arrayBuffer())).toEqual(png)
 
     const photo = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex')
-    const inbound = await pair.sim.receive({ waId: '40711000008' }, { type: 'image', bytes: photo, mimeType: 'image/jpeg', caption: 'asta?' })
+    const inbound = await pair.sim.receive({ waId: '40711000008' }, {
+      type: 'image',
+      bytes: photo,
+      mimeType: 'image/jpeg',
+      caption: 'asta?',
+    })
     await pair.sim.flush()
     const row = await eventually(() => pair.server.app.db.selectFrom('messages').select('id').where('wamid', '=', inbound).executeTakeFirst(), 5000, 'inbound image')
     const download = await pair.server.api(`/api/messages/${row.id}/media`)
@@ -191,10 +311,15 @@ describe('media, reactions and read receipts', () => {
     expect(a.status).toBe(415)
     expect((await json(a)).error.code).toBe('media_type_unsupported')
     const big = new FormData()
-    big.set('file', new Blob([new Uint8Array(5 * 1024 * 1024 + 1)], { type: 'image/jpeg' }), 'big.jpg')
+    big.set('file', new Blob([
+      new Uint8Array(5 * 1024 * 1024 + 1),
+    ], { type: 'image/jpeg' }), 'big.jpg')
     const b = await pair.server.api(`/api/conversations/${conversationId}/media`, { method: 'POST', body: big })
     expect(b.status).toBe(413)
-    expect((await json(b)).error).toMatchObject({ code: 'media_too_large', details: { maxBytes: 5 * 1024 * 1024 } })
+    expect((await json(b)).error).toMatchObject({
+      code: 'media_too_large',
+      details: { maxBytes: 5 * 1024 * 1024 },
+    })
     const c = await send(pair, conversationId, { type: 'image', mediaId: 'not-an-upload' })
     expect(c.status).toBe(400)
     expect((await json(c)).error).toMatchObject({ code: 'invalid_request', field: 'mediaId' })
@@ -206,7 +331,10 @@ describe('media, reactions and read receipts', () => {
       const res = await send(pair, conversationId, { type: 'reaction', messageId, emoji })
       expect(res.status).toBe(201)
       await messageUntil(pair, (await json(res)).id, r => r.wamid !== null, 'reaction sent')
-      expect(sendsTo(pair, '40711000010').at(-1)!.body).toMatchObject({ type: 'reaction', reaction: { message_id: wamid, emoji } })
+      expect(sendsTo(pair, '40711000010').at(-1)!.body).toMatchObject({
+        type: 'reaction',
+        reaction: { message_id: wamid, emoji },
+      })
     }
   })
 
@@ -223,7 +351,9 @@ describe('media, reactions and read receipts', () => {
 
 describe('history', () => {
   it('pages a conversation\'s history newest first with a cursor', async () => {
-    const { conversationId } = await customerWrites(pair, '40711000012', 'm0', { timestamp: Math.floor(Date.now() / 1000) })
+    const { conversationId } = await customerWrites(pair, '40711000012', 'm0', {
+      timestamp: Math.floor(Date.now() / 1000),
+    })
     for (let i = 1; i < 5; i++)
       await customerWrites(pair, '40711000012', `m${i}`, { timestamp: Math.floor(Date.now() / 1000) + i })
     const first = await json(await pair.server.api(`/api/conversations/${conversationId}/messages?limit=3`))

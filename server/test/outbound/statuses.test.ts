@@ -20,16 +20,35 @@ async function sentMessage(p: Pair, waId: string, extra: Record<string, unknown>
 }
 
 function status(id: string, value: string, at: number, extra: Record<string, unknown> = {}) {
-  return { id, status: value, timestamp: String(at), recipient_id: '40713000001', ...extra }
+  return {
+    id,
+    status: value,
+    timestamp: String(at),
+    recipient_id: '40713000001',
+    ...extra,
+  }
 }
 
 describe('status ordering', () => {
   it('never moves backwards, and fills in the times of statuses that came late', async () => {
-    pair = await startPair({ sim: { statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null } } })
+    pair = await startPair({
+      sim: {
+        statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null },
+      },
+    })
     const row = await sentMessage(pair, '40713000001')
     const t = Math.floor(Date.now() / 1000)
-    for (const s of ['read', 'delivered', 'sent', 'delivered']) {
-      const res = await pair.server.webhook(envelope({ statuses: [status(row.wamid!, s, t + ({ sent: 1, delivered: 2, read: 3 } as any)[s])] }))
+    for (const s of [
+      'read',
+      'delivered',
+      'sent',
+      'delivered',
+    ]) {
+      const res = await pair.server.webhook(envelope({
+        statuses: [
+          status(row.wamid!, s, t + ({ sent: 1, delivered: 2, read: 3 } as any)[s]),
+        ],
+      }))
       expect(res.status).toBe(200)
     }
     const final = await messageRow(pair, row.id)
@@ -41,24 +60,56 @@ describe('status ordering', () => {
   })
 
   it('keeps failed with its code, title and details, and a late delivered does not clear it', async () => {
-    pair = await startPair({ sim: { statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null } } })
+    pair = await startPair({
+      sim: {
+        statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null },
+      },
+    })
     const row = await sentMessage(pair, '40713000002')
     const t = Math.floor(Date.now() / 1000)
-    const failure = { code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.', message: 'This message was not delivered to maintain healthy ecosystem engagement.', error_data: { details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.' }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }
-    await pair.server.webhook(envelope({ statuses: [status(row.wamid!, 'failed', t, { errors: [failure] })] }))
-    await pair.server.webhook(envelope({ statuses: [status(row.wamid!, 'delivered', t + 1)] }))
+    const failure = {
+      code: 131049,
+      title: 'This message was not delivered to maintain healthy ecosystem engagement.',
+      message: 'This message was not delivered to maintain healthy ecosystem engagement.',
+      error_data: { details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.' },
+      href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+    }
+    await pair.server.webhook(envelope({
+      statuses: [
+        status(row.wamid!, 'failed', t, {
+          errors: [failure],
+        }),
+      ],
+    }))
+    await pair.server.webhook(envelope({
+      statuses: [
+        status(row.wamid!, 'delivered', t + 1),
+      ],
+    }))
     const final = await messageRow(pair, row.id)
     expect(final.status).toBe('failed')
     expect(JSON.parse(final.error!)).toEqual({ code: 131049, title: failure.title, details: failure.error_data.details })
     const api = await json(await pair.server.api(`/api/conversations/${final.conversation_id}/messages?limit=1`))
-    expect(api.items[0]).toMatchObject({ status: 'failed', error: { code: 131049 } })
+    expect(api.items[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 131049 },
+    })
   })
 
   it('records played for a voice note', async () => {
-    pair = await startPair({ sim: { statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null } } })
+    pair = await startPair({
+      sim: {
+        statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null },
+      },
+    })
     const row = await sentMessage(pair, '40713000003')
     const t = Math.floor(Date.now() / 1000)
-    await pair.server.webhook(envelope({ statuses: [status(row.wamid!, 'played', t + 5), status(row.wamid!, 'read', t + 4)] }))
+    await pair.server.webhook(envelope({
+      statuses: [
+        status(row.wamid!, 'played', t + 5),
+        status(row.wamid!, 'read', t + 4),
+      ],
+    }))
     const final = await messageRow(pair, row.id)
     expect(final.status).toBe('played')
     expect(final.read_at).toBe((t + 4) * 1000)
@@ -68,7 +119,9 @@ describe('status ordering', () => {
   it('applies statuses that arrived before the send call returned its wamid', async () => {
     let early = 0
     pair = await startPair({
-      sim: { statusDelaysMs: { sent: 0, delivered: 0, read: null } },
+      sim: {
+        statusDelaysMs: { sent: 0, delivered: 0, read: null },
+      },
       wrapGraph: graph => ({
         ...graph,
         async sendMessage(channel, body) {
@@ -89,7 +142,16 @@ describe('status ordering', () => {
   })
 
   it('ends every message at read under reordered, duplicated and skipped statuses (seeded)', async () => {
-    pair = await startPair({ sim: { seed: 42, reorderRate: 1, duplicateRate: 0.5, skipDeliveredRate: 0.3, statusDelaysMs: { sent: 5, delivered: 10, read: 15 }, batch: { maxItems: 4, maxDelayMs: 5 } } })
+    pair = await startPair({
+      sim: {
+        seed: 42,
+        reorderRate: 1,
+        duplicateRate: 0.5,
+        skipDeliveredRate: 0.3,
+        statusDelaysMs: { sent: 5, delivered: 10, read: 15 },
+        batch: { maxItems: 4, maxDelayMs: 5 },
+      },
+    })
     const ids: string[] = []
     for (let i = 0; i < 8; i++) {
       const { conversationId } = await customerWrites(pair, `4071300010${i}`)
