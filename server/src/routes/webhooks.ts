@@ -118,6 +118,8 @@ export async function webhookRoutes(app: FastifyInstance) {
     }
     if (result.conversationIds.length > 0)
       app.changes.emit('change', { workspaceId: resolved[0]?.channel.workspace_id ?? null, conversationIds: result.conversationIds })
+    // Counts only: message bodies never reach the logs at info level.
+    request.log.info({ messages: result.inserted, duplicates: result.duplicates, statuses: result.statuses }, 'webhook stored')
     if (unresolved.length > 0) {
       request.log.warn({
         unresolved: unresolved.map(u => u.kind),
