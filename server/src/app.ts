@@ -86,6 +86,21 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', storage.db)
   app.decorate('config', config)
   app.decorate('changes', new EventEmitter<{ change: [ChangeEvent] }>())
+  // Graceful close: in-flight requests may finish, but keep-alive sockets (Meta's, the
+  // simulator's) that go idle after Node's one-time idle sweep would hold close() open until
+  // keepAliveTimeout (72 s). Keep sweeping idle sockets; after 5 s close whatever is left (an
+  // unanswered webhook is redelivered by Meta and deduplicated by wamid).
+  app.addHook('preClose', (done) => {
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+    const force = setTimeout(() => app.server.closeAllConnections(), 5000)
+    app.server.once('close', () => {
+      clearInterval(sweep)
+      clearTimeout(force)
+    })
+    sweep.unref()
+    force.unref()
+    done()
+  })
   app.addHook('onClose', async () => {
     await app.worker?.stop()
     await storage.close()

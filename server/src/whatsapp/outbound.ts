@@ -372,7 +372,8 @@ export async function queueMarkRead(db: Db, workspaceId: string, conversationId:
   const conversation = await db.selectFrom('conversations').select(['id', 'channel_id']).where('id', '=', conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst()
   if (!conversation)
     throw notFound('conversation')
-  const latest = await db.selectFrom('messages').select(['wamid', 'timestamp']).where('conversation_id', '=', conversationId).where('direction', '=', 'in').where('wamid', 'is not', null).orderBy('timestamp', 'desc').limit(1).executeTakeFirst()
+  // Latest by the customer's clock; within one second, the one that arrived last (UUIDv7 ids).
+  const latest = await db.selectFrom('messages').select(['wamid', 'timestamp']).where('conversation_id', '=', conversationId).where('direction', '=', 'in').where('wamid', 'is not', null).orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).execute()
     // Meta accepts read receipts for messages received in the last 30 days only.

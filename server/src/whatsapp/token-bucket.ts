@@ -12,6 +12,11 @@ export class TokenBucket {
     this.updatedAt = now
   }
 
+  /** True when the bucket has refilled completely: it then holds no state worth keeping. */
+  isFull(now = Date.now()): boolean {
+    return this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond >= this.capacity
+  }
+
   /** Takes a token if one is available and returns 0; otherwise takes nothing and returns the ms to wait. */
   take(now = Date.now()): number {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond)

@@ -171,6 +171,8 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     }
     const key = `${job.channel_id}|${job.recipient}`
     const hold = holds.get(key) ?? 0
+    if (hold !== 0 && hold <= Date.now())
+      holds.delete(key) // passed: nothing left to keep in order behind it
     if (job.kind === 'send' && hold > Date.now()) {
       await defer(job, hold, job.last_error, false)
       return
@@ -323,9 +325,19 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
   }
 }
 
+/** Buckets beyond this many are swept of full (idle) ones, so one bucket per customer ever seen cannot pile up. */
+const MAX_BUCKETS = 10_000
+
 function bucket(map: Map<string, TokenBucket>, key: string, capacity: number, ratePerSecond: number): TokenBucket {
   let b = map.get(key)
   if (!b) {
+    if (map.size >= MAX_BUCKETS) {
+      const now = Date.now()
+      for (const [k, v] of map) {
+        if (v.isFull(now))
+          map.delete(k)
+      }
+    }
     b = new TokenBucket(capacity, ratePerSecond)
     map.set(key, b)
   }

@@ -151,6 +151,31 @@ describe('templates', () => {
     expect(byKey.get('appointment_reminder/en')).toMatchObject({ parameterFormat: 'NAMED' })
   })
 
+  it('follows paging.next through a large template library, and drops templates deleted at Meta', async () => {
+    const { defaultTemplates } = await import('../../../simulator/src/index.ts')
+    const base = defaultTemplates()
+    const many = Array.from({ length: 130 }, (_, i) => ({
+      ...base[i % base.length]!,
+      id: String(9_000_000 + i),
+      name: `bulk_${String(i).padStart(3, '0')}`,
+    }))
+    const other = await startPair({
+      sim: { templates: many },
+    })
+    try {
+      expect(await json(await other.server.api('/api/templates/sync', { method: 'POST' }))).toEqual({ synced: 130 })
+      expect((await json(await other.server.api('/api/templates'))).items).toHaveLength(130)
+      other.sim.templates.splice(0, 30)
+      expect(await json(await other.server.api('/api/templates/sync', { method: 'POST' }))).toEqual({ synced: 100 })
+      const names = (await json(await other.server.api('/api/templates'))).items.map((t: any) => t.name)
+      expect(names).toHaveLength(100)
+      expect(names).not.toContain('bulk_000')
+    }
+    finally {
+      await other.close()
+    }
+  })
+
   it.each([
     [
       'an unknown name',
