@@ -1,11 +1,10 @@
 /** Shared pieces of the benchmarks: a server in its own process, load with bounded concurrency, percentiles. */
 import type { ChildProcess } from 'node:child_process'
+import type { ScratchDatabase } from '../server/test/scratch-database.ts'
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { scratchDatabase } from '../server/test/scratch-database.ts'
 
 export const WA = {
   appSecret: 'bench-app-secret',
@@ -27,37 +26,10 @@ export function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[i]! * 100) / 100
 }
 
-export interface BenchDatabase { engine: 'sqlite' | 'postgres', databaseUrl: string | null, dataDir: string, drop: () => Promise<void> }
+export type BenchDatabase = ScratchDatabase
 
 export async function benchDatabase(engine: 'sqlite' | 'postgres', postgresUrl: string): Promise<BenchDatabase> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-inbox-bench-'))
-  if (engine === 'sqlite') {
-    return {
-      engine,
-      databaseUrl: null,
-      dataDir,
-      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
-    }
-  }
-  const schema = `bench_${randomBytes(5).toString('hex')}`
-  const client = new pg.Client({ connectionString: postgresUrl })
-  await client.connect()
-  await client.query(`CREATE SCHEMA ${schema}`)
-  await client.end()
-  const url = new URL(postgresUrl)
-  url.searchParams.set('options', `-c search_path=${schema}`)
-  return {
-    engine,
-    databaseUrl: url.toString(),
-    dataDir,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: postgresUrl })
-      await c.connect()
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      await c.end()
-      fs.rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
+  return await scratchDatabase(engine, postgresUrl, 'bench')
 }
 
 export async function postgresAvailable(url: string): Promise<boolean> {

@@ -6,15 +6,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.ts'
 import type { GraphClient } from '../src/whatsapp/graph-client.ts'
-import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import pg from 'pg'
+import type { ScratchDatabase } from './scratch-database.ts'
 import { metaStringify } from '../../simulator/src/meta-json.ts'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { sign } from '../src/whatsapp/signature.ts'
+import { scratchDatabase } from './scratch-database.ts'
 
 export const engine: 'sqlite' | 'postgres' = process.env.TEST_ENGINE === 'postgres'
   ? 'postgres'
@@ -32,35 +29,10 @@ export const WA = {
 
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery' }
 
-export interface TestDatabase { databaseUrl: string | null, dataDir: string, drop: () => Promise<void> }
+export type TestDatabase = ScratchDatabase
 
 export async function freshDatabase(): Promise<TestDatabase> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-inbox-test-'))
-  if (engine === 'sqlite') {
-    return {
-      databaseUrl: null,
-      dataDir,
-      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
-    }
-  }
-  const schema = `t_${randomBytes(6).toString('hex')}`
-  const client = new pg.Client({ connectionString: postgresUrl })
-  await client.connect()
-  await client.query(`CREATE SCHEMA ${schema}`)
-  await client.end()
-  const url = new URL(postgresUrl)
-  url.searchParams.set('options', `-c search_path=${schema}`)
-  return {
-    databaseUrl: url.toString(),
-    dataDir,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: postgresUrl })
-      await c.connect()
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      await c.end()
-      fs.rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
+  return await scratchDatabase(engine, postgresUrl)
 }
 
 export function baseEnv(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {

@@ -291,16 +291,7 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
     }
   }
   for (const chunk of chunks(missing)) {
-    const returned = await trx.insertInto('contacts').values(chunk.map(([, who]) => ({
-      id: newId(),
-      workspace_id: workspaceId,
-      wa_id: who.waId,
-      user_id: who.userId,
-      username: who.username,
-      profile_name: who.profileName,
-      created_at: now,
-      updated_at: now,
-    }))).onConflict(oc => oc.doNothing()).returning(['id', 'wa_id', 'user_id']).execute()
+    const returned = await trx.insertInto('contacts').values(chunk.map(([, who]) => contactRow(workspaceId, who, now))).onConflict(oc => oc.doNothing()).returning(['id', 'wa_id', 'user_id']).execute()
     for (const [key, who] of chunk) {
       const row = returned.find(r => r.wa_id === who.waId && r.user_id === who.userId)
       // Not inserted: a concurrent batch (or another identity in this one) created the customer first.
@@ -426,6 +417,19 @@ function matchContact(contacts: InboundContact[], message: InboundMessage): Inbo
       : null)
 }
 
+function contactRow(workspaceId: string, who: InboundContact, now: number) {
+  return {
+    id: newId(),
+    workspace_id: workspaceId,
+    wa_id: who.waId,
+    user_id: who.userId,
+    username: who.username,
+    profile_name: who.profileName,
+    created_at: now,
+    updated_at: now,
+  }
+}
+
 async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null }, who: InboundContact, now: number): Promise<void> {
   const patch: Record<string, string | number> = {}
   if (who.profileName && who.profileName !== existing.profile_name)
@@ -446,16 +450,7 @@ async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact,
     await patchContact(trx, workspaceId, existing, who, now)
     return existing.id
   }
-  const inserted = await trx.insertInto('contacts').values({
-    id: newId(),
-    workspace_id: workspaceId,
-    wa_id: who.waId,
-    user_id: who.userId,
-    username: who.username,
-    profile_name: who.profileName,
-    created_at: now,
-    updated_at: now,
-  }).onConflict(oc => oc.doNothing()).returning('id').executeTakeFirst()
+  const inserted = await trx.insertInto('contacts').values(contactRow(workspaceId, who, now)).onConflict(oc => oc.doNothing()).returning('id').executeTakeFirst()
   if (inserted)
     return inserted.id
   // A concurrent batch created the same customer first.

@@ -5,7 +5,7 @@
  */
 import type { SendMessage } from '../../../protocol/messages.ts'
 import type { Db } from '../storage/db.ts'
-import type { MessagesTable } from '../storage/schema.ts'
+import type { MessagesTable, OutboundJobsTable } from '../storage/schema.ts'
 import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
 
@@ -82,25 +82,18 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     const inserted = await trx.insertInto('messages').values(message).onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing()).returning('id').executeTakeFirst()
     if (!inserted)
       return false // a concurrent request with the same client id won
-    await trx.insertInto('outbound_jobs').values({
-      id: newId(),
-      workspace_id: workspaceId,
-      channel_id: conversation.channel_id,
-      message_id: id,
+    await trx.insertInto('outbound_jobs').values(newJob({
+      workspaceId,
+      channelId: conversation.channel_id,
+      messageId: id,
       kind: 'send',
       recipient: recipient.to ?? recipient.recipient!,
-      payload: JSON.stringify({
+      payload: {
         ...recipient,
         ...built.payload,
-      }),
-      state: 'queued',
-      attempts: 0,
-      run_at: now,
-      locked_until: null,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-    }).execute()
+      },
+      now,
+    })).execute()
     if (req.type !== 'reaction') {
       await trx.updateTable('conversations').set({
         last_message_id: id,
@@ -116,6 +109,26 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
   if (!created)
     return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false }
   return { message, created: true }
+}
+
+/** A queued outbound job, due now. */
+function newJob(job: { workspaceId: string, channelId: string, messageId: string | null, kind: OutboundJobsTable['kind'], recipient: string, payload: Json, now: number }): OutboundJobsTable {
+  return {
+    id: newId(),
+    workspace_id: job.workspaceId,
+    channel_id: job.channelId,
+    message_id: job.messageId,
+    kind: job.kind,
+    recipient: job.recipient,
+    payload: JSON.stringify(job.payload),
+    state: 'queued',
+    attempts: 0,
+    run_at: job.now,
+    locked_until: null,
+    last_error: null,
+    created_at: job.now,
+    updated_at: job.now,
+  }
 }
 
 async function findByClientId(db: Db, workspaceId: string, clientId: string) {
@@ -378,22 +391,15 @@ export async function queueMarkRead(db: Db, workspaceId: string, conversationId:
     await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).execute()
     // Meta accepts read receipts for messages received in the last 30 days only.
     if (latest?.wamid && now - latest.timestamp < 30 * 24 * 60 * 60 * 1000) {
-      await trx.insertInto('outbound_jobs').values({
-        id: newId(),
-        workspace_id: workspaceId,
-        channel_id: conversation.channel_id,
-        message_id: null,
+      await trx.insertInto('outbound_jobs').values(newJob({
+        workspaceId,
+        channelId: conversation.channel_id,
+        messageId: null,
         kind: 'mark_read',
         recipient: latest.wamid,
-        payload: JSON.stringify({ message_id: latest.wamid }),
-        state: 'queued',
-        attempts: 0,
-        run_at: now,
-        locked_until: null,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-      }).execute()
+        payload: { message_id: latest.wamid },
+        now,
+      })).execute()
     }
   })
   return Boolean(latest?.wamid)
