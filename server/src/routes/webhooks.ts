@@ -60,18 +60,28 @@ export async function webhookRoutes(app: FastifyInstance) {
     catch {
       throw new AppError(400, 'invalid_json', 'the body is not valid JSON')
     }
-    if (payload === null || typeof payload !== 'object' || payload.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry))
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || !Array.isArray(payload.entry))
       throw new AppError(400, 'invalid_payload', 'expected {object: "whatsapp_business_account", entry: [...]}')
+    // Another product of the same Meta app (page, instagram…) posted to this callback: keep it and
+    // acknowledge it, or Meta redelivers it for seven days.
+    const otherObject = payload.object !== 'whatsapp_business_account'
 
     const resolved: ResolvedChange[] = []
     const unresolved: UnresolvedChange[] = []
     let reloaded = false
     for (const entry of payload.entry) {
-      for (const change of Array.isArray(entry?.changes)
-        ? entry.changes
-        : []) {
+      if (!Array.isArray(entry?.changes)) {
+        unresolved.push({
+          kind: 'malformed',
+          field: null,
+          channel: null,
+          payload: { entry },
+        })
+        continue
+      }
+      for (const change of entry.changes) {
         const field = typeof change?.field === 'string'
-          ? change.field
+          ? change.field.replaceAll('\u0000', '')
           : null
         const value = change?.value
         const phoneNumberId = value?.metadata?.phone_number_id
@@ -86,12 +96,12 @@ export async function webhookRoutes(app: FastifyInstance) {
         const trusted = channel && channel.app_secret === secret
           ? channel
           : null
-        if (field !== 'messages' || !value || typeof value !== 'object') {
+        if (otherObject || field !== 'messages' || !value || typeof value !== 'object' || Array.isArray(value)) {
           unresolved.push({
             kind: 'unknown_field',
             field,
             channel: trusted,
-            payload: { entryId: entry?.id ?? null, change },
+            payload: { object: payload.object, entryId: entry?.id ?? null, change },
           })
         }
         else if (!trusted) {
@@ -116,8 +126,13 @@ export async function webhookRoutes(app: FastifyInstance) {
         err => request.log.warn({ err }, 'applying early statuses failed; the send path will apply them'),
       )
     }
-    if (result.conversationIds.length > 0)
-      app.changes.emit('change', { workspaceId: resolved[0]?.channel.workspace_id ?? null, conversationIds: result.conversationIds })
+    // One event per workspace: one Meta app can serve numbers of several teams.
+    for (const [workspaceId, ids] of result.byWorkspace) {
+      app.changes.emit('change', {
+        workspaceId,
+        conversationIds: [...ids],
+      })
+    }
     // Counts only: message bodies never reach the logs at info level.
     request.log.info({ messages: result.inserted, duplicates: result.duplicates, statuses: result.statuses }, 'webhook stored')
     if (unresolved.length > 0) {

@@ -44,9 +44,16 @@ function obj(value: unknown): Json | null {
     : null
 }
 
+/**
+ * A string field, or null. NUL is dropped: PostgreSQL text cannot hold it and the insert would fail
+ * on every redelivery (the untouched original stays in `raw`, where JSON escapes it).
+ */
 function str(value: unknown): string | null {
-  if (typeof value === 'string')
-    return value
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? value.replaceAll('\u0000', '')
+      : value
+  }
   if (typeof value === 'number' && Number.isFinite(value))
     return String(value)
   return null

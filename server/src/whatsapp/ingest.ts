@@ -24,7 +24,7 @@ export interface ResolvedChange {
 }
 
 export interface UnresolvedChange {
-  kind: 'unknown_field' | 'unknown_number'
+  kind: 'unknown_field' | 'unknown_number' | 'malformed'
   field: string | null
   channel: Channel | null
   payload: unknown
@@ -37,6 +37,8 @@ export interface IngestResult {
   /** statuses stored for a wamid we have not stored yet (the send may still be completing) */
   orphans: Array<{ channelId: string, wamid: string }>
   conversationIds: string[]
+  /** conversations touched, per workspace (one POST may carry several workspaces' numbers) */
+  byWorkspace: Map<string, Set<string>>
 }
 
 /** Status order: a status only ever moves forward; `failed` is kept once set. */
@@ -59,17 +61,40 @@ const STATUS_TIME_COLUMN = {
 const PASSIVE_TYPES = new Set(['reaction', 'system'])
 
 export async function ingestBatch(db: Db, engine: Engine, changes: ResolvedChange[], unresolved: UnresolvedChange[], now: number): Promise<IngestResult> {
+  // PostgreSQL aborts one side of a deadlock (40P01) or a serialization conflict (40001); the
+  // transaction left nothing behind, so run it again rather than make Meta redeliver the batch.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOnce(db, engine, changes, unresolved, now)
+    }
+    catch (error) {
+      const code = (error as { code?: string }).code
+      if (attempt >= 5 || (code !== '40P01' && code !== '40001'))
+        throw error
+      await new Promise(resolve => setTimeout(resolve, 5 + Math.random() * 20 * attempt))
+    }
+  }
+}
+
+async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unresolved: UnresolvedChange[], now: number): Promise<IngestResult> {
   const result: IngestResult = {
     inserted: 0,
     duplicates: 0,
     statuses: 0,
     orphans: [],
     conversationIds: [],
+    byWorkspace: new Map(),
   }
   await db.transaction().execute(async (trx) => {
-    const touched = new Set<string>()
-    for (const change of changes)
+    for (const change of changes) {
+      const touched = new Set<string>()
       await ingestChange(trx, engine, change, now, result, touched)
+      const ids = result.byWorkspace.get(change.channel.workspace_id) ?? new Set<string>()
+      for (const id of touched)
+        ids.add(id)
+      if (ids.size > 0)
+        result.byWorkspace.set(change.channel.workspace_id, ids)
+    }
     for (const u of unresolved) {
       await insertWebhookEvent(trx, {
         kind: u.kind,
@@ -80,8 +105,12 @@ export async function ingestBatch(db: Db, engine: Engine, changes: ResolvedChang
         now,
       })
     }
-    result.conversationIds = [...touched]
   })
+  result.conversationIds = [
+    ...new Set([
+      ...result.byWorkspace.values(),
+    ].flatMap(ids => [...ids])),
+  ]
   return result
 }
 
@@ -115,6 +144,23 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  */
 async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
   const { channel, value } = change
+  for (const key of [
+    'contacts',
+    'messages',
+    'statuses',
+    'errors',
+  ]) {
+    if (value[key] !== undefined && !Array.isArray(value[key])) { // kept, not silently dropped
+      await insertWebhookEvent(trx, {
+        kind: 'malformed',
+        field: key,
+        channel,
+        code: null,
+        payload: value[key],
+        now,
+      })
+    }
+  }
   const contacts = list(value.contacts).map(parseContact).filter((c): c is InboundContact => c !== null)
 
   const parsed: Array<{ message: InboundMessage, identity: InboundContact }> = []
@@ -223,7 +269,10 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
   await ingestStatuses(trx, channel, list(value.statuses), now, result, touched)
 
   for (const error of list(value.errors)) {
-    const code = Number((error as Json | null)?.code)
+    const raw = Number((error as Json | null)?.code)
+    const code = Number.isInteger(raw) && Math.abs(raw) < 2 ** 31
+      ? raw
+      : Number.NaN // column is int32; raw value stays in payload
     await insertWebhookEvent(trx, {
       kind: 'error',
       field: 'messages',
@@ -498,8 +547,9 @@ async function applySideEffects(trx: Trx, channel: Channel, contactId: string, m
 /**
  * All of a batch's conversation changes in one statement. The expressions read each row as it is
  * when the UPDATE runs, so concurrent batches for one conversation add up instead of overwriting.
- * On PostgreSQL the rows are locked in id order first, so two batches never wait on each other
- * in opposite orders (a deadlock would fail one of them and make Meta redeliver it).
+ * On PostgreSQL the rows are locked in id order first (NO KEY UPDATE: it does not conflict with
+ * the KEY SHARE lock that inserting a message takes on its conversation through the foreign key),
+ * so batches mostly queue instead of deadlocking; `ingestBatch` retries the rare deadlock left.
  */
 async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<string, ConversationDelta>, now: number): Promise<void> {
   const ids = [
@@ -507,7 +557,7 @@ async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<str
   ].sort()
   for (const chunk of chunks(ids)) {
     if (engine === 'postgres')
-      await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR UPDATE`.execute(trx)
+      await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)
     const values = sql.join(chunk.map((id) => {
       const d = deltas.get(id)!
       return sql`(${id}, CAST(${d.unread} AS integer), CAST(${d.lastInbound} AS bigint), CAST(${d.last?.id ?? null} AS text), CAST(${d.last?.at ?? null} AS bigint), CAST(${d.last?.preview ?? null} AS text), CAST(${d.last?.type ?? null} AS text))`
@@ -561,9 +611,11 @@ async function applyStatusTo(trx: Trx, message: { id: string, conversation_id: s
       await closeWindow(trx, message.conversation_id, Math.min(timestamp, Date.now()))
     return
   }
-  const rank = STATUS_RANK[status]
-  if (rank === undefined)
+  // Only Meta's forward statuses move a message; anything else ('pending', 'deleted', a typo, a
+  // prototype key) is stored in status_events and otherwise ignored.
+  if (status === 'pending' || !Object.hasOwn(STATUS_RANK, status))
     return
+  const rank = STATUS_RANK[status]!
   const lower = Object.keys(STATUS_RANK).filter(s => STATUS_RANK[s]! < rank)
   const column = STATUS_TIME_COLUMN[status as keyof typeof STATUS_TIME_COLUMN]
   await trx.updateTable('messages')

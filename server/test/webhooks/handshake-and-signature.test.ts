@@ -110,10 +110,6 @@ describe('bad input', () => {
 
   it.each([
     [
-      'another object',
-      { object: 'page', entry: [] },
-    ],
-    [
       'no entry array',
       { object: 'whatsapp_business_account' },
     ],
