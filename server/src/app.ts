@@ -43,6 +43,8 @@ declare module 'fastify' {
     graph: GraphClient
     worker: OutboundWorker | null
     changes: EventEmitter<{ change: [ChangeEvent] }>
+    /** Emits a change after a commit; a failing listener is logged, never turned into an error response. */
+    notifyChange: (event: ChangeEvent) => void
   }
   interface FastifyRequest {
     agent: import('./services/sessions.ts').SessionAgent | null
@@ -86,6 +88,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', storage.db)
   app.decorate('config', config)
   app.decorate('changes', new EventEmitter<{ change: [ChangeEvent] }>())
+  app.decorate('notifyChange', (event: ChangeEvent) => {
+    try {
+      app.changes.emit('change', event)
+    }
+    catch (error) {
+      app.log.error({ err: error }, 'a change listener failed')
+    }
+  })
   // Graceful close: in-flight requests may finish, but keep-alive sockets (Meta's, the
   // simulator's) that go idle after Node's one-time idle sweep would hold close() open until
   // keepAliveTimeout (72 s). Keep sweeping idle sockets; after 5 s close whatever is left (an
@@ -123,7 +133,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         throughputPerSecond: config.throughputPerSecond,
         pairIntervalMs: config.pairIntervalMs,
         pairBurst: config.pairBurst,
-        onChange: conversationIds => app.changes.emit('change', { workspaceId: null, conversationIds }),
+        onChange: conversationIds => app.notifyChange({ workspaceId: null, conversationIds }),
       })
     : null)
 
@@ -154,8 +164,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   app.decorateRequest('agent', null)
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0]!
-    if (!path.startsWith('/api/') || PUBLIC_ROUTES.has(path) || request.method === 'OPTIONS')
+    // Decide on the route that matched, not the raw URL: `/%61pi/…` routes to `/api/…` too.
+    const path = request.routeOptions.url
+    if (!path || !path.startsWith('/api/') || PUBLIC_ROUTES.has(path) || request.method === 'OPTIONS')
       return
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ')

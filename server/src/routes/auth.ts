@@ -23,7 +23,9 @@ export async function authRoutes(app: FastifyInstance) {
       rateLimit: {
         max: 10,
         timeWindow: 60_000,
-        keyGenerator: request => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+        // After parsing, so the key has the email: one address guessed at cannot lock out the team.
+        hook: 'preHandler',
+        keyGenerator: request => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()}`,
       },
     },
   }, async (request) => {

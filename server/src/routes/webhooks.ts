@@ -122,13 +122,13 @@ export async function webhookRoutes(app: FastifyInstance) {
     if (result.orphans.length > 0) {
       // The send may have committed while we were storing: look again now that both are committed.
       applyOrphanStatuses(app.db, result.orphans).then(
-        ids => ids.length > 0 && app.changes.emit('change', { workspaceId: null, conversationIds: ids }),
+        ids => ids.length > 0 && app.notifyChange({ workspaceId: null, conversationIds: ids }),
         err => request.log.warn({ err }, 'applying early statuses failed; the send path will apply them'),
       )
     }
     // One event per workspace: one Meta app can serve numbers of several teams.
     for (const [workspaceId, ids] of result.byWorkspace) {
-      app.changes.emit('change', {
+      app.notifyChange({
         workspaceId,
         conversationIds: [...ids],
       })

@@ -249,6 +249,16 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   }
 }
 
+const RETRYABLE_CODES = new Set([
+  130429,
+  80007,
+  4,
+  131000,
+  131016,
+  2,
+  131057,
+])
+
 /** Codes worth an automatic retry of the same request (reference §3), and how long to wait. */
 export function retryDelayMs(error: GraphError, attempt: number): number | null {
   const maxAttempts = 8
@@ -259,16 +269,11 @@ export function retryDelayMs(error: GraphError, attempt: number): number | null 
     return Math.min(4 ** (attempt - 1) * 1000, 15 * 60_000)
   if (code === 131000 && attempt >= 3) // unknown server error: retry a little only
     return null
-  const retryable = [
-    130429,
-    80007,
-    4,
-    131000,
-    131016,
-    2,
-    131057,
-  ].includes(code)
-  || (code === 0 && (error.httpStatus === 0 || error.httpStatus >= 500 || error.httpStatus === 429))
+  // Network failures and timeouts are retried too: a request that timed out after Meta accepted
+  // it can then arrive twice, which we prefer to a message silently never sent.
+  const retryable = RETRYABLE_CODES.has(code)
+    || error.httpStatus >= 500
+    || (code === 0 && (error.httpStatus === 0 || error.httpStatus === 429))
   if (!retryable)
     return null
   const base = code === 80007 || code === 4

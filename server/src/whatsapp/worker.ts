@@ -66,6 +66,15 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
         eb('locked_until', '<', now),
       ]),
     ])).where('run_at', '<=', now).orderBy('run_at').orderBy('id').limit(limit)
+    // A customer whose earlier jobs are still running here waits: claiming more for them would
+    // let leases expire in the in-memory queue (and a reclaimed job could overtake a later one).
+    const busy = [
+      ...new Set([
+        ...recipientQueues.keys(),
+      ].map(key => key.slice(key.indexOf('|') + 1))),
+    ]
+    if (busy.length > 0)
+      due = due.where('recipient', 'not in', busy)
     if (engine === 'postgres')
       due = due.forUpdate().skipLocked()
     const claimed = await db.updateTable('outbound_jobs')
@@ -160,10 +169,17 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
         : job.attempts,
       last_error: error,
       updated_at: Date.now(),
-    }).where('id', '=', job.id).execute()
+    }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
   }
 
-  async function processJob(job: OutboundJobsTable): Promise<void> {
+  async function processJob(claimed: OutboundJobsTable): Promise<void> {
+    // Take the lease afresh, fenced on the one we claimed with: if it expired while this job
+    // waited and someone reclaimed it, that claim owns the job now and this one must not send.
+    const lock = Date.now() + leaseMs
+    const renewed = await db.updateTable('outbound_jobs').set({ locked_until: lock }).where('id', '=', claimed.id).where('state', '=', 'running').where('locked_until', '=', claimed.locked_until).executeTakeFirst()
+    if (Number(renewed.numUpdatedRows) === 0)
+      return
+    const job = { ...claimed, locked_until: lock }
     const channel = await db.selectFrom('channels').selectAll().where('id', '=', job.channel_id).executeTakeFirst()
     if (!channel) {
       await finish(job, 'failed', 'channel no longer exists')
@@ -190,38 +206,14 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       await new Promise(resolve => setTimeout(resolve, waitMs))
 
     const payload = JSON.parse(job.payload) as Record<string, unknown>
+    let wamid: string
     try {
       if (job.kind === 'mark_read') {
         await graph.markRead(channel, String(payload.message_id))
         await finish(job, 'done', null)
         return
       }
-      const result = await graph.sendMessage(channel, payload)
-      const now = Date.now()
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('messages').set({
-          wamid: result.wamid,
-          status: sql`CASE WHEN status = 'pending' THEN 'sent' ELSE status END`,
-          sent_at: sql`coalesce(sent_at, ${now})`,
-          updated_at: now,
-        }).where('id', '=', job.message_id!).execute()
-        await trx.updateTable('outbound_jobs').set({
-          state: 'done',
-          locked_until: null,
-          attempts: job.attempts + 1,
-          updated_at: now,
-        }).where('id', '=', job.id).execute()
-      })
-      // A status webhook may have arrived before we stored the wamid: apply what was kept.
-      const touched = await applyOrphanStatuses(db, [
-        { channelId: channel.id, wamid: result.wamid },
-      ])
-      options.onChange?.([
-        ...new Set([
-          ...touched,
-          ...(await conversationOf(job)),
-        ]),
-      ])
+      wamid = (await graph.sendMessage(channel, payload)).wamid
     }
     catch (error) {
       const graphError = error instanceof GraphError
@@ -233,6 +225,56 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
             httpStatus: 0,
           })
       await handleFailure(job, graphError)
+      return
+    }
+    // Meta has accepted the message. From here on nothing may send it again: bookkeeping failures
+    // are retried as bookkeeping and logged, never routed to handleFailure (which would resend).
+    await recordSent(job, wamid)
+    try {
+      // A status webhook may have arrived before we stored the wamid: apply what was kept.
+      const touched = await applyOrphanStatuses(db, [
+        { channelId: channel.id, wamid },
+      ])
+      options.onChange?.([
+        ...new Set([
+          ...touched,
+          ...(await conversationOf(job)),
+        ]),
+      ])
+    }
+    catch (error) {
+      log.error({ err: error, job: job.id }, 'outbound: sent, but applying early statuses or notifying failed')
+    }
+  }
+
+  async function recordSent(job: OutboundJobsTable, wamid: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const now = Date.now()
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('messages').set({
+            wamid,
+            status: sql`CASE WHEN status = 'pending' THEN 'sent' ELSE status END`,
+            sent_at: sql`coalesce(sent_at, ${now})`,
+            updated_at: now,
+          }).where('id', '=', job.message_id!).execute()
+          await trx.updateTable('outbound_jobs').set({
+            state: 'done',
+            locked_until: null,
+            attempts: job.attempts + 1,
+            updated_at: now,
+          }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
+        })
+        return
+      }
+      catch (error) {
+        if (attempt >= 5) {
+          // The job stays 'running'; after its lease it would be sent again. Say so loudly.
+          log.error({ err: error, job: job.id, wamid }, 'outbound: Meta accepted the message but recording it failed')
+          return
+        }
+        await new Promise(resolve => setTimeout(resolve, 100 * 2 ** attempt))
+      }
     }
   }
 
@@ -256,14 +298,15 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     log.warn({ job: job.id, code: error.code, attempt }, 'outbound: failed permanently')
     const now = Date.now()
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('outbound_jobs').set({
+      const owned = await trx.updateTable('outbound_jobs').set({
         state: 'failed',
         locked_until: null,
         attempts: attempt,
         last_error: error.message,
         updated_at: now,
-      }).where('id', '=', job.id).execute()
-      if (job.kind === 'send' && job.message_id) {
+      }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).executeTakeFirst()
+      // Lost the lease (another claim owns the job): its outcome, not ours, decides the message.
+      if (Number(owned.numUpdatedRows) > 0 && job.kind === 'send' && job.message_id) {
         const whatsappError = {
           code: error.code,
           title: error.title,
@@ -294,7 +337,7 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       attempts: job.attempts + 1,
       last_error: lastError,
       updated_at: Date.now(),
-    }).where('id', '=', job.id).execute()
+    }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
   }
 
   async function conversationOf(job: OutboundJobsTable): Promise<string[]> {

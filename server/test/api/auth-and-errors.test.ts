@@ -65,6 +65,29 @@ describe('sessions', () => {
     expect(body.error.message).toContain(message)
   })
 
+  it('guards routes reached through a percent-encoded path', async () => {
+    for (const path of ['/%61pi/conversations', '/api/%63onversations', '/%61pi/templates']) {
+      const res = await fetch(`${server.url}${path}`)
+      expect(res.status).toBe(401)
+      expect((await json(res)).error.code).toBe('unauthorized')
+    }
+  })
+
+  it('limits login attempts per address, so guesses at one email do not lock out another', async () => {
+    for (let i = 0; i < 12; i++) {
+      await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `someone-${i % 2}@example.com`, password: 'guess' }),
+      })
+    }
+    expect((await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    })).status).toBe(200)
+  })
+
   it('revokes the token on logout', async () => {
     const token = await login(server.url)
     const headers = { authorization: `Bearer ${token}` }

@@ -92,6 +92,25 @@ describe('retried with backoff', () => {
   })
 })
 
+describe('after Meta accepted a message', () => {
+  it('never sends it again when something after the send throws', async () => {
+    pair = await startPair()
+    const { conversationId } = await customerWrites(pair, '40712000701')
+    let thrown = 0
+    pair.server.app.changes.on('change', () => {
+      if (thrown++ === 0)
+        throw new Error('a listener bug')
+    })
+    const message = await json(await send(pair, conversationId, { type: 'text', text: 'only once' }))
+    const sent = await messageUntil(pair, message.id, r => r.wamid !== null, 'sent')
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    await pair.sim.idle()
+    expect(sendsTo(pair, '40712000701').filter(s => (s.body as any).text?.body === 'only once')).toHaveLength(1)
+    expect((await pair.server.app.db.selectFrom('messages').select('wamid').where('id', '=', message.id).executeTakeFirstOrThrow()).wamid).toBe(sent.wamid)
+    expect(thrown).toBeGreaterThan(0)
+  })
+})
+
 describe('failed at once, never retried', () => {
   it('keeps 130472 (experiment) from the failed status, without a resend', async () => {
     pair = await startPair({
