@@ -128,6 +128,7 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     .addColumn('created_at', ms, c => c.notNull())
     .execute()
   await db.schema.createIndex('status_events_key').unique().on('status_events').columns(['channel_id', 'wamid', 'status']).execute()
+  await db.schema.createIndex('status_events_created').on('status_events').column('created_at').execute()
 
   await db.schema.createTable('webhook_events')
     .addColumn('id', 'text', c => c.primaryKey())

@@ -133,6 +133,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         throughputPerSecond: config.throughputPerSecond,
         pairIntervalMs: config.pairIntervalMs,
         pairBurst: config.pairBurst,
+        statusSweepIntervalMs: config.statusSweepIntervalMs,
         onChange: conversationIds => app.notifyChange({ workspaceId: null, conversationIds }),
       })
     : null)

@@ -27,7 +27,7 @@ export interface Config {
   whatsapp: WhatsAppBootstrap | null
   graphUrl: string
   apiVersion: string
-  /** largest webhook body accepted, bytes (Meta batches up to 1,000 updates) */
+  /** largest webhook body accepted, bytes: 1,000 updates of long non-Latin text escaped as \uXXXX can pass 4 MB */
   webhookBodyLimit: number
   /** largest media upload accepted, bytes (WhatsApp's own limit for documents is 100 MB) */
   mediaBodyLimit: number
@@ -38,6 +38,8 @@ export interface Config {
   /** per-recipient pair limit: one message every `pairIntervalMs`, bursts up to `pairBurst` */
   pairIntervalMs: number
   pairBurst: number
+  /** how often the worker applies stored statuses whose message arrived later */
+  statusSweepIntervalMs: number
   /** sync the template list from Meta at start */
   syncTemplatesOnStart: boolean
 }
@@ -117,12 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     whatsapp,
     graphUrl,
     apiVersion,
-    webhookBodyLimit: int(env, 'WEBHOOK_BODY_LIMIT', 4 * 1024 * 1024, problems),
+    webhookBodyLimit: int(env, 'WEBHOOK_BODY_LIMIT', 16 * 1024 * 1024, problems),
     mediaBodyLimit: int(env, 'MEDIA_BODY_LIMIT', 100 * 1024 * 1024, problems),
     worker: bool(env, 'OUTBOUND_WORKER', true),
     throughputPerSecond: int(env, 'WHATSAPP_THROUGHPUT', 80, problems),
     pairIntervalMs: int(env, 'WHATSAPP_PAIR_INTERVAL_MS', 6000, problems),
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),
+    statusSweepIntervalMs: int(env, 'STATUS_SWEEP_INTERVAL_MS', 30_000, problems),
     syncTemplatesOnStart: bool(env, 'SYNC_TEMPLATES_ON_START', true),
   }
   if (problems.length > 0)

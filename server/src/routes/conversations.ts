@@ -297,8 +297,6 @@ async function streamMedia(reply: FastifyReply, app: FastifyInstance, channel: {
   reply.header('content-disposition', filename
     ? `${disposition}; filename*=UTF-8''${encodeURIComponent(filename)}`
     : disposition)
-  const length = response.headers.get('content-length')
-  if (length)
-    reply.header('content-length', length)
+  // No upstream content-length: fetch may have decoded a compressed body; Fastify sets the real one.
   return reply.send(Buffer.from(await response.arrayBuffer()))
 }

@@ -636,6 +636,34 @@ export async function closeWindow(trx: Trx, conversationId: string, at: number):
     .execute()
 }
 
+/**
+ * Statuses stored while their message did not exist yet are applied right after both commits; if
+ * that step itself failed (a crash, a dropped connection), this sweep finds them: stored in the
+ * last `windowMs`, their message now exists and still shows an earlier status.
+ */
+export async function sweepUnappliedStatuses(db: Db, now: number, windowMs = 24 * 60 * 60 * 1000): Promise<string[]> {
+  const behind = sql<boolean>`(
+    (se.status = 'failed' AND m.status <> 'failed')
+    OR (m.status <> 'failed' AND (
+      (se.status = 'sent' AND m.status = 'pending')
+      OR (se.status = 'delivered' AND m.status IN ('pending', 'sent'))
+      OR (se.status = 'read' AND m.status IN ('pending', 'sent', 'delivered'))
+      OR (se.status = 'played' AND m.status IN ('pending', 'sent', 'delivered', 'read'))
+    ))
+  )`
+  const rows = await db.selectFrom('status_events as se')
+    .innerJoin('messages as m', join => join.onRef('m.channel_id', '=', 'se.channel_id').onRef('m.wamid', '=', 'se.wamid'))
+    .select(['se.channel_id as channelId', 'se.wamid as wamid'])
+    .where('se.created_at', '>', now - windowMs)
+    .where(behind)
+    .distinct()
+    .limit(500)
+    .execute()
+  return rows.length > 0
+    ? await applyOrphanStatuses(db, rows)
+    : []
+}
+
 /** Applies every stored status for these wamids to messages that now exist (idempotent). */
 export async function applyOrphanStatuses(db: Db, orphans: Array<{ channelId: string, wamid: string }>): Promise<string[]> {
   const touched: string[] = []

@@ -365,8 +365,11 @@ function checkHeaderAndButtons(t: Extract<SendMessage, { type: 'template' }>['te
 }
 
 async function toGraphParam(db: Db, workspaceId: string, p: TemplateParam): Promise<Json> {
-  if (p.type === 'text')
-    return { type: 'text', text: p.text ?? '' }
+  if (p.type === 'text') {
+    if (p.text === undefined || p.text === '')
+      throw new AppError(400, 'template_params_mismatch', 'a text template parameter needs a non-empty text', { field: 'template' })
+    return { type: 'text', text: p.text }
+  }
   if (p.type === 'payload')
     return { type: 'payload', payload: p.payload ?? '' }
   const media = p.mediaId

@@ -10,7 +10,7 @@ import type { OutboundJobsTable } from '../storage/schema.ts'
 import type { GraphClient } from './graph-client.ts'
 import { sql } from 'kysely'
 import { GraphError, retryDelayMs } from './graph-client.ts'
-import { applyOrphanStatuses, closeWindow } from './ingest.ts'
+import { applyOrphanStatuses, closeWindow, sweepUnappliedStatuses } from './ingest.ts'
 import { TokenBucket } from './token-bucket.ts'
 
 export interface WorkerOptions {
@@ -24,6 +24,8 @@ export interface WorkerOptions {
   /** called after a job changed messages in these conversations */
   onChange?: (conversationIds: string[]) => void
   pollIntervalMs?: number
+  /** how often stored-but-unapplied statuses are swept (see sweepUnappliedStatuses) */
+  statusSweepIntervalMs?: number
   leaseMs?: number
   concurrency?: number
 }
@@ -41,6 +43,8 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
   const pollIntervalMs = options.pollIntervalMs ?? 250
   const leaseMs = options.leaseMs ?? 60_000
   const concurrency = options.concurrency ?? 32
+  const sweepEveryMs = options.statusSweepIntervalMs ?? 30_000
+  let lastSweep = Date.now()
   const numberBuckets = new Map<string, TokenBucket>()
   const pairBuckets = new Map<string, TokenBucket>()
   /** recipient → time before which no later job may overtake a deferred one (keeps per-chat order) */
@@ -103,6 +107,17 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     // eslint-disable-next-line no-unmodified-loop-condition
     while (running) {
       pending = false
+      if (Date.now() - lastSweep >= sweepEveryMs) {
+        lastSweep = Date.now()
+        try {
+          const touched = await sweepUnappliedStatuses(db, lastSweep)
+          if (touched.length > 0)
+            options.onChange?.(touched)
+        }
+        catch (error) {
+          log.error({ err: error }, 'outbound: sweeping early statuses failed')
+        }
+      }
       let jobs: OutboundJobsTable[] = []
       let claimFailed = false
       if (inFlight < concurrency) {
