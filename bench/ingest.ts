@@ -276,7 +276,7 @@ async function rawIngest(engine: 'sqlite' | 'postgres', postgresUrl: string, bat
     if (engine === 'sqlite') {
       const sqlite = new SQLite(`${db.dataDir}/wa-inbox.sqlite`)
       sqlite.pragma('journal_mode = WAL')
-      sqlite.pragma('synchronous = NORMAL')
+      sqlite.pragma('synchronous = FULL') // as the server's default
       const cache = new Map<string, SQLite.Statement>()
       const prep = (q: string) => cache.get(q) ?? cache.set(q, sqlite.prepare(q)).get(q)!
       const write = sqlite.transaction((batch: Row[]) => {

@@ -83,7 +83,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   })
 
-  const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const storage = openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous })
   app.decorate('storage', storage)
   app.decorate('db', storage.db)
   app.decorate('config', config)

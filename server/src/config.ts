@@ -18,6 +18,8 @@ export interface Config {
   host: string
   dataDir: string
   databaseUrl: string | null
+  /** SQLite durability: FULL fsyncs every commit (survives power loss); NORMAL survives process crashes only */
+  sqliteSynchronous: 'FULL' | 'NORMAL'
   publicUrl: string
   logLevel: string
   adminEmail: string | null
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
+    sqliteSynchronous: (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() === 'NORMAL' ? 'NORMAL' : 'FULL',
     publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL || 'info',
     adminEmail: env.ADMIN_EMAIL || null,

@@ -32,6 +32,7 @@ export interface StorageOptions {
   /** SQLite file name under dataDir */
   sqliteFile?: string
   poolSize?: number
+  sqliteSynchronous?: 'FULL' | 'NORMAL'
 }
 
 export function openStorage(options: StorageOptions): Storage {
@@ -51,10 +52,11 @@ export function openStorage(options: StorageOptions): Storage {
   fs.mkdirSync(options.dataDir, { recursive: true })
   const file = path.join(options.dataDir, options.sqliteFile ?? 'wa-inbox.sqlite')
   const sqlite = new SQLite(file)
-  // WAL + synchronous=NORMAL: a committed transaction survives a process crash (SIGKILL); only an
-  // OS crash or power loss can lose the last commits. busy_timeout covers a second process (tools).
+  // WAL. synchronous=FULL (default) fsyncs every commit, so an acknowledged webhook survives even
+  // an OS crash or power loss; NORMAL survives process crashes (SIGKILL) only, and is faster.
+  // busy_timeout covers a second process (tools) reading the file.
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('cache_size = -32000')
