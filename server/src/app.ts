@@ -119,7 +119,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const applied = await migrate(storage)
   if (applied.length > 0)
     app.log.info({ migrations: applied, db: storage.engine }, 'database migrated')
-  const boot = await bootstrap(storage.db, config)
+  const boot = await bootstrap(storage.db, config, Date.now(), storage.engine)
   if (boot.createdAdmin)
     app.log.info({ email: config.adminEmail }, 'created the first admin')
 

@@ -112,7 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
-    sqliteSynchronous: (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() === 'NORMAL' ? 'NORMAL' : 'FULL',
+    sqliteSynchronous: (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() === 'NORMAL'
+      ? 'NORMAL'
+      : 'FULL',
     publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL || 'info',
     adminEmail: env.ADMIN_EMAIL || null,

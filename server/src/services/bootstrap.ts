@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 /**
  * Until the team API manages them, the first workspace, admin and WhatsApp number come from the
  * environment. Idempotent: safe on every start; a changed token or secret in the environment
@@ -5,12 +6,38 @@
  */
 import type { Config } from '../config.ts'
 import type { Db } from '../storage/db.ts'
+import type { Database } from '../storage/schema.ts'
+import { sql } from 'kysely'
 import { newId } from '../ids.ts'
 import { hashPassword } from './passwords.ts'
 
 export interface BootstrapResult { workspaceId: string | null, createdAdmin: boolean, channelId: string | null }
 
-export async function bootstrap(db: Db, config: Config, now = Date.now()): Promise<BootstrapResult> {
+export async function bootstrap(db: Db, config: Config, now = Date.now(), engine: 'sqlite' | 'postgres' = 'sqlite'): Promise<BootstrapResult> {
+  if (engine === 'sqlite') {
+    // BEGIN IMMEDIATE takes the write lock up front: a second process waits instead of also
+    // finding the database empty.
+    return await db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn)
+      try {
+        const result = await bootstrapIn(conn, config, now)
+        await sql`COMMIT`.execute(conn)
+        return result
+      }
+      catch (error) {
+        await sql`ROLLBACK`.execute(conn)
+        throw error
+      }
+    })
+  }
+  // Several instances starting on an empty PostgreSQL database must not create two workspaces.
+  return await db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(727274001)`.execute(trx)
+    return await bootstrapIn(trx, config, now)
+  })
+}
+
+async function bootstrapIn(db: Kysely<Database>, config: Config, now: number): Promise<BootstrapResult> {
   let workspace = await db.selectFrom('workspaces').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()
   if (!workspace && (config.adminEmail || config.whatsapp)) {
     workspace = {

@@ -187,6 +187,16 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     },
 
     async downloadMedia(channel, url) {
+      // The URL comes from Meta's answer; the bearer token only ever goes to Meta's media hosts
+      // (or the configured Graph host, e.g. the simulator).
+      if (!mediaHostAllowed(url, options.graphUrl)) {
+        throw new GraphError({
+          code: 0,
+          title: 'Refused media URL',
+          details: `not a WhatsApp media host: ${safeHost(url)}`,
+          httpStatus: 400,
+        })
+      }
       let response: Response
       try {
         response = await doFetch(url, {
@@ -247,6 +257,35 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       return out
     },
   }
+}
+
+const MEDIA_HOSTS = [
+  'fbsbx.com',
+  'facebook.com',
+  'whatsapp.net',
+  'fbcdn.net',
+]
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host
+  }
+  catch {
+    return '(invalid URL)'
+  }
+}
+
+export function mediaHostAllowed(url: string, graphUrl: string): boolean {
+  let target: URL
+  try {
+    target = new URL(url)
+  }
+  catch {
+    return false
+  }
+  if (target.origin === new URL(graphUrl).origin)
+    return true
+  return target.protocol === 'https:' && MEDIA_HOSTS.some(host => target.hostname === host || target.hostname.endsWith(`.${host}`))
 }
 
 const RETRYABLE_CODES = new Set([

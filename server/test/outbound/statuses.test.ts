@@ -142,10 +142,24 @@ describe('status ordering', () => {
   })
 
   it('sweeps up a stored status whose immediate application was lost', async () => {
-    pair = await startPair({ sim: { statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null } }, env: { STATUS_SWEEP_INTERVAL_MS: '200' } })
+    pair = await startPair({
+      sim: {
+        statusDelaysMs: { sent: 60_000, delivered: 60_000, read: null },
+      },
+      env: { STATUS_SWEEP_INTERVAL_MS: '200' },
+    })
     const row = await sentMessage(pair, '40713000005')
     // As if the webhook stored it while the wamid was unknown and the second look then failed.
-    await pair.server.app.db.insertInto('status_events').values({ id: 'se-lost', channel_id: row.channel_id, wamid: row.wamid!, status: 'read', timestamp: Date.now(), errors: null, raw: '{}', created_at: Date.now() }).execute()
+    await pair.server.app.db.insertInto('status_events').values({
+      id: 'se-lost',
+      channel_id: row.channel_id,
+      wamid: row.wamid!,
+      status: 'read',
+      timestamp: Date.now(),
+      errors: null,
+      raw: '{}',
+      created_at: Date.now(),
+    }).execute()
     const swept = await messageUntil(pair, row.id, r => r.status === 'read', 'read by the sweep', 5000)
     expect(swept.read_at).not.toBeNull()
   })
