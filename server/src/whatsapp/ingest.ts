@@ -16,7 +16,7 @@ export type Channel = Pick<ChannelsTable, 'id' | 'workspace_id' | 'phone_number_
 type Trx = Kysely<Database> | Transaction<Database>
 type Json = Record<string, unknown>
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000
+const WINDOW_MS = 24 * 60 * 60 * 1000
 
 export interface ResolvedChange {
   channel: Channel
@@ -36,7 +36,6 @@ export interface IngestResult {
   statuses: number
   /** statuses stored for a wamid we have not stored yet (the send may still be completing) */
   orphans: Array<{ channelId: string, wamid: string }>
-  conversationIds: string[]
   /** conversations touched, per workspace (one POST may carry several workspaces' numbers) */
   byWorkspace: Map<string, Set<string>>
 }
@@ -82,7 +81,6 @@ async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unr
     duplicates: 0,
     statuses: 0,
     orphans: [],
-    conversationIds: [],
     byWorkspace: new Map(),
   }
   await db.transaction().execute(async (trx) => {
@@ -106,11 +104,6 @@ async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unr
       })
     }
   })
-  result.conversationIds = [
-    ...new Set([
-      ...result.byWorkspace.values(),
-    ].flatMap(ids => [...ids])),
-  ]
   return result
 }
 
@@ -587,7 +580,7 @@ async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<str
  * move monotonic inside the database, so concurrent or reordered webhooks cannot move it back.
  * Returns the conversation id, or null when the wamid is unknown (yet).
  */
-export async function applyStatus(trx: Trx, channelId: string, wamid: string, status: string, timestamp: number, errors: Json[] | null): Promise<string | null> {
+async function applyStatus(trx: Trx, channelId: string, wamid: string, status: string, timestamp: number, errors: Json[] | null): Promise<string | null> {
   const message = await trx.selectFrom('messages').select(['id', 'conversation_id']).where('channel_id', '=', channelId).where('wamid', '=', wamid).executeTakeFirst()
   if (!message)
     return null
