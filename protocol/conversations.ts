@@ -1,70 +1,126 @@
 import type { Static } from 'typebox'
 import Type from 'typebox'
 import { IdSchema, pageOf, TimestampSchema } from './common.ts'
+import { ContactSchema } from './contacts.ts'
+import { LIMITS } from './team.ts'
 
-export const ContactSchema = Type.Object({
-  id: IdSchema,
-  /** WhatsApp id (phone digits); null for a customer known only by their business-scoped user id */
-  waId: Type.Union([
-    Type.String(),
+export const CONVERSATION_STATUSES = ['open', 'snoozed', 'closed'] as const
+export type ConversationStatus = typeof CONVERSATION_STATUSES[number]
+export const ConversationStatusSchema = Type.Enum(CONVERSATION_STATUSES)
+
+function Nullable<T extends Parameters<typeof Type.Union>[0][number]>(t: T) {
+  return Type.Union([
+    t,
     Type.Null(),
-  ]),
-  /** business-scoped user id (BSUID), e.g. `US.13491208655302741918` */
-  userId: Type.Union([
-    Type.String(),
-    Type.Null(),
-  ]),
-  username: Type.Union([
-    Type.String(),
-    Type.Null(),
-  ]),
-  /** the name the customer set in WhatsApp */
-  profileName: Type.Union([
-    Type.String(),
-    Type.Null(),
-  ]),
-  createdAt: TimestampSchema,
-  updatedAt: TimestampSchema,
-})
-export type Contact = Static<typeof ContactSchema>
+  ])
+}
 
 export const ConversationSchema = Type.Object({
   id: IdSchema,
   channelId: IdSchema,
+  contactId: IdSchema,
   contact: ContactSchema,
-  status: Type.String(),
+  status: ConversationStatusSchema,
+  /** with status `snoozed`: when it reopens by itself; null = at the customer's next message */
+  snoozedUntil: Nullable(TimestampSchema),
+  statusChangedAt: Nullable(TimestampSchema),
+  assigneeId: Nullable(IdSchema),
+  assignedAt: Nullable(TimestampSchema),
+  teamId: Nullable(IdSchema),
+  /** unread for the agent asking (their own read state; the team's until they first read it) */
   unreadCount: Type.Integer({ minimum: 0 }),
-  lastMessageAt: Type.Union([
-    TimestampSchema,
-    Type.Null(),
-  ]),
-  lastMessagePreview: Type.Union([
-    Type.String(),
-    Type.Null(),
-  ]),
+  /** the agent marked it unread */
+  markedUnread: Type.Boolean(),
+  lastMessageAt: Nullable(TimestampSchema),
+  lastMessagePreview: Nullable(Type.String()),
   lastMessageDirection: Type.Union([
     Type.Literal('in'),
     Type.Literal('out'),
     Type.Null(),
   ]),
   /** lets the UI label a media message whose preview text is empty */
-  lastMessageType: Type.Union([
-    Type.String(),
-    Type.Null(),
-  ]),
-  lastInboundAt: Type.Union([
-    TimestampSchema,
-    Type.Null(),
-  ]),
+  lastMessageType: Nullable(Type.String()),
+  lastInboundAt: Nullable(TimestampSchema),
   /** end of the 24-hour customer service window; free-form messages are refused after it */
-  windowExpiresAt: Type.Union([
-    TimestampSchema,
-    Type.Null(),
-  ]),
+  windowExpiresAt: Nullable(TimestampSchema),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 })
 export type Conversation = Static<typeof ConversationSchema>
+
+export const CONVERSATION_VIEWS = ['all', 'mine', 'unassigned'] as const
+export type ConversationView = typeof CONVERSATION_VIEWS[number]
+
+export const ListConversationsQuerySchema = Type.Object({
+  view: Type.Optional(Type.Enum(CONVERSATION_VIEWS, { default: 'all' })),
+  /** open (default), snoozed, closed, or all */
+  status: Type.Optional(Type.Enum([...CONVERSATION_STATUSES, 'all'] as const)),
+  label: Type.Optional(IdSchema),
+  teamId: Type.Optional(IdSchema),
+  channelId: Type.Optional(IdSchema),
+  assigneeId: Type.Optional(IdSchema),
+  /** only conversations unread for the caller */
+  unread: Type.Optional(Type.Boolean()),
+  /** contact name (word prefix, accents ignored) or phone digits anywhere ("0722" finds +40 722 …) */
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  contactId: Type.Optional(IdSchema),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+})
+export type ListConversationsQuery = Static<typeof ListConversationsQuerySchema>
+
+export const AssignSchema = Type.Object({
+  /** null unassigns */
+  assigneeId: Nullable(IdSchema),
+}, { additionalProperties: false })
+export type Assign = Static<typeof AssignSchema>
+
+export const SetTeamSchema = Type.Object({
+  teamId: Nullable(IdSchema),
+}, { additionalProperties: false })
+export type SetTeam = Static<typeof SetTeamSchema>
+
+export const SetStatusSchema = Type.Object({
+  status: ConversationStatusSchema,
+  /** with `snoozed`: reopen at this time (in the future); absent or null = at the customer's next message */
+  snoozedUntil: Type.Optional(Nullable(TimestampSchema)),
+}, { additionalProperties: false })
+export type SetStatus = Static<typeof SetStatusSchema>
+
+export const BulkConversationsSchema = Type.Object({
+  conversationIds: Type.Array(IdSchema, { minItems: 1, maxItems: LIMITS.bulk }),
+  assigneeId: Type.Optional(Nullable(IdSchema)),
+  teamId: Type.Optional(Nullable(IdSchema)),
+  status: Type.Optional(ConversationStatusSchema),
+  snoozedUntil: Type.Optional(Nullable(TimestampSchema)),
+  /** labels added to each conversation's contact */
+  addLabelIds: Type.Optional(Type.Array(IdSchema, { maxItems: 20 })),
+  removeLabelIds: Type.Optional(Type.Array(IdSchema, { maxItems: 20 })),
+}, { additionalProperties: false, minProperties: 2 })
+export type BulkConversations = Static<typeof BulkConversationsSchema>
+
+export const BulkResultSchema = Type.Object({
+  /** conversations changed */
+  updated: Type.Integer({ minimum: 0 }),
+  /** ids not found or not visible to the caller (nothing was done to them) */
+  notFound: Type.Array(IdSchema),
+})
+export type BulkResult = Static<typeof BulkResultSchema>
+
+/** One row of a conversation's history of assignment and status changes (feeds reports). */
+export const ConversationEventSchema = Type.Object({
+  id: IdSchema,
+  kind: Type.Union([
+    Type.Literal('assigned'),
+    Type.Literal('team'),
+    Type.Literal('status'),
+  ]),
+  actorId: Nullable(IdSchema),
+  from: Nullable(Type.String()),
+  to: Nullable(Type.String()),
+  createdAt: TimestampSchema,
+})
+export type ConversationEvent = Static<typeof ConversationEventSchema>
 
 export const ConversationPageSchema = pageOf(ConversationSchema)
 export type ConversationPage = Static<typeof ConversationPageSchema>
@@ -87,27 +143,3 @@ export const TemplateSchema = Type.Object({
   syncedAt: TimestampSchema,
 })
 export type Template = Static<typeof TemplateSchema>
-
-export const LoginRequestSchema = Type.Object({
-  email: Type.String({ minLength: 3, maxLength: 320 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
-}, { additionalProperties: false })
-export type LoginRequest = Static<typeof LoginRequestSchema>
-
-export const AgentSchema = Type.Object({
-  id: IdSchema,
-  workspaceId: IdSchema,
-  email: Type.String(),
-  name: Type.String(),
-  role: Type.Union([
-    Type.Literal('admin'),
-    Type.Literal('agent'),
-  ]),
-})
-export type Agent = Static<typeof AgentSchema>
-
-export const LoginResponseSchema = Type.Object({
-  token: Type.String(),
-  agent: AgentSchema,
-})
-export type LoginResponse = Static<typeof LoginResponseSchema>

@@ -19,8 +19,16 @@ export const ERROR_CODES = [
   'signature_invalid',
   'invalid_payload',
   'verify_token_mismatch',
-  // auth
+  // auth and team
   'invalid_credentials',
+  'wrong_password',
+  'email_taken',
+  'name_taken',
+  'shortcut_taken',
+  'last_admin',
+  'agent_inactive',
+  // sync
+  'cursor_expired',
   // sending
   'window_closed',
   'template_not_found',

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { Engine } from '../src/storage/db.ts'
 import * as m0001 from './0001_initial.ts'
+import * as m0002 from './0002_team.ts'
 
 export interface EngineMigration { up: (db: Kysely<any>, engine: Engine) => Promise<void> }
 
 /** Ordered, append-only. Names sort in order; never rename or edit a shipped one. */
 export const migrations: Record<string, EngineMigration> = {
   '0001_initial': m0001,
+  '0002_team': m0002,
 }

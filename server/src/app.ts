@@ -4,20 +4,27 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
+import type { Committed } from './services/changes.ts'
 import type { GraphClient } from './whatsapp/graph-client.ts'
 import type { OutboundWorker } from './whatsapp/worker.ts'
-import { EventEmitter } from 'node:events'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
+import websocket from '@fastify/websocket'
 import Fastify, { LogController } from 'fastify'
 import { AppError } from './errors.ts'
+import { agentRoutes } from './routes/agents.ts'
 import { authRoutes } from './routes/auth.ts'
+import { contactRoutes } from './routes/contacts.ts'
 import { conversationRoutes } from './routes/conversations.ts'
 import { healthRoutes } from './routes/health.ts'
+import { liveRoutes } from './routes/live.ts'
+import { syncRoutes } from './routes/sync.ts'
 import { templateRoutes } from './routes/templates.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { bootstrap } from './services/bootstrap.ts'
 import { createChannelRegistry } from './services/channels.ts'
+import { reopenDueSnoozes } from './services/conversations.ts'
+import { createLiveHub } from './services/live.ts'
 import { authenticate } from './services/sessions.ts'
 import { syncAllTemplates } from './services/templates.ts'
 import { migrate, openStorage } from './storage/db.ts'
@@ -31,9 +38,6 @@ export interface BuildOptions {
   graph?: GraphClient
 }
 
-/** Emitted after a commit that changed conversations; the live API (next issue) listens here. */
-export interface ChangeEvent { workspaceId: string | null, conversationIds: string[] }
-
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
@@ -42,16 +46,22 @@ declare module 'fastify' {
     channels: import('./services/channels.ts').ChannelRegistry
     graph: GraphClient
     worker: OutboundWorker | null
-    changes: EventEmitter<{ change: [ChangeEvent] }>
-    /** Emits a change after a commit; a failing listener is logged, never turned into an error response. */
-    notifyChange: (event: ChangeEvent) => void
+    live: import('./services/live.ts').LiveHub
+    /** Call after a commit: tells every live client of those workspaces (on every instance) to pull. */
+    publish: (committed: Committed[]) => void
   }
   interface FastifyRequest {
     agent: import('./services/sessions.ts').SessionAgent | null
   }
 }
 
-const PUBLIC_ROUTES = new Set(['/api/health', '/api/auth/login', '/api/openapi.json'])
+// `/api/live` authenticates inside the socket: browsers cannot set headers on a WebSocket.
+const PUBLIC_ROUTES = new Set([
+  '/api/health',
+  '/api/auth/login',
+  '/api/openapi.json',
+  '/api/live',
+])
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options
@@ -87,14 +97,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('storage', storage)
   app.decorate('db', storage.db)
   app.decorate('config', config)
-  app.decorate('changes', new EventEmitter<{ change: [ChangeEvent] }>())
-  app.decorate('notifyChange', (event: ChangeEvent) => {
-    try {
-      app.changes.emit('change', event)
-    }
-    catch (error) {
-      app.log.error({ err: error }, 'a change listener failed')
-    }
+  app.decorate('live', createLiveHub({ databaseUrl: config.databaseUrl, log: app.log }))
+  app.decorate('publish', (committed: Committed[]) => {
+    if (committed.length > 0)
+      app.live.publish(committed)
   })
   // Graceful close: in-flight requests may finish, but keep-alive sockets (Meta's, the
   // simulator's) that go idle after Node's one-time idle sweep would hold close() open until
@@ -112,7 +118,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     done()
   })
   app.addHook('onClose', async () => {
+    clearInterval(snoozeTimer)
     await app.worker?.stop()
+    await app.live.close()
     await storage.close()
   })
 
@@ -134,7 +142,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         pairIntervalMs: config.pairIntervalMs,
         pairBurst: config.pairBurst,
         statusSweepIntervalMs: config.statusSweepIntervalMs,
-        onChange: conversationIds => app.notifyChange({ workspaceId: null, conversationIds }),
+        onChange: committed => app.publish(committed),
       })
     : null)
 
@@ -251,13 +259,27 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(healthRoutes)
   await app.register(webhookRoutes)
   await app.register(authRoutes)
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+  })
   await app.register(conversationRoutes)
   await app.register(templateRoutes)
+  await app.register(agentRoutes)
+  await app.register(contactRoutes)
+  await app.register(syncRoutes)
+  await app.register(liveRoutes)
   app.get('/api/openapi.json', {
     schema: { hide: true },
   }, async () => app.swagger())
 
+  // Snoozed conversations whose time has come reopen (and every agent hears it).
+  const snoozeTimer = setInterval(() => {
+    reopenDueSnoozes(app.db, Date.now()).then(app.publish, err => app.log.warn({ err }, 'reopening snoozed conversations failed'))
+  }, config.snoozeSweepMs)
+  snoozeTimer.unref()
+
   app.addHook('onReady', async () => {
+    await app.live.ready()
     app.worker?.start()
     if (config.syncTemplatesOnStart && boot.channelId) {
       // Non-blocking: the inbox works without templates; sending one reports template_not_found.

@@ -42,6 +42,8 @@ export interface Config {
   pairBurst: number
   /** how often the worker applies stored statuses whose message arrived later */
   statusSweepIntervalMs: number
+  /** how often snoozed conversations whose time has come are reopened */
+  snoozeSweepMs: number
   /** sync the template list from Meta at start */
   syncTemplatesOnStart: boolean
 }
@@ -131,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pairIntervalMs: int(env, 'WHATSAPP_PAIR_INTERVAL_MS', 6000, problems),
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),
     statusSweepIntervalMs: int(env, 'STATUS_SWEEP_INTERVAL_MS', 30_000, problems),
+    snoozeSweepMs: int(env, 'SNOOZE_SWEEP_MS', 15_000, problems),
     syncTemplatesOnStart: bool(env, 'SYNC_TEMPLATES_ON_START', true),
   }
   if (problems.length > 0)

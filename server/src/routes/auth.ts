@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import Type from 'typebox'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
-import { AgentSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/conversations.ts'
+import { AgentSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/team.ts'
 import { AppError } from '../errors.ts'
+import { loadAgents } from '../services/entities.ts'
 import { hashPassword, verifyPassword } from '../services/passwords.ts'
 import { createSession, revokeSession } from '../services/sessions.ts'
 
@@ -37,13 +38,7 @@ export async function authRoutes(app: FastifyInstance) {
     const token = await createSession(app.db, agent)
     return {
       token,
-      agent: {
-        id: agent.id,
-        workspaceId: agent.workspace_id,
-        email: agent.email,
-        name: agent.name,
-        role: agent.role,
-      },
+      agent: (await loadAgents(app.db, agent.workspace_id, [agent.id]))[0]!,
     }
   })
 
@@ -64,12 +59,6 @@ export async function authRoutes(app: FastifyInstance) {
     },
   }, async (request) => {
     const a = request.agent!
-    return {
-      id: a.id,
-      workspaceId: a.workspace_id,
-      email: a.email,
-      name: a.name,
-      role: a.role,
-    }
+    return (await loadAgents(app.db, a.workspace_id, [a.id]))[0]!
   })
 }

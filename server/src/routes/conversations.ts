@@ -4,24 +4,29 @@
  * to the caller's workspace; another workspace's ids answer 404.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { Assign, BulkConversations, ListConversationsQuery, SetStatus, SetTeam } from '../../../protocol/conversations.ts'
 import type { SendMessage } from '../../../protocol/messages.ts'
 import multipart from '@fastify/multipart'
-import { sql } from 'kysely'
 import Type from 'typebox'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
-import { ConversationPageSchema, ConversationSchema } from '../../../protocol/conversations.ts'
+import { AssignSchema, BulkConversationsSchema, BulkResultSchema, ConversationEventSchema, ConversationPageSchema, ConversationSchema, ListConversationsQuerySchema, SetStatusSchema, SetTeamSchema } from '../../../protocol/conversations.ts'
 import { MEDIA_RULES, mediaKindOf } from '../../../protocol/media.ts'
 import { MessagePageSchema, MessageSchema, SendMessageSchema, UploadedMediaSchema } from '../../../protocol/messages.ts'
 import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { decodeCursor, encodeCursor, toConversation, toMessage } from '../serialize.ts'
+import { decodeCursor, encodeCursor, toMessage } from '../serialize.ts'
+import { bulkUpdate, conversationEvents, getConversation, listConversations, markRead, markUnread, sendMessage, updateConversation, visibleConversationRow } from '../services/conversations.ts'
 import { GraphError } from '../whatsapp/graph-client.ts'
-import { queueMarkRead, queueMessage } from '../whatsapp/outbound.ts'
 
 const IdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64 }),
 })
-const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema }
+const errors = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+}
 
 export async function conversationRoutes(app: FastifyInstance) {
   await app.register(multipart, {
@@ -30,76 +35,70 @@ export async function conversationRoutes(app: FastifyInstance) {
 
   app.get('/api/conversations', {
     schema: {
-      querystring: Type.Object({
-        cursor: Type.Optional(Type.String({ maxLength: 512 })),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-      }),
+      querystring: ListConversationsQuerySchema,
       response: { 200: ConversationPageSchema, ...errors },
     },
-  }, async (request) => {
-    const { cursor, limit = 50 } = request.query as { cursor?: string, limit?: number }
-    const after = decodeCursor(cursor)
-    if (cursor && !after)
-      throw new AppError(400, 'invalid_request', 'cursor: not a cursor this server issued', { field: 'cursor' })
-    const activity = sql<number>`coalesce(conversations.last_message_at, conversations.created_at)`
-    let query = app.db.selectFrom('conversations')
-      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-      .selectAll('conversations')
-      .select([
-        'contacts.wa_id',
-        'contacts.user_id',
-        'contacts.username',
-        'contacts.profile_name',
-        'contacts.created_at as contact_created_at',
-        'contacts.updated_at as contact_updated_at',
-      ])
-      .select(activity.as('activity'))
-      .where('conversations.workspace_id', '=', request.agent!.workspace_id)
-      .orderBy(activity, 'desc')
-      .orderBy('conversations.id', 'desc')
-      .limit(limit + 1)
-    if (after) {
-      query = query.where(eb => eb.or([
-        eb(activity, '<', after[0]),
-        eb.and([
-          eb(activity, '=', after[0]),
-          eb('conversations.id', '<', after[1]),
-        ]),
-      ]))
-    }
-    const rows = await query.execute()
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
-    return {
-      items: page.map(r => toConversation(r, {
-        id: r.contact_id,
-        workspace_id: r.workspace_id,
-        wa_id: r.wa_id,
-        user_id: r.user_id,
-        username: r.username,
-        profile_name: r.profile_name,
-        created_at: r.contact_created_at,
-        updated_at: r.contact_updated_at,
-      })),
-      nextCursor: rows.length > limit && last
-        ? encodeCursor([last.activity, last.id])
-        : null,
-    }
-  })
+  }, async request => await listConversations(app.db, request.agent!, request.query as ListConversationsQuery))
 
   app.get('/api/conversations/:id', {
     schema: {
       params: IdParams,
       response: { 200: ConversationSchema, ...errors },
     },
+  }, async request => await getConversation(app.db, request.agent!, (request.params as { id: string }).id))
+
+  app.get('/api/conversations/:id/events', {
+    schema: {
+      params: IdParams,
+      response: {
+        200: Type.Object({
+          items: Type.Array(ConversationEventSchema),
+        }),
+        ...errors,
+      },
+    },
+  }, async request => ({ items: await conversationEvents(app.db, request.agent!, (request.params as { id: string }).id) }))
+
+  app.post('/api/conversations/:id/assign', {
+    schema: {
+      params: IdParams,
+      body: AssignSchema,
+      response: { 200: ConversationSchema, ...errors, 422: ErrorResponseSchema },
+    },
+  }, async request => await updateConversation(app, request.agent!, (request.params as { id: string }).id, { assigneeId: (request.body as Assign).assigneeId }))
+
+  app.post('/api/conversations/:id/team', {
+    schema: {
+      params: IdParams,
+      body: SetTeamSchema,
+      response: { 200: ConversationSchema, ...errors },
+    },
+  }, async request => await updateConversation(app, request.agent!, (request.params as { id: string }).id, { teamId: (request.body as SetTeam).teamId }))
+
+  app.post('/api/conversations/:id/status', {
+    schema: {
+      params: IdParams,
+      body: SetStatusSchema,
+      response: { 200: ConversationSchema, ...errors },
+    },
   }, async (request) => {
-    const { id } = request.params as { id: string }
-    const conversation = await app.db.selectFrom('conversations').selectAll().where('id', '=', id).where('workspace_id', '=', request.agent!.workspace_id).executeTakeFirst()
-    if (!conversation)
-      throw notFound('conversation')
-    const contact = await app.db.selectFrom('contacts').selectAll().where('id', '=', conversation.contact_id).executeTakeFirstOrThrow()
-    return toConversation(conversation, contact)
+    const body = request.body as SetStatus
+    return await updateConversation(app, request.agent!, (request.params as { id: string }).id, { status: body.status, snoozedUntil: body.snoozedUntil ?? null })
   })
+
+  app.post('/api/conversations/:id/unread', {
+    schema: {
+      params: IdParams,
+      response: { 200: ConversationSchema, ...errors },
+    },
+  }, async request => await markUnread(app, request.agent!, (request.params as { id: string }).id))
+
+  app.post('/api/conversations/bulk', {
+    schema: {
+      body: BulkConversationsSchema,
+      response: { 200: BulkResultSchema, ...errors, 422: ErrorResponseSchema },
+    },
+  }, async request => await bulkUpdate(app, request.agent!, request.body as BulkConversations))
 
   app.get('/api/conversations/:id/messages', {
     schema: {
@@ -113,7 +112,7 @@ export async function conversationRoutes(app: FastifyInstance) {
   }, async (request) => {
     const { id } = request.params as { id: string }
     const { before, limit = 50 } = request.query as { before?: string, limit?: number }
-    await ownConversation(app, id, request.agent!.workspace_id)
+    await visibleConversationRow(app.db, request.agent!, id)
     const cursor = decodeCursor(before)
     if (before && !cursor)
       throw new AppError(400, 'invalid_request', 'before: not a cursor this server issued', { field: 'before' })
@@ -152,10 +151,8 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const { message, created } = await queueMessage(app.db, request.agent!.workspace_id, id, request.body as SendMessage)
-    if (created)
-      app.worker?.wake()
-    return reply.code(created ? 201 : 200).send(toMessage(message))
+    const { message, created } = await sendMessage(app, request.agent!, id, request.body as SendMessage)
+    return reply.code(created ? 201 : 200).send(message)
   })
 
   app.post('/api/conversations/:id/read', {
@@ -170,10 +167,7 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
   }, async (request) => {
     const { id } = request.params as { id: string }
-    const receiptQueued = await queueMarkRead(app.db, request.agent!.workspace_id, id)
-    if (receiptQueued)
-      app.worker?.wake()
-    return { receiptQueued }
+    return await markRead(app, request.agent!, id)
   })
 
   app.post('/api/conversations/:id/media', {
@@ -189,7 +183,7 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const conversation = await ownConversation(app, id, request.agent!.workspace_id)
+    const conversation = await visibleConversationRow(app.db, request.agent!, id)
     if (!request.isMultipart())
       throw new AppError(415, 'unsupported_media_type', 'send the file as multipart/form-data with a "file" field')
     const file = await request.file()
@@ -251,22 +245,23 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const message = await app.db.selectFrom('messages').select(['channel_id', 'content', 'type']).where('id', '=', id).where('workspace_id', '=', request.agent!.workspace_id).executeTakeFirst()
+    const message = await app.db.selectFrom('messages').select([
+      'channel_id',
+      'content',
+      'type',
+      'conversation_id',
+    ]).where('id', '=', id).where('workspace_id', '=', request.agent!.workspace_id).executeTakeFirst()
     if (!message)
       throw notFound('message')
+    await visibleConversationRow(app.db, request.agent!, message.conversation_id).catch(() => {
+      throw notFound('message')
+    })
     const content = JSON.parse(message.content) as { mediaId?: string, filename?: string }
     if (!content.mediaId)
       throw new AppError(404, 'not_found', 'this message has no media')
     const channel = await app.db.selectFrom('channels').selectAll().where('id', '=', message.channel_id).executeTakeFirstOrThrow()
     return await streamMedia(reply, app, channel, content.mediaId, content.filename ?? null)
   })
-}
-
-async function ownConversation(app: FastifyInstance, id: string, workspaceId: string) {
-  const conversation = await app.db.selectFrom('conversations').select(['id', 'channel_id', 'workspace_id']).where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst()
-  if (!conversation)
-    throw notFound('conversation')
-  return conversation
 }
 
 const INLINE_TYPES = /^(?:image\/(?:jpeg|png|webp)|audio\/|video\/)/

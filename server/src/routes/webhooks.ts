@@ -119,19 +119,13 @@ export async function webhookRoutes(app: FastifyInstance) {
     }
 
     const result = await ingestBatch(app.db, app.storage.engine, resolved, unresolved, Date.now())
+    app.publish(result.committed)
     if (result.orphans.length > 0) {
       // The send may have committed while we were storing: look again now that both are committed.
       applyOrphanStatuses(app.db, result.orphans).then(
-        ids => ids.length > 0 && app.notifyChange({ workspaceId: null, conversationIds: ids }),
+        app.publish,
         err => request.log.warn({ err }, 'applying early statuses failed; the send path will apply them'),
       )
-    }
-    // One event per workspace: one Meta app can serve numbers of several teams.
-    for (const [workspaceId, ids] of result.byWorkspace) {
-      app.notifyChange({
-        workspaceId,
-        conversationIds: [...ids],
-      })
     }
     // Counts only: message bodies never reach the logs at info level.
     request.log.info({ messages: result.inserted, duplicates: result.duplicates, statuses: result.statuses }, 'webhook stored')

@@ -8,7 +8,12 @@ import { newId } from '../ids.ts'
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000
 
-export type SessionAgent = Pick<AgentsTable, 'id' | 'workspace_id' | 'email' | 'name' | 'role'> & { sessionId: string }
+export type SessionAgent = Pick<AgentsTable, 'id' | 'workspace_id' | 'email' | 'name' | 'role'> & {
+  sessionId: string
+  /** sees only conversations assigned to them or their teams (never for admins) */
+  restricted: boolean
+  teamIds: string[]
+}
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
@@ -43,6 +48,7 @@ export async function authenticate(db: Db, token: string, now = Date.now()): Pro
       'agents.name',
       'agents.role',
       'agents.active',
+      'agents.restricted',
     ])
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst()
@@ -50,6 +56,10 @@ export async function authenticate(db: Db, token: string, now = Date.now()): Pro
     return null
   if (now - row.last_used_at > 60_000)
     await db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.sessionId).execute()
+  const restricted = row.role !== 'admin' && row.restricted === 1
+  const teams = restricted
+    ? await db.selectFrom('team_members').select('team_id').where('agent_id', '=', row.id).execute()
+    : []
   return {
     sessionId: row.sessionId,
     id: row.id,
@@ -57,7 +67,17 @@ export async function authenticate(db: Db, token: string, now = Date.now()): Pro
     email: row.email,
     name: row.name,
     role: row.role,
+    restricted,
+    teamIds: teams.map(t => t.team_id),
   }
+}
+
+/** Revokes every session of an agent (deactivation, password change), except `keep` if given. */
+export async function revokeAgentSessions(db: Db, agentId: string, keep: string | null = null, now = Date.now()): Promise<void> {
+  let query = db.updateTable('sessions').set({ revoked_at: now }).where('agent_id', '=', agentId).where('revoked_at', 'is', null)
+  if (keep)
+    query = query.where('id', '<>', keep)
+  await query.execute()
 }
 
 export async function revokeSession(db: Db, sessionId: string, now = Date.now()): Promise<void> {

@@ -3,11 +3,16 @@
  * milliseconds (BIGINT on PostgreSQL), JSON is stored as text, booleans as 0/1, ids are UUIDv7
  * strings. Keeping one representation means one query layer and identical results on both engines.
  */
+import type { Generated } from 'kysely'
 
 export interface WorkspacesTable {
   id: string
   name: string
   created_at: number
+  /** the last change number handed out (see services/changes.ts) */
+  change_seq: Generated<number>
+  /** JSON: workspace settings (default country, …) */
+  settings: Generated<string>
 }
 
 export interface AgentsTable {
@@ -20,6 +25,25 @@ export interface AgentsTable {
   active: number
   created_at: number
   updated_at: number
+  availability: Generated<'online' | 'away' | 'offline'>
+  availability_at: number | null
+  /** 1 = sees only conversations assigned to them or to one of their teams */
+  restricted: Generated<number>
+}
+
+export interface TeamsTable {
+  id: string
+  workspace_id: string
+  name: string
+  name_key: string
+  created_at: number
+  updated_at: number
+}
+
+export interface TeamMembersTable {
+  team_id: string
+  agent_id: string
+  workspace_id: string
 }
 
 export interface SessionsTable {
@@ -56,6 +80,19 @@ export interface ContactsTable {
   profile_name: string | null
   created_at: number
   updated_at: number
+  /** the name agents gave the contact (shown instead of the WhatsApp profile name) */
+  name: string | null
+  /** a phone number entered by an agent (E.164 digits), for contacts not yet seen on WhatsApp */
+  phone: string | null
+  email: string | null
+  language: string | null
+  /** JSON object of string values */
+  custom_fields: Generated<string>
+  ai_bot: Generated<number>
+  reply_bot: Generated<number>
+  blocked: Generated<number>
+  search_text: Generated<string>
+  search_digits: Generated<string>
 }
 
 export interface ConversationsTable {
@@ -74,6 +111,107 @@ export interface ConversationsTable {
   window_expires_at: number | null
   created_at: number
   updated_at: number
+  assignee_id: string | null
+  team_id: string | null
+  /** with status 'snoozed': when it reopens; null = at the customer's next message */
+  snoozed_until: number | null
+  /** inbound messages ever counted as unread; per-agent unread = this − what the agent read */
+  inbound_count: Generated<number>
+  status_changed_at: number | null
+  assigned_at: number | null
+}
+
+export interface ConversationEventsTable {
+  id: string
+  workspace_id: string
+  conversation_id: string
+  kind: 'assigned' | 'team' | 'status'
+  actor_id: string | null
+  from_value: string | null
+  to_value: string | null
+  created_at: number
+}
+
+export interface ConversationReadsTable {
+  conversation_id: string
+  agent_id: string
+  workspace_id: string
+  read_inbound_count: number
+  marked_unread: Generated<number>
+  updated_at: number
+}
+
+export interface LabelsTable {
+  id: string
+  workspace_id: string
+  name: string
+  name_key: string
+  color: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ContactLabelsTable {
+  contact_id: string
+  label_id: string
+  workspace_id: string
+  created_by: string | null
+  created_at: number
+}
+
+export interface NotesTable {
+  id: string
+  workspace_id: string
+  contact_id: string
+  author_id: string
+  body: string
+  /** JSON array of mentioned agent ids */
+  mentions: Generated<string>
+  created_at: number
+  updated_at: number
+}
+
+export interface NotificationsTable {
+  id: string
+  workspace_id: string
+  agent_id: string
+  kind: string
+  actor_id: string | null
+  contact_id: string | null
+  conversation_id: string | null
+  note_id: string | null
+  created_at: number
+  read_at: number | null
+}
+
+export interface QuickRepliesTable {
+  id: string
+  workspace_id: string
+  shortcut: string
+  title: string
+  body: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ChangesTable {
+  workspace_id: string
+  seq: number
+  kind: string
+  entity_id: string
+  conversation_id: string | null
+  contact_id: string | null
+  agent_id: string | null
+  created_at: number
+}
+
+export interface MutationsTable {
+  workspace_id: string
+  agent_id: string
+  client_id: string
+  type: string
+  result: string
+  created_at: number
 }
 
 export interface MessagesTable {
@@ -182,4 +320,15 @@ export interface Database {
   outbound_jobs: OutboundJobsTable
   templates: TemplatesTable
   media: MediaTable
+  teams: TeamsTable
+  team_members: TeamMembersTable
+  conversation_events: ConversationEventsTable
+  conversation_reads: ConversationReadsTable
+  labels: LabelsTable
+  contact_labels: ContactLabelsTable
+  notes: NotesTable
+  notifications: NotificationsTable
+  quick_replies: QuickRepliesTable
+  changes: ChangesTable
+  mutations: MutationsTable
 }

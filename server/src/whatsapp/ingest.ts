@@ -5,11 +5,14 @@
  * event is never lost; a failure rolls the whole batch back and Meta redelivers it.
  */
 import type { Kysely, Transaction } from 'kysely'
+import type { Committed } from '../services/changes.ts'
 import type { Db, Engine } from '../storage/db.ts'
 import type { ChannelsTable, Database } from '../storage/schema.ts'
 import type { InboundContact, InboundMessage, InboundStatus } from './inbound.ts'
 import { sql } from 'kysely'
 import { newId } from '../ids.ts'
+import { ChangeSet, commitChanges } from '../services/changes.ts'
+import { searchColumns } from '../services/search.ts'
 import { parseContact, parseInboundMessage, parseStatus, toWhatsAppError } from './inbound.ts'
 
 export type Channel = Pick<ChannelsTable, 'id' | 'workspace_id' | 'phone_number_id' | 'waba_id' | 'app_secret'>
@@ -36,8 +39,8 @@ export interface IngestResult {
   statuses: number
   /** statuses stored for a wamid we have not stored yet (the send may still be completing) */
   orphans: Array<{ channelId: string, wamid: string }>
-  /** conversations touched, per workspace (one POST may carry several workspaces' numbers) */
-  byWorkspace: Map<string, Set<string>>
+  /** the change numbers committed, per workspace (one POST may carry several workspaces' numbers) */
+  committed: Committed[]
 }
 
 /** Status order: a status only ever moves forward; `failed` is kept once set. */
@@ -81,18 +84,12 @@ async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unr
     duplicates: 0,
     statuses: 0,
     orphans: [],
-    byWorkspace: new Map(),
+    committed: [],
   }
   await db.transaction().execute(async (trx) => {
-    for (const change of changes) {
-      const touched = new Set<string>()
-      await ingestChange(trx, engine, change, now, result, touched)
-      const ids = result.byWorkspace.get(change.channel.workspace_id) ?? new Set<string>()
-      for (const id of touched)
-        ids.add(id)
-      if (ids.size > 0)
-        result.byWorkspace.set(change.channel.workspace_id, ids)
-    }
+    const changeSet = new ChangeSet()
+    for (const change of changes)
+      await ingestChange(trx, engine, change, now, result, changeSet)
     for (const u of unresolved) {
       await insertWebhookEvent(trx, {
         kind: u.kind,
@@ -103,6 +100,7 @@ async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unr
         now,
       })
     }
+    result.committed = await commitChanges(trx, changeSet, now)
   })
   return result
 }
@@ -135,8 +133,9 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  * batch at once; only conversation updates and status moves are per row. Rows are written in key
  * order so concurrent batches on PostgreSQL take row locks in the same order (no deadlocks).
  */
-async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, now: number, result: IngestResult, touched: Set<string>): Promise<void> {
+async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, now: number, result: IngestResult, changeSet: ChangeSet): Promise<void> {
   const { channel, value } = change
+  const ws = channel.workspace_id
   for (const key of [
     'contacts',
     'messages',
@@ -239,8 +238,12 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
         continue
       }
       result.inserted++
-      touched.add(row.conversation_id)
-      await applySideEffects(trx, channel, contactIds.get(identityKey(identity))!, message, now)
+      changeSet.message(ws, row.id, row.conversation_id)
+      const contactId = contactIds.get(identityKey(identity))!
+      for (const target of await applySideEffects(trx, channel, contactId, message, now))
+        changeSet.message(ws, target.id, target.conversation_id)
+      changeSet.add(ws, { kind: 'contact', id: contactId, contactId })
+      changeSet.conversation(ws, row.conversation_id, contactId)
       const delta = deltas.get(row.conversation_id) ?? { unread: 0, lastInbound: null, last: null }
       if (!PASSIVE_TYPES.has(message.type)) {
         delta.unread++
@@ -256,10 +259,10 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       }
       deltas.set(row.conversation_id, delta)
     }
-    await applyConversationDeltas(trx, engine, deltas, now)
+    await applyConversationDeltas(trx, engine, ws, deltas, now)
   }
 
-  await ingestStatuses(trx, channel, list(value.statuses), now, result, touched)
+  await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
 
   for (const error of list(value.errors)) {
     const raw = Number((error as Json | null)?.code)
@@ -305,6 +308,9 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
       'user_id',
       'username',
       'profile_name',
+      'name',
+      'email',
+      'phone',
     ])
     .where('workspace_id', '=', workspaceId)
     .where(eb => eb.or([
@@ -386,7 +392,7 @@ async function resolveConversations(trx: Trx, channel: Channel, contactIds: stri
 }
 
 /** Statuses of one change: stored once each (deduplicated), then applied to the messages we have. */
-async function ingestStatuses(trx: Trx, channel: Channel, raw: unknown[], now: number, result: IngestResult, touched: Set<string>): Promise<void> {
+async function ingestStatuses(trx: Trx, channel: Channel, raw: unknown[], now: number, result: IngestResult, changeSet: ChangeSet): Promise<void> {
   const statuses: InboundStatus[] = []
   const keys = new Set<string>()
   for (const rawStatus of raw) {
@@ -444,7 +450,9 @@ async function ingestStatuses(trx: Trx, channel: Channel, raw: unknown[], now: n
     const message = messages.get(status.wamid)
     if (message) {
       await applyStatusTo(trx, message, status.status, status.timestamp, status.errors)
-      touched.add(message.conversation_id)
+      changeSet.message(channel.workspace_id, message.id, message.conversation_id)
+      if (status.status === 'failed')
+        changeSet.conversation(channel.workspace_id, message.conversation_id)
     }
     else {
       result.orphans.push({ channelId: channel.id, wamid: status.wamid })
@@ -469,10 +477,11 @@ function contactRow(workspaceId: string, who: InboundContact, now: number) {
     profile_name: who.profileName,
     created_at: now,
     updated_at: now,
+    ...searchColumns({ wa_id: who.waId, username: who.username, profile_name: who.profileName }),
   }
 }
 
-async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null }, who: InboundContact, now: number): Promise<void> {
+async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null, name: string | null, email: string | null, phone: string | null }, who: InboundContact, now: number): Promise<void> {
   const patch: Record<string, string | number> = {}
   if (who.profileName && who.profileName !== existing.profile_name)
     patch.profile_name = who.profileName
@@ -482,8 +491,16 @@ async function patchContact(trx: Trx, workspaceId: string, existing: { id: strin
     patch.user_id = who.userId
   if (who.waId && !existing.wa_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('wa_id', '=', who.waId).executeTakeFirst()))
     patch.wa_id = who.waId
-  if (Object.keys(patch).length > 0)
-    await trx.updateTable('contacts').set({ ...patch, updated_at: now }).where('id', '=', existing.id).execute()
+  if (Object.keys(patch).length > 0) {
+    await trx.updateTable('contacts').set({
+      ...patch,
+      ...searchColumns({
+        ...existing,
+        ...patch,
+      }),
+      updated_at: now,
+    }).where('id', '=', existing.id).execute()
+  }
 }
 
 async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number): Promise<string> {
@@ -509,6 +526,9 @@ async function findContact(trx: Trx, workspaceId: string, who: InboundContact) {
     'user_id',
     'username',
     'profile_name',
+    'name',
+    'email',
+    'phone',
   ] as const
   if (who.waId) {
     const byWaId = await trx.selectFrom('contacts').select(columns).where('workspace_id', '=', workspaceId).where('wa_id', '=', who.waId).executeTakeFirst()
@@ -521,20 +541,23 @@ async function findContact(trx: Trx, workspaceId: string, who: InboundContact) {
 }
 
 /** Effects of a message on other rows: reactions land on their target, number changes move the contact. */
-async function applySideEffects(trx: Trx, channel: Channel, contactId: string, message: InboundMessage, now: number): Promise<void> {
+async function applySideEffects(trx: Trx, channel: Channel, contactId: string, message: InboundMessage, now: number): Promise<Array<{ id: string, conversation_id: string }>> {
+  let targets: Array<{ id: string, conversation_id: string }> = []
   if (message.type === 'reaction') {
-    await trx.updateTable('messages')
+    targets = await trx.updateTable('messages')
       .set({ reaction: (message.content.emoji as string | null) ?? null, updated_at: now })
       .where('channel_id', '=', channel.id)
       .where('wamid', '=', message.content.messageId as string)
+      .returning(['id', 'conversation_id'])
       .execute()
   }
   if (message.type === 'system' && message.content.systemType === 'user_changed_number' && typeof message.content.waId === 'string') {
     const newWaId = message.content.waId
     const taken = await trx.selectFrom('contacts').select('id').where('workspace_id', '=', channel.workspace_id).where('wa_id', '=', newWaId).executeTakeFirst()
     if (!taken)
-      await trx.updateTable('contacts').set({ wa_id: newWaId, updated_at: now }).where('id', '=', contactId).execute()
+      await trx.updateTable('contacts').set({ wa_id: newWaId, search_digits: newWaId, updated_at: now }).where('id', '=', contactId).execute()
   }
+  return targets
 }
 
 /**
@@ -544,13 +567,28 @@ async function applySideEffects(trx: Trx, channel: Channel, contactId: string, m
  * the KEY SHARE lock that inserting a message takes on its conversation through the foreign key),
  * so batches mostly queue instead of deadlocking; `ingestBatch` retries the rare deadlock left.
  */
-async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<string, ConversationDelta>, now: number): Promise<void> {
+async function applyConversationDeltas(trx: Trx, engine: Engine, workspaceId: string, deltas: Map<string, ConversationDelta>, now: number): Promise<void> {
   const ids = [
     ...deltas.keys(),
   ].sort()
   for (const chunk of chunks(ids)) {
-    if (engine === 'postgres')
-      await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)
+    const locked = engine === 'postgres'
+      ? (await sql<{ id: string, status: string }>`SELECT id, status FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)).rows
+      : await trx.selectFrom('conversations').select(['id', 'status']).where('id', 'in', chunk).execute()
+    // A customer's message reopens a closed or snoozed conversation (recorded for reports).
+    const reopened = locked.filter(c => c.status !== 'open' && (deltas.get(c.id)?.unread ?? 0) > 0)
+    if (reopened.length > 0) {
+      await trx.insertInto('conversation_events').values(reopened.map(c => ({
+        id: newId(),
+        workspace_id: workspaceId,
+        conversation_id: c.id,
+        kind: 'status' as const,
+        actor_id: null,
+        from_value: c.status,
+        to_value: 'open',
+        created_at: now,
+      }))).execute()
+    }
     const values = sql.join(chunk.map((id) => {
       const d = deltas.get(id)!
       return sql`(${id}, CAST(${d.unread} AS integer), CAST(${d.lastInbound} AS bigint), CAST(${d.last?.id ?? null} AS text), CAST(${d.last?.at ?? null} AS bigint), CAST(${d.last?.preview ?? null} AS text), CAST(${d.last?.type ?? null} AS text))`
@@ -561,8 +599,11 @@ async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<str
     await sql`
       UPDATE conversations SET
         updated_at = ${now},
-        status = 'open',
+        status = CASE WHEN d.column2 > 0 THEN 'open' ELSE conversations.status END,
+        snoozed_until = CASE WHEN d.column2 > 0 THEN NULL ELSE conversations.snoozed_until END,
+        status_changed_at = CASE WHEN d.column2 > 0 AND conversations.status <> 'open' THEN ${now} ELSE conversations.status_changed_at END,
         unread_count = conversations.unread_count + d.column2,
+        inbound_count = conversations.inbound_count + d.column2,
         last_inbound_at = CASE WHEN ${newerInbound} THEN d.column3 ELSE conversations.last_inbound_at END,
         window_expires_at = CASE WHEN ${newerInbound} THEN d.column3 + ${WINDOW_MS} ELSE conversations.window_expires_at END,
         last_message_id = CASE WHEN ${newerLast} THEN d.column4 ELSE conversations.last_message_id END,
@@ -578,14 +619,14 @@ async function applyConversationDeltas(trx: Trx, engine: Engine, deltas: Map<str
 /**
  * Applies one status to the message with this wamid, if we have it. The WHERE clause makes the
  * move monotonic inside the database, so concurrent or reordered webhooks cannot move it back.
- * Returns the conversation id, or null when the wamid is unknown (yet).
+ * Returns the message, or null when the wamid is unknown (yet).
  */
-async function applyStatus(trx: Trx, channelId: string, wamid: string, status: string, timestamp: number, errors: Json[] | null): Promise<string | null> {
-  const message = await trx.selectFrom('messages').select(['id', 'conversation_id']).where('channel_id', '=', channelId).where('wamid', '=', wamid).executeTakeFirst()
+async function applyStatus(trx: Trx, channelId: string, wamid: string, status: string, timestamp: number, errors: Json[] | null): Promise<{ id: string, conversation_id: string, workspace_id: string } | null> {
+  const message = await trx.selectFrom('messages').select(['id', 'conversation_id', 'workspace_id']).where('channel_id', '=', channelId).where('wamid', '=', wamid).executeTakeFirst()
   if (!message)
     return null
   await applyStatusTo(trx, message, status, timestamp, errors)
-  return message.conversation_id
+  return message
 }
 
 async function applyStatusTo(trx: Trx, message: { id: string, conversation_id: string }, status: string, timestamp: number, errors: Json[] | null): Promise<void> {
@@ -634,7 +675,7 @@ export async function closeWindow(trx: Trx, conversationId: string, at: number):
  * that step itself failed (a crash, a dropped connection), this sweep finds them: stored in the
  * last `windowMs`, their message now exists and still shows an earlier status.
  */
-export async function sweepUnappliedStatuses(db: Db, now: number, windowMs = 24 * 60 * 60 * 1000): Promise<string[]> {
+export async function sweepUnappliedStatuses(db: Db, now: number, windowMs = 24 * 60 * 60 * 1000): Promise<Committed[]> {
   const behind = sql<boolean>`(
     (se.status = 'failed' AND m.status <> 'failed')
     OR (m.status <> 'failed' AND (
@@ -658,23 +699,28 @@ export async function sweepUnappliedStatuses(db: Db, now: number, windowMs = 24 
 }
 
 /** Applies every stored status for these wamids to messages that now exist (idempotent). */
-export async function applyOrphanStatuses(db: Db, orphans: Array<{ channelId: string, wamid: string }>): Promise<string[]> {
-  const touched: string[] = []
+export async function applyOrphanStatuses(db: Db, orphans: Array<{ channelId: string, wamid: string }>): Promise<Committed[]> {
+  const committed: Committed[] = []
   for (const { channelId, wamid } of orphans) {
     const events = await db.selectFrom('status_events').selectAll().where('channel_id', '=', channelId).where('wamid', '=', wamid).execute()
     if (events.length === 0)
       continue
     await db.transaction().execute(async (trx) => {
+      const changeSet = new ChangeSet()
       for (const e of events.sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9))) {
-        const conversationId = await applyStatus(trx, channelId, wamid, e.status, e.timestamp, e.errors
+        const message = await applyStatus(trx, channelId, wamid, e.status, e.timestamp, e.errors
           ? JSON.parse(e.errors)
           : null)
-        if (conversationId && !touched.includes(conversationId))
-          touched.push(conversationId)
+        if (message) {
+          changeSet.message(message.workspace_id, message.id, message.conversation_id)
+          if (e.status === 'failed')
+            changeSet.conversation(message.workspace_id, message.conversation_id)
+        }
       }
+      committed.push(...await commitChanges(trx, changeSet, Date.now()))
     })
   }
-  return touched
+  return committed
 }
 
 async function insertWebhookEvent(trx: Trx, e: { kind: 'error' | 'unknown_field' | 'unknown_number' | 'malformed', field: string | null, channel: Channel | null, code: number | null, payload: unknown, now: number }): Promise<void> {

@@ -4,22 +4,24 @@
  * sent later by the worker. A retried request with the same client id returns the first message.
  */
 import type { SendMessage } from '../../../protocol/messages.ts'
+import type { Committed } from '../services/changes.ts'
 import type { Db } from '../storage/db.ts'
 import type { MessagesTable, OutboundJobsTable } from '../storage/schema.ts'
 import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
+import { writeTransaction } from '../services/changes.ts'
 
 type Json = Record<string, unknown>
 type TemplateParam = NonNullable<Extract<SendMessage, { type: 'template' }>['template']['body']>[number]
 
-export interface QueuedMessage { message: MessagesTable, created: boolean }
+export interface QueuedMessage { message: MessagesTable, created: boolean, committed: Committed[] }
 
 export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: SendMessage, now = Date.now()): Promise<QueuedMessage> {
   const existing = await findByClientId(db, workspaceId, req.clientId)
   if (existing) {
     if (existing.conversation_id !== conversationId)
       throw new AppError(409, 'invalid_request', 'this clientId was already used for another conversation', { field: 'clientId' })
-    return { message: existing, created: false }
+    return { message: existing, created: false, committed: [] }
   }
   const conversation = await db.selectFrom('conversations')
     .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
@@ -78,10 +80,11 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     played_at: null,
     failed_at: null,
   }
-  const created = await db.transaction().execute(async (trx) => {
+  const { value: created, committed } = await writeTransaction(db, async (trx, changes) => {
     const inserted = await trx.insertInto('messages').values(message).onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing()).returning('id').executeTakeFirst()
     if (!inserted)
       return false // a concurrent request with the same client id won
+    changes.message(workspaceId, id, conversation.id)
     await trx.insertInto('outbound_jobs').values(newJob({
       workspaceId,
       channelId: conversation.channel_id,
@@ -103,12 +106,13 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
         last_message_direction: 'out',
         updated_at: now,
       }).where('id', '=', conversation.id).execute()
+      changes.conversation(workspaceId, conversation.id)
     }
     return true
   })
   if (!created)
-    return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false }
-  return { message, created: true }
+    return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false, committed }
+  return { message, created: true, committed }
 }
 
 /** A queued outbound job, due now. */
@@ -383,15 +387,31 @@ async function toGraphParam(db: Db, workspaceId: string, p: TemplateParam): Prom
   }
 }
 
-/** Queues a mark-as-read of the latest inbound message (WhatsApp marks earlier ones read too). */
-export async function queueMarkRead(db: Db, workspaceId: string, conversationId: string, now = Date.now()): Promise<boolean> {
+/**
+ * Marks a conversation read by this agent (their own read state, and the team's unread count) and
+ * queues a read receipt for the latest inbound message (WhatsApp marks earlier ones read too).
+ */
+export async function queueMarkRead(db: Db, workspaceId: string, conversationId: string, agentId: string, now = Date.now()): Promise<{ receiptQueued: boolean, committed: Committed[] }> {
   const conversation = await db.selectFrom('conversations').select(['id', 'channel_id']).where('id', '=', conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst()
   if (!conversation)
     throw notFound('conversation')
   // Latest by the customer's clock; within one second, the one that arrived last (UUIDv7 ids).
   const latest = await db.selectFrom('messages').select(['wamid', 'timestamp']).where('conversation_id', '=', conversationId).where('direction', '=', 'in').where('wamid', 'is not', null).orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).execute()
+  const { committed } = await writeTransaction(db, async (trx, changes) => {
+    const updated = await trx.updateTable('conversations').set({ unread_count: 0, updated_at: now }).where('id', '=', conversationId).returning('inbound_count').executeTakeFirstOrThrow()
+    await trx.insertInto('conversation_reads').values({
+      conversation_id: conversationId,
+      agent_id: agentId,
+      workspace_id: workspaceId,
+      read_inbound_count: updated.inbound_count,
+      marked_unread: 0,
+      updated_at: now,
+    }).onConflict(oc => oc.columns(['conversation_id', 'agent_id']).doUpdateSet({
+      read_inbound_count: updated.inbound_count,
+      marked_unread: 0,
+      updated_at: now,
+    })).execute()
+    changes.conversation(workspaceId, conversationId)
     // Meta accepts read receipts for messages received in the last 30 days only.
     if (latest?.wamid && now - latest.timestamp < 30 * 24 * 60 * 60 * 1000) {
       await trx.insertInto('outbound_jobs').values(newJob({
@@ -405,5 +425,8 @@ export async function queueMarkRead(db: Db, workspaceId: string, conversationId:
       })).execute()
     }
   })
-  return Boolean(latest?.wamid)
+  return {
+    receiptQueued: Boolean(latest?.wamid),
+    committed,
+  }
 }

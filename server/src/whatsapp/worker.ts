@@ -5,10 +5,12 @@
  * becomes `sent` only once Meta returned its wamid; statuses that raced ahead are applied then.
  */
 import type { FastifyBaseLogger } from 'fastify'
+import type { Committed } from '../services/changes.ts'
 import type { Storage } from '../storage/db.ts'
 import type { OutboundJobsTable } from '../storage/schema.ts'
 import type { GraphClient } from './graph-client.ts'
 import { sql } from 'kysely'
+import { writeTransaction } from '../services/changes.ts'
 import { GraphError, retryDelayMs } from './graph-client.ts'
 import { applyOrphanStatuses, closeWindow, sweepUnappliedStatuses } from './ingest.ts'
 import { TokenBucket } from './token-bucket.ts'
@@ -22,7 +24,8 @@ export interface WorkerOptions {
   pairIntervalMs: number
   pairBurst: number
   /** called after a job changed messages in these conversations */
-  onChange?: (conversationIds: string[]) => void
+  /** after a commit that changed what agents see */
+  onChange?: (committed: Committed[]) => void
   pollIntervalMs?: number
   /** how often stored-but-unapplied statuses are swept (see sweepUnappliedStatuses) */
   statusSweepIntervalMs?: number
@@ -110,9 +113,9 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       if (Date.now() - lastSweep >= sweepEveryMs) {
         lastSweep = Date.now()
         try {
-          const touched = await sweepUnappliedStatuses(db, lastSweep)
-          if (touched.length > 0)
-            options.onChange?.(touched)
+          const committed = await sweepUnappliedStatuses(db, lastSweep)
+          if (committed.length > 0)
+            options.onChange?.(committed)
         }
         catch (error) {
           log.error({ err: error }, 'outbound: sweeping early statuses failed')
@@ -247,15 +250,11 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     await recordSent(job, wamid)
     try {
       // A status webhook may have arrived before we stored the wamid: apply what was kept.
-      const touched = await applyOrphanStatuses(db, [
+      const committed = await applyOrphanStatuses(db, [
         { channelId: channel.id, wamid },
       ])
-      options.onChange?.([
-        ...new Set([
-          ...touched,
-          ...(await conversationOf(job)),
-        ]),
-      ])
+      if (committed.length > 0)
+        options.onChange?.(committed)
     }
     catch (error) {
       log.error({ err: error, job: job.id }, 'outbound: sent, but applying early statuses or notifying failed')
@@ -266,13 +265,15 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     for (let attempt = 1; ; attempt++) {
       try {
         const now = Date.now()
-        await db.transaction().execute(async (trx) => {
-          await trx.updateTable('messages').set({
+        const { committed } = await writeTransaction(db, async (trx, changes) => {
+          const message = await trx.updateTable('messages').set({
             wamid,
             status: sql`CASE WHEN status = 'pending' THEN 'sent' ELSE status END`,
             sent_at: sql`coalesce(sent_at, ${now})`,
             updated_at: now,
-          }).where('id', '=', job.message_id!).execute()
+          }).where('id', '=', job.message_id!).returning('conversation_id').executeTakeFirst()
+          if (message)
+            changes.message(job.workspace_id, job.message_id!, message.conversation_id)
           await trx.updateTable('outbound_jobs').set({
             state: 'done',
             locked_until: null,
@@ -280,6 +281,7 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
             updated_at: now,
           }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
         })
+        options.onChange?.(committed)
         return
       }
       catch (error) {
@@ -312,7 +314,7 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
     }
     log.warn({ job: job.id, code: error.code, attempt }, 'outbound: failed permanently')
     const now = Date.now()
-    await db.transaction().execute(async (trx) => {
+    const { committed } = await writeTransaction(db, async (trx, changes) => {
       const owned = await trx.updateTable('outbound_jobs').set({
         state: 'failed',
         locked_until: null,
@@ -329,20 +331,21 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
             ? { details: error.details }
             : {}),
         }
-        await trx.updateTable('messages').set({
+        const message = await trx.updateTable('messages').set({
           status: 'failed',
           error: JSON.stringify(whatsappError),
           failed_at: now,
           updated_at: now,
-        }).where('id', '=', job.message_id).execute()
-        if (error.code === 131047) {
-          const message = await trx.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
-          if (message)
+        }).where('id', '=', job.message_id).returning('conversation_id').executeTakeFirst()
+        if (message) {
+          changes.message(job.workspace_id, job.message_id, message.conversation_id)
+          changes.conversation(job.workspace_id, message.conversation_id)
+          if (error.code === 131047)
             await closeWindow(trx, message.conversation_id, now)
         }
       }
     })
-    options.onChange?.(await conversationOf(job))
+    options.onChange?.(committed)
   }
 
   async function finish(job: OutboundJobsTable, state: 'done' | 'failed', lastError: string | null) {
@@ -353,15 +356,6 @@ export function createOutboundWorker(options: WorkerOptions): OutboundWorker {
       last_error: lastError,
       updated_at: Date.now(),
     }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
-  }
-
-  async function conversationOf(job: OutboundJobsTable): Promise<string[]> {
-    if (!job.message_id)
-      return []
-    const row = await db.selectFrom('messages').select('conversation_id').where('id', '=', job.message_id).executeTakeFirst()
-    return row
-      ? [row.conversation_id]
-      : []
   }
 
   return {

@@ -97,7 +97,8 @@ describe('after Meta accepted a message', () => {
     pair = await startPair()
     const { conversationId } = await customerWrites(pair, '40712000701')
     let thrown = 0
-    pair.server.app.changes.on('change', () => {
+    const workspace = await pair.server.app.db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow()
+    pair.server.app.live.subscribe(workspace.id, () => {
       if (thrown++ === 0)
         throw new Error('a listener bug')
     })

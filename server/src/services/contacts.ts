@@ -1,0 +1,3 @@
+import type { MutationHandlers } from './mutations.ts'
+
+export const contactMutations: MutationHandlers = {}

@@ -1,0 +1,151 @@
+/**
+ * Live change notifications. After a commit the writer publishes `{workspaceId, seq}`; every
+ * subscriber of that workspace (the `/api/live` sockets) hears it and pulls `/api/sync`.
+ *
+ * On SQLite there is one server process: publishing is an in-process call. On PostgreSQL several
+ * instances share the database, so a publication is also sent with `pg_notify` on one channel and
+ * every instance LISTENs on a dedicated connection; an instance ignores its own notifications
+ * (it delivered them locally already, without the round trip). If the listening connection drops,
+ * it reconnects with backoff and tells subscribers to pull (they may have missed a notification).
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { Committed } from './changes.ts'
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import pg from 'pg'
+
+const CHANNEL = 'wa_inbox_changes'
+
+export type LiveEvent = Committed & { resync?: boolean }
+export type LiveListener = (event: LiveEvent) => void
+
+export interface LiveHub {
+  publish: (committed: Committed[]) => void
+  subscribe: (workspaceId: string, listener: LiveListener) => () => void
+  /** resolves once cross-instance delivery is listening (immediately on SQLite) */
+  ready: () => Promise<void>
+  close: () => Promise<void>
+  /** local publications seen and notifications received from other instances (for tests) */
+  stats: { published: number, received: number }
+}
+
+export function createLiveHub(options: { databaseUrl: string | null, log: FastifyBaseLogger }): LiveHub {
+  const emitter = new EventEmitter()
+  emitter.setMaxListeners(0)
+  const instance = randomUUID()
+  const stats = { published: 0, received: 0 }
+  const highest = new Map<string, number>()
+
+  function deliver(event: Committed) {
+    // Out-of-order arrival (another instance's notification overtaking ours) never moves a client back.
+    if ((highest.get(event.workspaceId) ?? 0) >= event.seq)
+      return
+    highest.set(event.workspaceId, event.seq)
+    try {
+      emitter.emit(event.workspaceId, event)
+    }
+    catch (error) {
+      options.log.error({ err: error }, 'live: a listener failed')
+    }
+  }
+
+  let client: pg.Client | null = null
+  let closed = false
+  let readyPromise: Promise<void> = Promise.resolve()
+  let retry: NodeJS.Timeout | null = null
+  let backoff = 250
+
+  async function listen(): Promise<void> {
+    const c = new pg.Client({ connectionString: options.databaseUrl! })
+    c.on('notification', (message) => {
+      if (message.channel !== CHANNEL || !message.payload)
+        return
+      try {
+        const { i, w, s } = JSON.parse(message.payload) as { i: string, w: string, s: number }
+        if (i === instance)
+          return
+        stats.received++
+        deliver({ workspaceId: w, seq: s })
+      }
+      catch {
+        options.log.warn('live: ignored a malformed notification')
+      }
+    })
+    c.on('error', (error) => {
+      options.log.warn({ err: error.message }, 'live: listening connection failed; reconnecting')
+      reconnect(c)
+    })
+    c.on('end', () => reconnect(c))
+    await c.connect()
+    await c.query(`LISTEN ${CHANNEL}`)
+    client = c
+    backoff = 250
+  }
+
+  function reconnect(failed: pg.Client) {
+    if (closed || client !== failed)
+      return
+    client = null
+    failed.end().catch(() => {})
+    scheduleListen()
+  }
+
+  function scheduleListen() {
+    if (closed || retry)
+      return
+    retry = setTimeout(() => {
+      retry = null
+      listen().then(() => {
+        // Anything published while we were not listening: tell every subscriber to pull.
+        for (const name of emitter.eventNames()) {
+          const workspaceId = String(name)
+          emitter.emit(workspaceId, { workspaceId, seq: highest.get(workspaceId) ?? 0, resync: true })
+        }
+      }, (error) => {
+        options.log.warn({ err: error.message }, 'live: reconnecting failed')
+        backoff = Math.min(backoff * 2, 10_000)
+        scheduleListen()
+      })
+    }, backoff)
+    retry.unref()
+  }
+
+  if (options.databaseUrl)
+    readyPromise = listen()
+
+  let notifier: pg.Pool | null = options.databaseUrl
+    ? new pg.Pool({ connectionString: options.databaseUrl, max: 2 })
+    : null
+  notifier?.on('error', error => options.log.warn({ err: error.message }, 'live: notifier connection failed'))
+
+  return {
+    stats,
+    publish(committed) {
+      for (const event of committed) {
+        stats.published++
+        deliver(event)
+        if (notifier) {
+          notifier.query('SELECT pg_notify($1, $2)', [
+            CHANNEL,
+            JSON.stringify({ i: instance, w: event.workspaceId, s: event.seq }),
+          ]).catch(error => options.log.warn({ err: error.message }, 'live: pg_notify failed; other instances learn at their next pull'))
+        }
+      }
+    },
+    subscribe(workspaceId, listener) {
+      emitter.on(workspaceId, listener)
+      return () => emitter.off(workspaceId, listener)
+    },
+    ready: () => readyPromise,
+    async close() {
+      closed = true
+      if (retry)
+        clearTimeout(retry)
+      const c = client
+      client = null
+      await c?.end().catch(() => {})
+      await notifier?.end().catch(() => {})
+      notifier = null
+    },
+  }
+}
