@@ -117,6 +117,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     force.unref()
     done()
   })
+  let snoozeTimer: NodeJS.Timeout | undefined
   app.addHook('onClose', async () => {
     clearInterval(snoozeTimer)
     await app.worker?.stop()
@@ -273,7 +274,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }, async () => app.swagger())
 
   // Snoozed conversations whose time has come reopen (and every agent hears it).
-  const snoozeTimer = setInterval(() => {
+  snoozeTimer = setInterval(() => {
     reopenDueSnoozes(app.db, Date.now()).then(app.publish, err => app.log.warn({ err }, 'reopening snoozed conversations failed'))
   }, config.snoozeSweepMs)
   snoozeTimer.unref()
