@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'shortcut_taken',
   'last_admin',
   'agent_inactive',
+  'contact_exists',
+  'contact_blocked',
   // sync
   'cursor_expired',
   // sending
