@@ -14,6 +14,7 @@ import { sql } from 'kysely'
 import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { decodeCursor, encodeCursor } from '../serialize.ts'
+import { lockForUpdate } from '../storage/db.ts'
 import { queueMarkRead, queueMessage } from '../whatsapp/outbound.ts'
 import { canSeeConversation, conversationVisibility } from './access.ts'
 import { writeTransaction } from './changes.ts'
@@ -229,7 +230,7 @@ export async function updateConversation(app: { db: Db, publish: (c: Committed[]
  * turns, so each sees the other's result as its `from` (the history never forks).
  */
 async function lockConversation(trx: Trx, agent: SessionAgent, id: string) {
-  const row = await trx.selectFrom('conversations').selectAll().where('id', '=', id).where('workspace_id', '=', agent.workspace_id).forUpdate().executeTakeFirst()
+  const row = await trx.selectFrom('conversations').selectAll().where('id', '=', id).where('workspace_id', '=', agent.workspace_id).$call(lockForUpdate(trx)).executeTakeFirst()
   if (!row || !canSeeConversation(agent, row))
     throw notFound('conversation')
   return row
@@ -244,7 +245,7 @@ export async function bulkUpdate(app: { db: Db, publish: (c: Committed[]) => voi
     const notFoundIds: string[] = []
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = ids.slice(i, i + 200)
-      const found = await trx.selectFrom('conversations').selectAll().where('workspace_id', '=', agent.workspace_id).where('id', 'in', chunk).orderBy('id').forUpdate().execute()
+      const found = await trx.selectFrom('conversations').selectAll().where('workspace_id', '=', agent.workspace_id).where('id', 'in', chunk).orderBy('id').$call(lockForUpdate(trx)).execute()
       const byId = new Map(found.map(r => [r.id, r]))
       for (const id of chunk) {
         const row = byId.get(id)
@@ -385,7 +386,7 @@ export async function reopenDueSnoozes(db: Db, now: number): Promise<Committed[]
   if (due.length === 0)
     return []
   const { committed } = await writeTransaction(db, async (trx, changes, at) => {
-    const rows = await trx.selectFrom('conversations').selectAll().where('id', 'in', due.map(d => d.id)).where('status', '=', 'snoozed').where('snoozed_until', '<=', now).orderBy('id').forUpdate().execute()
+    const rows = await trx.selectFrom('conversations').selectAll().where('id', 'in', due.map(d => d.id)).where('status', '=', 'snoozed').where('snoozed_until', '<=', now).orderBy('id').$call(lockForUpdate(trx)).execute()
     for (const row of rows) {
       await trx.updateTable('conversations').set({
         status: 'open',

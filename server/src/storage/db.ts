@@ -8,7 +8,7 @@ import type { Database } from './schema.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely'
+import { Kysely, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import pg from 'pg'
 import { migrations } from '../../migrations/index.ts'
@@ -130,4 +130,15 @@ export async function migrate(storage: Storage): Promise<string[]> {
       : new Error(String(error))
   }
   return (results ?? []).filter(r => r.status === 'Success').map(r => r.migrationName)
+}
+
+/**
+ * Row locks (`FOR UPDATE`) exist on PostgreSQL only; SQLite's writers are serialised by the
+ * database lock already. Use as `.$call(lockForUpdate(db))`.
+ */
+export function lockForUpdate(db: Kysely<Database>) {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  return <Q extends { forUpdate: () => Q }>(query: Q): Q => postgres
+    ? query.forUpdate()
+    : query
 }
