@@ -10,7 +10,7 @@
  * 3. `/api/live` (WebSocket) says `changed` within milliseconds of a commit; the client pulls.
  * 4. `POST /api/mutations` applies the client's queued actions idempotently (by mutation id).
  */
-import type { Static, TSchema } from 'typebox'
+import type { Static, TObject, TProperties, TSchema } from 'typebox'
 import Type from 'typebox'
 import { IdSchema } from './common.ts'
 import { AddContactLabelSchema, CreateLabelSchema, CreateNoteSchema, UpdateContactSchema, UpdateLabelSchema, UpdateNoteSchema } from './contacts.ts'
@@ -69,39 +69,26 @@ export const SyncResponseSchema = Type.Object({
 })
 export type SyncResponse = Static<typeof SyncResponseSchema>
 
+/** The object schema with one more required id property (e.g. the conversation it applies to). */
+function withId<K extends string, P extends TProperties>(key: K, schema: TObject<P>) {
+  return Type.Object({ [key]: IdSchema, ...schema.properties } as { [Q in K]: typeof IdSchema } & P, { additionalProperties: false })
+}
+
 /** What each mutation type takes. The server applies each through the same code as its REST route. */
 export const MUTATION_ARGS = {
-  'conversation.assign': Type.Intersect([
-    Type.Object({ conversationId: IdSchema }),
-    AssignSchema,
-  ]),
-  'conversation.setTeam': Type.Intersect([
-    Type.Object({ conversationId: IdSchema }),
-    SetTeamSchema,
-  ]),
-  'conversation.setStatus': Type.Intersect([
-    Type.Object({ conversationId: IdSchema }),
-    SetStatusSchema,
-  ]),
+  'conversation.assign': withId('conversationId', AssignSchema),
+  'conversation.setTeam': withId('conversationId', SetTeamSchema),
+  'conversation.setStatus': withId('conversationId', SetStatusSchema),
   'conversation.markRead': Type.Object({ conversationId: IdSchema }, { additionalProperties: false }),
   'conversation.markUnread': Type.Object({ conversationId: IdSchema }, { additionalProperties: false }),
   'message.send': Type.Object({ conversationId: IdSchema, message: SendMessageSchema }, { additionalProperties: false }),
   'contact.update': Type.Object({ contactId: IdSchema, patch: UpdateContactSchema }, { additionalProperties: false }),
-  'contact.addLabel': Type.Intersect([
-    Type.Object({ contactId: IdSchema }),
-    AddContactLabelSchema,
-  ]),
+  'contact.addLabel': withId('contactId', AddContactLabelSchema),
   'contact.removeLabel': Type.Object({ contactId: IdSchema, labelId: IdSchema }, { additionalProperties: false }),
   'label.create': CreateLabelSchema,
   'label.update': Type.Object({ labelId: IdSchema, patch: UpdateLabelSchema }, { additionalProperties: false }),
-  'note.create': Type.Intersect([
-    Type.Object({ contactId: IdSchema }),
-    CreateNoteSchema,
-  ]),
-  'note.update': Type.Intersect([
-    Type.Object({ noteId: IdSchema }),
-    UpdateNoteSchema,
-  ]),
+  'note.create': withId('contactId', CreateNoteSchema),
+  'note.update': withId('noteId', UpdateNoteSchema),
   'note.delete': Type.Object({ noteId: IdSchema }, { additionalProperties: false }),
   'notification.read': Type.Object({ notificationId: IdSchema }, { additionalProperties: false }),
   'agent.setAvailability': Type.Object({ availability: AvailabilitySchema }, { additionalProperties: false }),
