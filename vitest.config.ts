@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: 'server-sqlite',
           include: serverInclude,
+          // *.pg.test.ts need several processes on one database: PostgreSQL only.
+          exclude: ['server/test/**/*.pg.test.ts'],
           environment: 'node',
           env: { TEST_ENGINE: 'sqlite' },
           testTimeout: 30_000,
