@@ -27,6 +27,8 @@ export const LIMITS = {
   language: 35,
   bulk: 500,
   mutations: 100,
+  channelAccessToken: 4096,
+  channelSecret: 256,
 } as const
 
 export const NameSchema = Type.String({ minLength: 1, maxLength: LIMITS.name })
@@ -128,3 +130,24 @@ export const ChannelSchema = Type.Object({
   createdAt: TimestampSchema,
 })
 export type Channel = Static<typeof ChannelSchema>
+
+/** Meta's ids (phone number, business account) are decimal strings. */
+const MetaIdSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^[0-9]+$' })
+/** Tokens and secrets never contain whitespace: a pasted newline or space is refused, not stored. */
+const SecretSchema = Type.String({ minLength: 1, maxLength: LIMITS.channelSecret, pattern: '^\\S+$' })
+
+/** An admin adds a WhatsApp number; the token and secrets are stored, never served back. */
+export const CreateChannelSchema = Type.Object({
+  phoneNumberId: MetaIdSchema,
+  wabaId: MetaIdSchema,
+  /** a system user's permanent token with whatsapp_business_messaging */
+  accessToken: Type.String({ minLength: 1, maxLength: LIMITS.channelAccessToken, pattern: '^\\S+$' }),
+  /** the Meta app's secret: verifies the webhooks' X-Hub-Signature-256 */
+  appSecret: SecretSchema,
+  /** the token Meta echoes in the webhook verification handshake */
+  verifyToken: SecretSchema,
+  displayPhoneNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  /** send rate for this number (messages/s); the server's default when absent */
+  throughputPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+}, { additionalProperties: false })
+export type CreateChannel = Static<typeof CreateChannelSchema>

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import type { ChangePassword } from '../../../protocol/team.ts'
 import rateLimit from '@fastify/rate-limit'
 import Type from 'typebox'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
-import { AgentSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/team.ts'
+import { AgentSchema, ChangePasswordSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/team.ts'
 import { AppError } from '../errors.ts'
+import { changePassword } from '../services/agents.ts'
 import { loadAgents } from '../services/entities.ts'
 import { hashPassword, verifyPassword } from '../services/passwords.ts'
 import { createSession, revokeSession } from '../services/sessions.ts'
@@ -33,6 +35,7 @@ export async function authRoutes(app: FastifyInstance) {
     const { email, password } = request.body as { email: string, password: string }
     const agent = await app.db.selectFrom('agents').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
     const ok = await verifyPassword(password, agent?.password_hash ?? await dummyHash)
+    // A deactivated agent gets the same answer as a wrong password: nothing to learn by probing.
     if (!agent || !ok || !agent.active)
       throw new AppError(401, 'invalid_credentials', 'wrong email or password')
     const token = await createSession(app.db, agent)
@@ -53,9 +56,36 @@ export async function authRoutes(app: FastifyInstance) {
     return reply.code(204).send()
   })
 
+  app.post('/api/auth/password', {
+    schema: {
+      description: 'Changes the caller\'s password. Every other session of theirs is revoked; this one keeps working.',
+      body: ChangePasswordSchema,
+      response: {
+        204: Type.Null(),
+        400: ErrorResponseSchema,
+        401: ErrorResponseSchema,
+        403: ErrorResponseSchema,
+        429: ErrorResponseSchema,
+      },
+    },
+    config: {
+      // A stolen token must not become a way to guess the password behind it.
+      rateLimit: {
+        max: 10,
+        timeWindow: 60_000,
+        hook: 'preHandler',
+        keyGenerator: request => `password|${request.agent?.id ?? request.ip}`,
+      },
+    },
+  }, async (request, reply) => {
+    const { currentPassword, newPassword } = request.body as ChangePassword
+    await changePassword(app.db, request.agent!, currentPassword, newPassword)
+    return reply.code(204).send()
+  })
+
   app.get('/api/auth/me', {
     schema: {
-      response: { 200: AgentSchema },
+      response: { 200: AgentSchema, 401: ErrorResponseSchema },
     },
   }, async (request) => {
     const a = request.agent!
