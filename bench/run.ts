@@ -2,12 +2,13 @@
  * `npm run bench`: the figures the issues ask for, one JSON object per line on stdout.
  * PostgreSQL runs are included when BENCH_DATABASE_URL (default: TEST_DATABASE_URL, then
  * postgres://postgres@127.0.0.1:5432/test) answers; otherwise a `skipped` line says why.
- * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest
- * or BENCH_ONLY=outbound runs one group.
+ * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest,
+ * outbound or team runs one group.
  */
 import { benchIngest } from './ingest.ts'
 import { emit, postgresAvailable } from './lib.ts'
 import { benchOutbound } from './outbound.ts'
+import { benchListSearch, benchLiveLatency, benchSyncPull } from './team.ts'
 
 const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
 const quick = process.env.BENCH_QUICK === '1'
@@ -40,6 +41,15 @@ async function main() {
     ? []
     : engines)
     await benchOutbound(engine, postgresUrl, 200, quick ? 2 : 10, 16)
+  // Issue #3: list/search on 20,000 contacts and 200,000 messages; a 10,000-conversation initial
+  // sync; live latency to 200 WebSocket clients.
+  for (const engine of only && only !== 'team'
+    ? []
+    : engines) {
+    await benchListSearch(engine, postgresUrl, Math.round(20_000 * scale), 10, quick ? 50 : 300)
+    await benchSyncPull(engine, postgresUrl, Math.round(10_000 * scale))
+    await benchLiveLatency(engine, postgresUrl, 200, quick ? 10 : 50)
+  }
 }
 
 main().catch((error) => {
