@@ -463,7 +463,7 @@ export async function benchLiveLatency(engine: 'sqlite' | 'postgres', postgresUr
                       {
                         profile: { name: `Live ${e}` },
                         wa_id: waId,
-                      }
+                      },
                     ],
                     messages: [
                       {
@@ -472,7 +472,7 @@ export async function benchLiveLatency(engine: 'sqlite' | 'postgres', postgresUr
                         timestamp: String(Math.floor(Date.now() / 1000)),
                         type: 'text',
                         text: { body: 'ping' },
-                      }
+                      },
                     ],
                   },
                 },
