@@ -418,7 +418,10 @@ export const conversationMutations: MutationHandlers = {
 
 /** Queues a send as this agent (visible conversations only); idempotent by the message's clientId. */
 export async function sendMessage(app: { db: Db, publish: (c: Committed[]) => void, worker: { wake: () => void } | null }, agent: SessionAgent, conversationId: string, body: import('../../../protocol/messages.ts').SendMessage) {
-  await visibleConversationRow(app.db, agent, conversationId)
+  const row = await visibleConversationRow(app.db, agent, conversationId)
+  const contact = await app.db.selectFrom('contacts').select('blocked').where('id', '=', row.contact_id).executeTakeFirst()
+  if (contact?.blocked)
+    throw new AppError(422, 'contact_blocked', 'this contact is blocked; unblock them to send')
   const { message, created, committed } = await queueMessage(app.db, agent.workspace_id, conversationId, body)
   app.publish(committed)
   if (created)

@@ -261,6 +261,21 @@ describe('read state', () => {
   })
 })
 
+describe('sending', () => {
+  it('refuses to send to a blocked contact with contact_blocked, and queues nothing', async () => {
+    const id = await customerSays(server, nextPhone(), 'Blocked Customer')
+    const row = await server.app.db.selectFrom('conversations').select('contact_id').where('id', '=', id).executeTakeFirstOrThrow()
+    await server.app.db.updateTable('contacts').set({ blocked: 1 }).where('id', '=', row.contact_id).execute()
+    const res = await alice.api(`/api/conversations/${id}/messages`, {
+      json: { clientId: `blocked-${id}`, type: 'text', text: 'hello?' },
+    })
+    expect(res.status).toBe(422)
+    expect((await json(res)).error.code).toBe('contact_blocked')
+    const out = await server.app.db.selectFrom('messages').select('id').where('conversation_id', '=', id).where('direction', '=', 'out').execute()
+    expect(out).toEqual([])
+  })
+})
+
 describe('bulk', () => {
   it('assigns, labels and closes many at once, and reports ids it could not touch', async () => {
     const a = await customerSays(server, nextPhone(), 'Bulk A')
