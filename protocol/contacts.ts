@@ -10,10 +10,14 @@ function Nullable<T extends Parameters<typeof Type.Union>[0][number]>(t: T) {
   ])
 }
 
+// The key's length goes in `propertyNames`: a Record's key schema becomes a pattern that ignores it.
 export const CustomFieldsSchema = Type.Record(
-  Type.String({ minLength: 1, maxLength: LIMITS.customFieldKey }),
+  Type.String(),
   Type.String({ maxLength: LIMITS.customFieldValue }),
-  { maxProperties: LIMITS.customFields },
+  {
+    maxProperties: LIMITS.customFields,
+    propertyNames: { minLength: 1, maxLength: LIMITS.customFieldKey },
+  },
 )
 
 export const ContactSchema = Type.Object({
@@ -45,10 +49,32 @@ export type Contact = Static<typeof ContactSchema>
 export const ContactPageSchema = pageOf(ContactSchema)
 export type ContactPage = Static<typeof ContactPageSchema>
 
+export const ListContactsQuerySchema = Type.Object({
+  /** name (word prefix, accents ignored) or phone digits anywhere ("0722" finds +40 722 …) */
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  /** only contacts with this label */
+  label: Type.Optional(IdSchema),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+})
+export type ListContactsQuery = Static<typeof ListContactsQuerySchema>
+
+/** A phone number as typed: digits with optional +, spaces and punctuation (stored as digits). */
+export const PhoneSchema = Type.String({ minLength: 4, maxLength: 32, pattern: '^\\+?[0-9 ()./-]+$' })
+
+/** A contact from a phone number (international format, at least 8 digits), with its conversation. */
+export const CreateContactSchema = Type.Object({
+  phone: PhoneSchema,
+  name: Type.Optional(NameSchema),
+  /** the number to talk to it from; the workspace's first when absent */
+  channelId: Type.Optional(IdSchema),
+}, { additionalProperties: false })
+export type CreateContact = Static<typeof CreateContactSchema>
+
 export const UpdateContactSchema = Type.Object({
   name: Type.Optional(Nullable(NameSchema)),
   email: Type.Optional(Nullable(Type.String({ minLength: 3, maxLength: LIMITS.email, pattern: '^[^\\s@]+@[^\\s@]+$' }))),
-  phone: Type.Optional(Nullable(Type.String({ minLength: 4, maxLength: 32, pattern: '^\\+?[0-9 ()./-]+$' }))),
+  phone: Type.Optional(Nullable(PhoneSchema)),
   language: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: LIMITS.language, pattern: '^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$' }))),
   /** replaces the whole set; a key set to "" is removed */
   customFields: Type.Optional(CustomFieldsSchema),
@@ -82,6 +108,11 @@ export const LabelSchema = Type.Object({
 })
 export type Label = Static<typeof LabelSchema>
 
+export const LabelListSchema = Type.Object({
+  items: Type.Array(LabelSchema),
+})
+export type LabelList = Static<typeof LabelListSchema>
+
 export const LabelNameSchema = Type.String({ minLength: 1, maxLength: LIMITS.labelName })
 
 export const CreateLabelSchema = Type.Object({
@@ -98,12 +129,19 @@ export const UpdateLabelSchema = Type.Object({
 }, { additionalProperties: false, minProperties: 1 })
 export type UpdateLabel = Static<typeof UpdateLabelSchema>
 
-/** Add a label to a contact: an existing one by id, or by name (created on the fly when new). */
-export const AddContactLabelSchema = Type.Object({
+/*
+ * AddContactLabel, CreateNote and UpdateNote come twice: open (MUTATION_ARGS intersects them with
+ * `{contactId}` / `{noteId}`, and `additionalProperties: false` inside an allOf would refuse the
+ * other part's properties) and closed, as REST bodies that refuse unknown properties.
+ */
+const addContactLabelFields = {
   labelId: Type.Optional(IdSchema),
   name: Type.Optional(LabelNameSchema),
   color: Type.Optional(LabelColorSchema),
-}, { additionalProperties: false, minProperties: 1 })
+}
+/** Add a label to a contact: an existing one by id, or by name (created on the fly when new). */
+export const AddContactLabelSchema = Type.Object(addContactLabelFields, { minProperties: 1 })
+export const AddContactLabelBodySchema = Type.Object(addContactLabelFields, { additionalProperties: false, minProperties: 1 })
 export type AddContactLabel = Static<typeof AddContactLabelSchema>
 
 export const NoteSchema = Type.Object({
@@ -118,21 +156,31 @@ export const NoteSchema = Type.Object({
 })
 export type Note = Static<typeof NoteSchema>
 
+export const NoteListSchema = Type.Object({
+  items: Type.Array(NoteSchema),
+})
+export type NoteList = Static<typeof NoteListSchema>
+
 export const NoteBodySchema = Type.String({ minLength: 1, maxLength: LIMITS.noteBody })
 
-export const CreateNoteSchema = Type.Object({
+const createNoteFields = {
   /** client-chosen id: a retried create never makes a second note */
   id: Type.Optional(IdSchema),
   body: NoteBodySchema,
   /** agent ids mentioned; the server also recognises `@Name` of a teammate in the body */
   mentions: Type.Optional(Type.Array(IdSchema, { maxItems: 50 })),
-}, { additionalProperties: false })
+}
+export const CreateNoteSchema = Type.Object(createNoteFields)
+export const CreateNoteBodySchema = Type.Object(createNoteFields, { additionalProperties: false })
 export type CreateNote = Static<typeof CreateNoteSchema>
 
-export const UpdateNoteSchema = Type.Object({
+const updateNoteFields = {
   body: NoteBodySchema,
+  /** agent ids mentioned (with the `@Name`s in the body); only newly mentioned agents are notified */
   mentions: Type.Optional(Type.Array(IdSchema, { maxItems: 50 })),
-}, { additionalProperties: false })
+}
+export const UpdateNoteSchema = Type.Object(updateNoteFields)
+export const UpdateNoteBodySchema = Type.Object(updateNoteFields, { additionalProperties: false })
 export type UpdateNote = Static<typeof UpdateNoteSchema>
 
 export const NotificationSchema = Type.Object({
@@ -147,6 +195,11 @@ export const NotificationSchema = Type.Object({
 })
 export type Notification = Static<typeof NotificationSchema>
 
+export const NotificationListSchema = Type.Object({
+  items: Type.Array(NotificationSchema),
+})
+export type NotificationList = Static<typeof NotificationListSchema>
+
 export const QuickReplySchema = Type.Object({
   id: IdSchema,
   /** typed after `/` in the composer */
@@ -157,6 +210,11 @@ export const QuickReplySchema = Type.Object({
   updatedAt: TimestampSchema,
 })
 export type QuickReply = Static<typeof QuickReplySchema>
+
+export const QuickReplyListSchema = Type.Object({
+  items: Type.Array(QuickReplySchema),
+})
+export type QuickReplyList = Static<typeof QuickReplyListSchema>
 
 export const ShortcutSchema = Type.String({ minLength: 1, maxLength: LIMITS.quickReplyShortcut, pattern: '^[\\p{L}\\p{N}_-]+$' })
 
