@@ -163,6 +163,35 @@ describe('inviting agents', () => {
     expect(JSON.stringify(list)).not.toContain('scrypt$')
   })
 
+  it('invites straight into teams, restricted, and refuses a team of no one\'s', async () => {
+    const team = await json(await server.api('/api/teams', {
+      json: { name: `Invitees ${++n}` },
+    }))
+    const res = await server.api('/api/agents', {
+      json: {
+        email: uniqueEmail('Teamed'),
+        name: 'Teamed',
+        restricted: true,
+        teamIds: [team.id],
+      },
+    })
+    expect(res.status).toBe(201)
+    const { agent } = await json(res)
+    expect(agent).toMatchObject({
+      restricted: true,
+      teamIds: [team.id],
+    })
+    expect((await json(await server.api('/api/teams'))).items.find((t: any) => t.id === team.id).agentIds).toEqual([agent.id])
+    const refused = await server.api('/api/agents', {
+      json: {
+        email: uniqueEmail('Lost'),
+        name: 'Lost',
+        teamIds: ['nope'],
+      },
+    })
+    await expectError(refused, 404, 'not_found', 'teamIds')
+  })
+
   it('does not answer a password it was given', async () => {
     const res = await server.api('/api/agents', {
       json: {
