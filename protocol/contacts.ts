@@ -129,19 +129,12 @@ export const UpdateLabelSchema = Type.Object({
 }, { additionalProperties: false, minProperties: 1 })
 export type UpdateLabel = Static<typeof UpdateLabelSchema>
 
-/*
- * AddContactLabel, CreateNote and UpdateNote come twice: open (MUTATION_ARGS intersects them with
- * `{contactId}` / `{noteId}`, and `additionalProperties: false` inside an allOf would refuse the
- * other part's properties) and closed, as REST bodies that refuse unknown properties.
- */
-const addContactLabelFields = {
+/** Add a label to a contact: an existing one by id, or by name (created on the fly when new). */
+export const AddContactLabelSchema = Type.Object({
   labelId: Type.Optional(IdSchema),
   name: Type.Optional(LabelNameSchema),
   color: Type.Optional(LabelColorSchema),
-}
-/** Add a label to a contact: an existing one by id, or by name (created on the fly when new). */
-export const AddContactLabelSchema = Type.Object(addContactLabelFields, { minProperties: 1 })
-export const AddContactLabelBodySchema = Type.Object(addContactLabelFields, { additionalProperties: false, minProperties: 1 })
+}, { additionalProperties: false, minProperties: 1 })
 export type AddContactLabel = Static<typeof AddContactLabelSchema>
 
 export const NoteSchema = Type.Object({
@@ -163,24 +156,20 @@ export type NoteList = Static<typeof NoteListSchema>
 
 export const NoteBodySchema = Type.String({ minLength: 1, maxLength: LIMITS.noteBody })
 
-const createNoteFields = {
+export const CreateNoteSchema = Type.Object({
   /** client-chosen id: a retried create never makes a second note */
   id: Type.Optional(IdSchema),
   body: NoteBodySchema,
   /** agent ids mentioned; the server also recognises `@Name` of a teammate in the body */
   mentions: Type.Optional(Type.Array(IdSchema, { maxItems: 50 })),
-}
-export const CreateNoteSchema = Type.Object(createNoteFields)
-export const CreateNoteBodySchema = Type.Object(createNoteFields, { additionalProperties: false })
+}, { additionalProperties: false })
 export type CreateNote = Static<typeof CreateNoteSchema>
 
-const updateNoteFields = {
+export const UpdateNoteSchema = Type.Object({
   body: NoteBodySchema,
   /** agent ids mentioned (with the `@Name`s in the body); only newly mentioned agents are notified */
   mentions: Type.Optional(Type.Array(IdSchema, { maxItems: 50 })),
-}
-export const UpdateNoteSchema = Type.Object(updateNoteFields)
-export const UpdateNoteBodySchema = Type.Object(updateNoteFields, { additionalProperties: false })
+}, { additionalProperties: false })
 export type UpdateNote = Static<typeof UpdateNoteSchema>
 
 export const NotificationSchema = Type.Object({

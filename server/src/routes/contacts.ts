@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AddContactLabel, CreateContact, CreateLabel, CreateNote, CreateQuickReply, ListContactsQuery, UpdateContact, UpdateLabel, UpdateNote, UpdateQuickReply } from '../../../protocol/contacts.ts'
 import Type from 'typebox'
 import { ErrorResponseSchema, IdSchema } from '../../../protocol/common.ts'
-import { AddContactLabelBodySchema, ContactPageSchema, ContactSchema, CreateContactSchema, CreateLabelSchema, CreateNoteBodySchema, CreateQuickReplySchema, LabelListSchema, LabelSchema, ListContactsQuerySchema, NoteListSchema, NoteSchema, NotificationListSchema, NotificationSchema, QuickReplyListSchema, QuickReplySchema, UpdateContactSchema, UpdateLabelSchema, UpdateNoteBodySchema, UpdateQuickReplySchema } from '../../../protocol/contacts.ts'
+import { AddContactLabelSchema, ContactPageSchema, ContactSchema, CreateContactSchema, CreateLabelSchema, CreateNoteSchema, CreateQuickReplySchema, LabelListSchema, LabelSchema, ListContactsQuerySchema, NoteListSchema, NoteSchema, NotificationListSchema, NotificationSchema, QuickReplyListSchema, QuickReplySchema, UpdateContactSchema, UpdateLabelSchema, UpdateNoteSchema, UpdateQuickReplySchema } from '../../../protocol/contacts.ts'
 import { ConversationSchema } from '../../../protocol/conversations.ts'
 import { addContactLabel, contactConversations, createContact, getContact, listContacts, removeContactLabel, updateContact } from '../services/contacts.ts'
 import { createLabel, deleteLabel, listLabels, updateLabel } from '../services/labels.ts'
@@ -81,7 +81,7 @@ export async function contactRoutes(app: FastifyInstance) {
   app.post('/api/contacts/:id/labels', {
     schema: {
       params: IdParams,
-      body: AddContactLabelBodySchema,
+      body: AddContactLabelSchema,
       response: { 200: ContactSchema, ...errors },
     },
   }, async request => await addContactLabel(app, request.agent!, (request.params as { id: string }).id, request.body as AddContactLabel))
@@ -108,7 +108,7 @@ export async function contactRoutes(app: FastifyInstance) {
   app.post('/api/contacts/:id/notes', {
     schema: {
       params: IdParams,
-      body: CreateNoteBodySchema,
+      body: CreateNoteSchema,
       response: {
         200: NoteSchema,
         201: NoteSchema,
@@ -124,7 +124,7 @@ export async function contactRoutes(app: FastifyInstance) {
   app.patch('/api/notes/:id', {
     schema: {
       params: IdParams,
-      body: UpdateNoteBodySchema,
+      body: UpdateNoteSchema,
       response: { 200: NoteSchema, ...errors },
     },
   }, async request => await updateNote(app, request.agent!, (request.params as { id: string }).id, request.body as UpdateNote))
