@@ -176,7 +176,7 @@ async function editableNote(trx: Trx, agent: SessionAgent, id: string) {
 /** Edits a note (author or admin); agents mentioned for the first time are notified. */
 export async function updateNote(app: App, agent: SessionAgent, id: string, input: UpdateNote): Promise<Note> {
   const ws = agent.workspace_id
-  await writeTransaction(app.db, async (trx, changes, now) => {
+  const { committed } = await writeTransaction(app.db, async (trx, changes, now) => {
     const row = await editableNote(trx, agent, id)
     const before = new Set(JSON.parse(row.mentions) as string[])
     const mentions = await resolveMentions(trx, agent, input.body, input.mentions)
@@ -186,7 +186,8 @@ export async function updateNote(app: App, agent: SessionAgent, id: string, inpu
     await trx.updateTable('notes').set({ body: input.body, mentions: mentionsJson, updated_at: now }).where('id', '=', id).execute()
     changes.add(ws, { kind: 'note', id, contactId: row.contact_id })
     await notifyMentioned(trx, agent, row, mentions.filter(m => !before.has(m) && m !== agent.id), changes, now)
-  }).then(({ committed }) => app.publish(committed))
+  })
+  app.publish(committed)
   return (await loadNotes(app.db, ws, [id]))[0]!
 }
 
