@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'agent_inactive',
   'contact_exists',
   'contact_blocked',
+  'phone_number_taken',
   // sync
   'cursor_expired',
   // sending

@@ -461,7 +461,7 @@ export async function listChannels(db: Db, caller: SessionAgent): Promise<Channe
   return await loadChannels(db, caller.workspace_id)
 }
 
-const phoneNumberTaken = () => new AppError(409, 'invalid_request', 'phoneNumberId: this number is already connected', { field: 'phoneNumberId' })
+const phoneNumberTaken = () => new AppError(409, 'phone_number_taken', 'phoneNumberId: this number is already connected', { field: 'phoneNumberId' })
 
 /**
  * Adds a WhatsApp number. Its token and secrets are stored for the connector and never served

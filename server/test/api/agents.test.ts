@@ -574,7 +574,7 @@ describe('channels', () => {
   it('refuses a number already connected with 409 naming phoneNumberId', async () => {
     await expectError(await server.api('/api/channels', {
       json: number(WA.phoneNumberId),
-    }), 409, 'invalid_request', 'phoneNumberId')
+    }), 409, 'phone_number_taken', 'phoneNumberId')
   })
 
   it.each([
