@@ -284,7 +284,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     app.worker?.start()
     if (config.syncTemplatesOnStart && boot.channelId) {
       // Non-blocking: the inbox works without templates; sending one reports template_not_found.
-      syncAllTemplates(app.db, app.graph).then(
+      syncAllTemplates(app.db, app.graph, app.publish).then(
         n => app.log.info({ templates: n }, 'templates synced'),
         err => app.log.warn({ err: err.message }, 'template sync failed'),
       )

@@ -41,8 +41,11 @@ export async function templateRoutes(app: FastifyInstance) {
     const channels = await app.db.selectFrom('channels').select('id').where('workspace_id', '=', request.agent!.workspace_id).execute()
     let synced = 0
     try {
-      for (const c of channels)
-        synced += await syncTemplates(app.db, app.graph, c.id)
+      for (const c of channels) {
+        const { count, committed } = await syncTemplates(app.db, app.graph, c.id)
+        app.publish(committed)
+        synced += count
+      }
     }
     catch (error) {
       if (error instanceof GraphError) {

@@ -6,6 +6,7 @@
 import type { Pair } from '../with-simulator.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, json } from '../helper.ts'
+import { pullAll } from '../team.ts'
 import { clientId, customerWrites, messageRow, messageUntil, send, sendsTo, startPair } from '../with-simulator.ts'
 
 let pair: Pair
@@ -165,11 +166,18 @@ describe('templates', () => {
     try {
       expect(await json(await other.server.api('/api/templates/sync', { method: 'POST' }))).toEqual({ synced: 130 })
       expect((await json(await other.server.api('/api/templates'))).items).toHaveLength(130)
-      other.sim.templates.splice(0, 30)
+      const before = await pullAll(other.server.api)
+      const removed = other.sim.templates.splice(0, 30).map(t => t.name)
       expect(await json(await other.server.api('/api/templates/sync', { method: 'POST' }))).toEqual({ synced: 100 })
       const names = (await json(await other.server.api('/api/templates'))).items.map((t: any) => t.name)
       expect(names).toHaveLength(100)
       expect(names).not.toContain('bulk_000')
+      // Agents' extensions learn both through sync: the removed ones as deletions.
+      const pulled = await pullAll(other.server.api, before.cursor)
+      const templates = pulled.changes.filter(c => c.kind === 'template')
+      expect(templates.filter(c => c.op === 'delete')).toHaveLength(30)
+      expect(templates.filter(c => c.op === 'upsert')).toHaveLength(100)
+      expect(templates.filter(c => c.op === 'upsert').map(c => c.data.name)).not.toContain(removed[0])
     }
     finally {
       await other.close()
