@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import process from 'node:process'
+import { DEMO_AGENTS, seedDemoTeam } from './demo-team.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const bin = path.join(root, 'node_modules', '.bin')
@@ -173,12 +174,21 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
   }, prettyServerLine)
   await waitForHealth(serverUrl)
+  const team = await seedDemoTeam(serverUrl, { email: demo.ADMIN_EMAIL, password: demo.ADMIN_PASSWORD }).catch((error: unknown) => {
+    say(`Could not create the demo team: ${error instanceof Error
+      ? error.message
+      : String(error)}`)
+    return []
+  })
 
   say('')
   say('WA Inbox is running.')
   say(`  Server:      ${serverUrl}   (health: ${serverUrl}/api/health, API: ${serverUrl}/api/openapi.json)`)
   say(`  Simulator:   ${simUrl}   (stands in for Meta's WhatsApp Cloud API; scripted customers are writing)`)
   say(`  Admin login: ${demo.ADMIN_EMAIL} / ${demo.ADMIN_PASSWORD}`)
+  say(`  Agents:      ${DEMO_AGENTS.map(a => a.email).join(', ')} (same password)${team.length > 0
+    ? ' — created now, with a team, labels and quick replies'
+    : ''}`)
   say('  Load the extension:')
   say(`    Chrome:  chrome://extensions → Developer mode → Load unpacked → ${path.join(root, '.output', 'chrome-mv3')}`)
   say(`    Firefox: about:debugging#/runtime/this-firefox → Load Temporary Add-on… → ${path.join(root, '.output', 'firefox-mv2', 'manifest.json')}`)
