@@ -22,6 +22,7 @@ import { syncRoutes } from './routes/sync.ts'
 import { templateRoutes } from './routes/templates.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { bootstrap } from './services/bootstrap.ts'
+import { pruneChanges } from './services/changes.ts'
 import { createChannelRegistry } from './services/channels.ts'
 import { reopenDueSnoozes } from './services/conversations.ts'
 import { createLiveHub } from './services/live.ts'
@@ -118,8 +119,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     done()
   })
   let snoozeTimer: NodeJS.Timeout | undefined
+  let pruneTimer: NodeJS.Timeout | undefined
   app.addHook('onClose', async () => {
     clearInterval(snoozeTimer)
+    clearInterval(pruneTimer)
     await app.worker?.stop()
     await app.live.close()
     await storage.close()
@@ -278,6 +281,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     reopenDueSnoozes(app.db, Date.now()).then(app.publish, err => app.log.warn({ err }, 'reopening snoozed conversations failed'))
   }, config.snoozeSweepMs)
   snoozeTimer.unref()
+  // The change log keeps `changesRetentionDays`; older cursors get cursor_expired and resnapshot.
+  pruneTimer = setInterval(() => {
+    pruneChanges(app.db, Date.now() - config.changesRetentionDays * 24 * 60 * 60 * 1000).catch(err => app.log.warn({ err }, 'pruning the change log failed'))
+  }, 10 * 60 * 1000)
+  pruneTimer.unref()
 
   app.addHook('onReady', async () => {
     await app.live.ready()

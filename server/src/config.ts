@@ -44,6 +44,8 @@ export interface Config {
   statusSweepIntervalMs: number
   /** how often snoozed conversations whose time has come are reopened */
   snoozeSweepMs: number
+  /** change-log entries older than this are deleted; clients with older cursors start a new snapshot */
+  changesRetentionDays: number
   /** sync the template list from Meta at start */
   syncTemplatesOnStart: boolean
 }
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),
     statusSweepIntervalMs: int(env, 'STATUS_SWEEP_INTERVAL_MS', 30_000, problems),
     snoozeSweepMs: int(env, 'SNOOZE_SWEEP_MS', 15_000, problems),
+    changesRetentionDays: int(env, 'CHANGES_RETENTION_DAYS', 30, problems),
     syncTemplatesOnStart: bool(env, 'SYNC_TEMPLATES_ON_START', true),
   }
   if (problems.length > 0)

@@ -160,3 +160,20 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Transaction<Database
     }
   }
 }
+
+/**
+ * Deletes change-log entries older than the retention (a bounded batch per call). Numbers are
+ * contiguous per workspace, so a gap below the oldest kept entry tells sync a cursor is too old.
+ */
+export async function pruneChanges(db: Db, olderThan: number, batch = 5000): Promise<number> {
+  const old = await db.selectFrom('changes').select(['workspace_id', 'seq']).where('created_at', '<', olderThan).orderBy('created_at').limit(batch).execute()
+  let deleted = 0
+  const byWorkspace = new Map<string, number>()
+  for (const row of old)
+    byWorkspace.set(row.workspace_id, Math.max(byWorkspace.get(row.workspace_id) ?? 0, row.seq))
+  for (const [workspaceId, upTo] of byWorkspace) {
+    const result = await db.deleteFrom('changes').where('workspace_id', '=', workspaceId).where('seq', '<=', upTo).executeTakeFirst()
+    deleted += Number(result.numDeletedRows)
+  }
+  return deleted
+}

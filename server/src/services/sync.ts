@@ -63,6 +63,12 @@ export async function pull(db: Db, agent: SessionAgent, since: string | undefine
     throw new AppError(410, 'cursor_expired', 'since: this cursor is ahead of the server (was its database replaced?); start a new snapshot')
   if (cursor.p !== undefined)
     return await snapshotPage(db, agent, cursor, limit, false)
+  if (cursor.s < head.change_seq) {
+    // Entries are numbered without gaps: if the one right after the cursor is gone, it was pruned.
+    const oldest = await db.selectFrom('changes').select('seq').where('workspace_id', '=', agent.workspace_id).orderBy('seq').limit(1).executeTakeFirst()
+    if (!oldest || oldest.seq > cursor.s + 1)
+      throw new AppError(410, 'cursor_expired', 'since: changes this old are no longer kept; start a new snapshot')
+  }
   return await changesPage(db, agent, cursor.s, limit)
 }
 

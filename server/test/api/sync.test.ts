@@ -76,6 +76,20 @@ describe('snapshot', () => {
     expect((await json(expired)).error.code).toBe('cursor_expired')
   })
 
+  it('expires a cursor older than the kept change log, and a new snapshot carries on', async () => {
+    const { cursor } = await pullAll(alice.api)
+    await customerSays(server, nextPhone(), 'Before Pruning')
+    const { pruneChanges } = await import('../../src/services/changes.ts')
+    expect(await pruneChanges(server.app.db, Date.now() + 1000)).toBeGreaterThan(0)
+    const expired = await alice.api(`/api/sync?since=${encodeURIComponent(cursor)}`)
+    expect(expired.status).toBe(410)
+    expect((await json(expired)).error.code).toBe('cursor_expired')
+    const fresh = await pullAll(alice.api)
+    expect(of(fresh, 'contact').map(c => c.data.profileName)).toContain('Before Pruning')
+    const id = await customerSays(server, nextPhone(), 'After Pruning')
+    expect(of(await pullAll(alice.api, fresh.cursor), 'conversation').map(c => c.id)).toContain(id)
+  })
+
   it('serves nothing of another workspace', async () => {
     const outsider = await otherWorkspace(server)
     const pulled = await pullAll(outsider.api)
