@@ -21,6 +21,7 @@ export async function liveRoutes(app: FastifyInstance) {
     let unsubscribe: (() => void) | null = null
     let lastSent = 0
     let tokenOf = ''
+    let authenticating = false
     const send = (message: LiveServerMessage) => {
       if (socket.readyState === socket.OPEN)
         socket.send(JSON.stringify(message))
@@ -62,12 +63,15 @@ export async function liveRoutes(app: FastifyInstance) {
       }
       if (message?.type !== 'auth' || typeof message.token !== 'string' || message.token.length > 512)
         return fail('invalid_request', 'unknown message')
-      if (agent)
+      if (agent || authenticating)
         return
+      authenticating = true
       const token = message.token
       authenticate(app.db, token).then(async (found) => {
         if (!found)
           return fail('unauthorized', 'the session has expired or was revoked')
+        if (socket.readyState !== socket.OPEN)
+          return // closed while we were checking: nothing to subscribe
         clearTimeout(authTimer)
         agent = found
         tokenOf = token

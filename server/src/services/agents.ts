@@ -173,11 +173,15 @@ async function removeMemberships(trx: Trx, workspaceId: string, pairs: Array<{ t
   ]).execute()
 }
 
-/** Both sides show a membership (Agent.teamIds, Team.agentIds): both change. */
+/**
+ * Both sides show a membership (Agent.teamIds, Team.agentIds): both change. What a restricted
+ * member may see changes too, so their client is told to start a new snapshot (`resync`).
+ */
 function touchMemberships(workspaceId: string, pairs: Array<{ teamId: string, agentId: string }>, changes: ChangeSet): void {
   for (const p of pairs) {
     changes.add(workspaceId, { kind: 'team', id: p.teamId })
     changes.add(workspaceId, { kind: 'agent', id: p.agentId })
+    changes.add(workspaceId, { kind: 'resync', id: p.agentId, agentId: p.agentId })
   }
 }
 
@@ -250,6 +254,9 @@ export async function updateAgent(app: TeamApp, caller: SessionAgent, id: string
         await trx.updateTable('agents').set({ ...set, updated_at: now }).where('id', '=', row.id).execute()
         changes.add(caller.workspace_id, { kind: 'agent', id: row.id })
       }
+      // Becoming (un)restricted or changing role changes what they may see: a new snapshot.
+      if (set.restricted !== undefined || set.role !== undefined)
+        changes.add(caller.workspace_id, { kind: 'resync', id: row.id, agentId: row.id })
       // Deactivation ends every session at once (their next request is 401). Their conversations
       // keep them as assignee: an admin reassigns deliberately; nothing is unassigned silently.
       // Sessions stay revoked if the agent is reactivated later: they sign in again.
@@ -274,7 +281,7 @@ export async function updateAgent(app: TeamApp, caller: SessionAgent, id: string
 async function requireAnotherAdmin(trx: Trx, engine: Engine, workspaceId: string, agentId: string): Promise<void> {
   let q = trx.selectFrom('agents').select('id').where('workspace_id', '=', workspaceId).where('role', '=', 'admin').where('active', '=', 1).orderBy('id')
   if (engine === 'postgres')
-    q = q.forUpdate()
+    q = q.forNoKeyUpdate()
   const admins = await q.execute()
   if (!admins.some(a => a.id !== agentId))
     throw new AppError(422, 'last_admin', 'the workspace must keep at least one active admin')
@@ -447,8 +454,10 @@ export async function deleteTeam(app: TeamApp, caller: SessionAgent, id: string)
     await trx.deleteFrom('teams').where('id', '=', id).execute()
     for (const c of conversations)
       changes.conversation(ws, c.id, c.contact_id)
-    for (const agentId of members)
+    for (const agentId of members) {
       changes.add(ws, { kind: 'agent', id: agentId })
+      changes.add(ws, { kind: 'resync', id: agentId, agentId })
+    }
     changes.add(ws, { kind: 'team', id })
   })
   app.publish(committed)

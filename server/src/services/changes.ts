@@ -16,6 +16,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Db } from '../storage/db.ts'
 import type { Database } from '../storage/schema.ts'
 import { sql } from 'kysely'
+import { isPostgres } from '../storage/db.ts'
+import { LIVE_CHANNEL, LIVE_INSTANCE } from './live.ts'
 
 export const CHANGE_KINDS = [
   'workspace',
@@ -30,6 +32,8 @@ export const CHANGE_KINDS = [
   'conversation',
   'message',
   'notification',
+  /** internal, per agent: what they may see changed wholesale (teams, restriction); sync restarts their snapshot */
+  'resync',
 ] as const
 export type ChangeKind = typeof CHANGE_KINDS[number]
 
@@ -130,7 +134,11 @@ export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): 
     }))
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
       await trx.insertInto('changes').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute()
-    committed.push({ workspaceId, seq: first + entries.length - 1 })
+    const seq = first + entries.length - 1
+    // Other server instances hear it when (and only if) this transaction commits.
+    if (isPostgres(trx))
+      await sql`SELECT pg_notify(${LIVE_CHANNEL}, ${JSON.stringify({ i: LIVE_INSTANCE, w: workspaceId, s: seq })})`.execute(trx)
+    committed.push({ workspaceId, seq })
   }
   return committed
 }

@@ -166,16 +166,16 @@ interface Patch {
 
 /**
  * Applies a patch to conversations already checked visible, inside `trx`: only what differs is
- * written, and each move is recorded with its actor. Returns how many conversations changed.
+ * written, and each move is recorded with its actor. Returns the ids of those that changed.
  */
-async function applyPatch(trx: Trx, agent: SessionAgent, rows: Array<Awaited<ReturnType<typeof visibleConversationRow>>>, patch: Patch, changes: import('./changes.ts').ChangeSet, now: number): Promise<number> {
+async function applyPatch(trx: Trx, agent: SessionAgent, rows: Array<Awaited<ReturnType<typeof visibleConversationRow>>>, patch: Patch, changes: import('./changes.ts').ChangeSet, now: number): Promise<string[]> {
   if (patch.assigneeId)
     await requireAssignee(trx, agent.workspace_id, patch.assigneeId)
   if (patch.teamId)
     await requireTeam(trx, agent.workspace_id, patch.teamId)
   if (patch.status === 'snoozed' && patch.snoozedUntil != null && patch.snoozedUntil <= now)
     throw new AppError(400, 'invalid_request', 'snoozedUntil: must be in the future', { field: 'snoozedUntil' })
-  let changed = 0
+  const changed: string[] = []
   for (const row of rows) {
     const set: Record<string, unknown> = {}
     const events = []
@@ -205,11 +205,18 @@ async function applyPatch(trx: Trx, agent: SessionAgent, rows: Array<Awaited<Ret
     }
     if (Object.keys(set).length === 0)
       continue
-    changed++
+    changed.push(row.id)
     await trx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', row.id).execute()
     if (events.length > 0)
       await trx.insertInto('conversation_events').values(events).execute()
     changes.conversation(row.workspace_id, row.id, row.contact_id)
+    if (set.assignee_id !== undefined || set.team_id !== undefined) {
+      // Who may see it changed: for restricted agents its contact and notes appear or vanish too.
+      changes.add(row.workspace_id, { kind: 'contact', id: row.contact_id, contactId: row.contact_id })
+      const notes = await trx.selectFrom('notes').select('id').where('contact_id', '=', row.contact_id).execute()
+      for (const n of notes)
+        changes.add(row.workspace_id, { kind: 'note', id: n.id, contactId: row.contact_id })
+    }
   }
   return changed
 }
@@ -264,12 +271,8 @@ export async function bulkUpdate(app: { db: Db, publish: (c: Committed[]) => voi
       patch.status = body.status
       patch.snoozedUntil = body.snoozedUntil ?? null
     }
-    await applyPatch(trx, agent, rows, patch, {
-      conversation(ws: string, id: string, contactId?: string | null) {
-        patched.add(id)
-        return changes.conversation(ws, id, contactId)
-      },
-    } as never, now)
+    for (const id of await applyPatch(trx, agent, rows, patch, changes, now))
+      patched.add(id)
     const contactIds = [
       ...new Set(rows.map(r => r.contact_id)),
     ]
@@ -418,6 +421,11 @@ export const conversationMutations: MutationHandlers = {
 
 /** Queues a send as this agent (visible conversations only); idempotent by the message's clientId. */
 export async function sendMessage(app: { db: Db, publish: (c: Committed[]) => void, worker: { wake: () => void } | null }, agent: SessionAgent, conversationId: string, body: import('../../../protocol/messages.ts').SendMessage) {
+  // A retry answers what the first request did, even if the contact was blocked or the
+  // conversation handed away since (queueMessage checks the conversation matches).
+  const earlier = await app.db.selectFrom('messages').select(['id', 'conversation_id']).where('workspace_id', '=', agent.workspace_id).where('client_id', '=', body.clientId).executeTakeFirst()
+  if (earlier && earlier.conversation_id === conversationId)
+    return { message: (await loadMessages(app.db, agent.workspace_id, [earlier.id]))[0]!, created: false }
   const row = await visibleConversationRow(app.db, agent, conversationId)
   const contact = await app.db.selectFrom('contacts').select('blocked').where('id', '=', row.contact_id).executeTakeFirst()
   if (contact?.blocked)

@@ -3,10 +3,12 @@
  * subscriber of that workspace (the `/api/live` sockets) hears it and pulls `/api/sync`.
  *
  * On SQLite there is one server process: publishing is an in-process call. On PostgreSQL several
- * instances share the database, so a publication is also sent with `pg_notify` on one channel and
- * every instance LISTENs on a dedicated connection; an instance ignores its own notifications
- * (it delivered them locally already, without the round trip). If the listening connection drops,
- * it reconnects with backoff and tells subscribers to pull (they may have missed a notification).
+ * instances share the database: every writing transaction also issues `pg_notify` (see
+ * `commitChanges`), which PostgreSQL delivers exactly when the transaction commits, and every
+ * instance LISTENs on a dedicated connection. An instance ignores its own notifications (it
+ * delivered them locally already, without the round trip). The listening connection uses TCP
+ * keep-alive and is probed every 30 s; if it drops or stops answering, it reconnects with
+ * backoff and tells subscribers to pull (they may have missed a notification).
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Committed } from './changes.ts'
@@ -14,7 +16,11 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
 
-const CHANNEL = 'wa_inbox_changes'
+/** The PostgreSQL notification channel, and this process's id in its payloads. */
+export const LIVE_CHANNEL = 'wa_inbox_changes'
+export const LIVE_INSTANCE = randomUUID()
+const CHANNEL = LIVE_CHANNEL
+const PROBE_MS = 30_000
 
 export type LiveEvent = Committed & { resync?: boolean }
 export type LiveListener = (event: LiveEvent) => void
@@ -32,7 +38,7 @@ export interface LiveHub {
 export function createLiveHub(options: { databaseUrl: string | null, log: FastifyBaseLogger }): LiveHub {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)
-  const instance = randomUUID()
+  const instance = LIVE_INSTANCE
   const stats = { published: 0, received: 0 }
   const highest = new Map<string, number>()
 
@@ -56,7 +62,7 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
   let backoff = 250
 
   async function listen(): Promise<void> {
-    const c = new pg.Client({ connectionString: options.databaseUrl! })
+    const c = new pg.Client({ connectionString: options.databaseUrl!, keepAlive: true })
     c.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload)
         return
@@ -110,13 +116,26 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
     retry.unref()
   }
 
-  if (options.databaseUrl)
+  let probe: NodeJS.Timeout | null = null
+  if (options.databaseUrl) {
     readyPromise = listen()
-
-  let notifier: pg.Pool | null = options.databaseUrl
-    ? new pg.Pool({ connectionString: options.databaseUrl, max: 2 })
-    : null
-  notifier?.on('error', error => options.log.warn({ err: error.message }, 'live: notifier connection failed'))
+    // A half-open connection (a NAT timeout, a failover without a reset) never reports an error:
+    // ask it something now and then, and reconnect when it does not answer.
+    probe = setInterval(() => {
+      const c = client
+      if (!c)
+        return
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref())
+      Promise.race([
+        c.query('SELECT 1'),
+        timeout,
+      ]).catch((error: Error) => {
+        options.log.warn({ err: error.message }, 'live: listening connection stopped answering; reconnecting')
+        reconnect(c)
+      })
+    }, PROBE_MS)
+    probe.unref()
+  }
 
   return {
     stats,
@@ -124,12 +143,6 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
       for (const event of committed) {
         stats.published++
         deliver(event)
-        if (notifier) {
-          notifier.query('SELECT pg_notify($1, $2)', [
-            CHANNEL,
-            JSON.stringify({ i: instance, w: event.workspaceId, s: event.seq }),
-          ]).catch(error => options.log.warn({ err: error.message }, 'live: pg_notify failed; other instances learn at their next pull'))
-        }
       }
     },
     subscribe(workspaceId, listener) {
@@ -141,11 +154,11 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
       closed = true
       if (retry)
         clearTimeout(retry)
+      if (probe)
+        clearInterval(probe)
       const c = client
       client = null
       await c?.end().catch(() => {})
-      await notifier?.end().catch(() => {})
-      notifier = null
     },
   }
 }

@@ -63,16 +63,19 @@ export async function pull(db: Db, agent: SessionAgent, since: string | undefine
     throw new AppError(410, 'cursor_expired', 'since: this cursor is ahead of the server (was its database replaced?); start a new snapshot')
   if (cursor.p !== undefined)
     return await snapshotPage(db, agent, cursor, limit, false)
+  const page = await changesPage(db, agent, cursor.s, limit, head.change_seq)
   if (cursor.s < head.change_seq) {
-    // Entries are numbered without gaps: if the one right after the cursor is gone, it was pruned.
+    // Entries are numbered without gaps and pruned only from the oldest end: if the one right
+    // after the cursor is gone now (checked after reading, so a prune racing the read counts
+    // too), the page may have started after a gap.
     const oldest = await db.selectFrom('changes').select('seq').where('workspace_id', '=', agent.workspace_id).orderBy('seq').limit(1).executeTakeFirst()
     if (!oldest || oldest.seq > cursor.s + 1)
       throw new AppError(410, 'cursor_expired', 'since: changes this old are no longer kept; start a new snapshot')
   }
-  return await changesPage(db, agent, cursor.s, limit)
+  return page
 }
 
-async function changesPage(db: Db, agent: SessionAgent, since: number, limit: number): Promise<SyncResponse> {
+async function changesPage(db: Db, agent: SessionAgent, since: number, limit: number, headSeq: number): Promise<SyncResponse> {
   const rows = await db.selectFrom('changes')
     .select([
       'seq',
@@ -92,6 +95,10 @@ async function changesPage(db: Db, agent: SessionAgent, since: number, limit: nu
     .execute()
   const hasMore = rows.length > limit
   const page = rows.slice(0, limit)
+  // What this agent may see changed wholesale (their teams, their restriction): rather than work
+  // out every conversation, contact and note that appeared or vanished, start a new snapshot.
+  if (page.some(r => r.kind === 'resync'))
+    return await snapshotPage(db, agent, { s: headSeq, p: 0 }, limit, true)
   // Each entity once, at its last position in the page.
   const latest = new Map<string, (typeof page)[number]>()
   for (const row of page) {
@@ -197,15 +204,14 @@ async function loadKinds(db: Db, agent: SessionAgent, byKind: Map<SyncKind, stri
       ...contacts.map(c => c.id),
       ...notes.map(n => n.contactId),
     ])
+    // Not visible (any more): served as deletions, like conversations, so nothing stale stays.
     for (const c of contacts) {
       if (visible.has(c.id))
         data.set(`contact|${c.id}`, c)
-      else skipped.add(`contact|${c.id}`)
     }
     for (const n of notes) {
       if (visible.has(n.contactId))
         data.set(`note|${n.id}`, n)
-      else skipped.add(`note|${n.id}`)
     }
   }
   return { data, skipped }

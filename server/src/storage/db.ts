@@ -133,12 +133,18 @@ export async function migrate(storage: Storage): Promise<string[]> {
 }
 
 /**
- * Row locks (`FOR UPDATE`) exist on PostgreSQL only; SQLite's writers are serialised by the
- * database lock already. Use as `.$call(lockForUpdate(db))`.
+ * Row locks exist on PostgreSQL only (SQLite's writers are serialised by the database lock).
+ * `FOR NO KEY UPDATE`, not `FOR UPDATE`: it does not block the KEY SHARE lock that inserting a
+ * row referencing this one takes (a message into a conversation, a label onto a contact), so an
+ * agent's action never holds up a webhook. Use as `.$call(lockForUpdate(db))`.
  */
 export function lockForUpdate(db: Kysely<Database>) {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
-  return <Q extends { forUpdate: () => Q }>(query: Q): Q => postgres
-    ? query.forUpdate()
+  const postgres = isPostgres(db)
+  return <Q extends { forNoKeyUpdate: () => Q }>(query: Q): Q => postgres
+    ? query.forNoKeyUpdate()
     : query
+}
+
+export function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
 }

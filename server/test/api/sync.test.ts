@@ -135,6 +135,66 @@ describe('visibility', () => {
     expect(JSON.stringify(later.changes)).not.toContain('secret words')
   })
 
+  it('brings a restricted agent the contact and notes of a conversation given to them, and takes them back', async () => {
+    const erin = await addAgent(server, { restricted: true, name: 'Erin' })
+    const id = await customerSays(server, nextPhone(), 'Noted Customer')
+    const conversation = await json(await server.api(`/api/conversations/${id}`))
+    const note = await json(await server.api(`/api/contacts/${conversation.contactId}/notes`, {
+      json: { body: 'prefers e-mail' },
+    }))
+    const start = await pullAll(erin.api)
+    expect(JSON.stringify(start.changes)).not.toContain('prefers e-mail')
+
+    await server.api(`/api/conversations/${id}/assign`, {
+      json: { assigneeId: erin.id },
+    })
+    const given = await pullAll(erin.api, start.cursor)
+    expect(of(given, 'contact').find(c => c.id === conversation.contactId)).toMatchObject({ op: 'upsert' })
+    expect(of(given, 'note').find(c => c.id === note.id)).toMatchObject({
+      op: 'upsert',
+      data: { body: 'prefers e-mail' },
+    })
+
+    await server.api(`/api/conversations/${id}/assign`, {
+      json: { assigneeId: null },
+    })
+    const taken = await pullAll(erin.api, given.cursor)
+    expect(of(taken, 'conversation').find(c => c.id === id)?.op).toBe('delete')
+    expect(of(taken, 'contact').find(c => c.id === conversation.contactId)?.op).toBe('delete')
+    expect(of(taken, 'note').find(c => c.id === note.id)?.op).toBe('delete')
+  })
+
+  it('restarts a restricted agent\'s snapshot when their teams change', async () => {
+    const team = await addTeam(server, `Night shift ${Date.now()}`)
+    const fay = await addAgent(server, { restricted: true, name: 'Fay' })
+    const id = await customerSays(server, nextPhone(), 'Night Customer')
+    await server.api(`/api/conversations/${id}/team`, {
+      json: { teamId: team },
+    })
+    const start = await pullAll(fay.api)
+    expect(of(start, 'conversation').map(c => c.id)).not.toContain(id)
+
+    expect((await server.api(`/api/teams/${team}`, {
+      method: 'PATCH',
+      json: {
+        agentIds: [fay.id],
+      },
+    })).status).toBe(200)
+    const first = await json(await fay.api(`/api/sync?since=${encodeURIComponent(start.cursor)}`))
+    expect(first.reset).toBe(true)
+    const joined = await pullAll(fay.api, start.cursor)
+    expect(of(joined, 'conversation').map(c => c.id)).toContain(id)
+
+    expect((await server.api(`/api/teams/${team}`, {
+      method: 'PATCH',
+      json: { agentIds: [] },
+    })).status).toBe(200)
+    const left = await pullAll(fay.api, joined.cursor)
+    expect(left.changes.length).toBeGreaterThan(0)
+    expect(of(left, 'conversation').map(c => c.id)).not.toContain(id)
+    expect((await json(await fay.api(`/api/sync?since=${encodeURIComponent(joined.cursor)}`))).reset).toBe(true)
+  })
+
   it('keeps an agent\'s own read state to themselves', async () => {
     const bob = await addAgent(server, { name: 'Bob' })
     const id = await customerSays(server, nextPhone(), 'Marked')
