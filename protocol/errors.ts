@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'phone_number_taken',
   // sync
   'cursor_expired',
+  'mutation_in_progress',
   // sending
   'window_closed',
   'template_not_found',

@@ -44,6 +44,9 @@ export interface Config {
   statusSweepIntervalMs: number
   /** how often snoozed conversations whose time has come are reopened */
   snoozeSweepMs: number
+  /** sign-in attempts a minute from one address (any e-mails), and for one e-mail (any addresses) */
+  loginLimitPerIp: number
+  loginLimitPerEmail: number
   /** change-log entries older than this are deleted; clients with older cursors start a new snapshot */
   changesRetentionDays: number
   /** sync the template list from Meta at start */
@@ -136,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),
     statusSweepIntervalMs: int(env, 'STATUS_SWEEP_INTERVAL_MS', 30_000, problems),
     snoozeSweepMs: int(env, 'SNOOZE_SWEEP_MS', 15_000, problems),
+    loginLimitPerIp: int(env, 'LOGIN_LIMIT_PER_IP', 30, problems),
+    loginLimitPerEmail: int(env, 'LOGIN_LIMIT_PER_EMAIL', 30, problems),
     changesRetentionDays: int(env, 'CHANGES_RETENTION_DAYS', 30, problems),
     syncTemplatesOnStart: bool(env, 'SYNC_TEMPLATES_ON_START', true),
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ChangePassword } from '../../../protocol/team.ts'
 import rateLimit from '@fastify/rate-limit'
 import Type from 'typebox'
@@ -15,6 +15,17 @@ const dummyHash = hashPassword('not-a-real-password')
 
 export async function authRoutes(app: FastifyInstance) {
   await app.register(rateLimit, { global: false })
+  const emailOf = (request: FastifyRequest) => String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()
+  const perIp = app.createRateLimit({
+    max: app.config.loginLimitPerIp,
+    timeWindow: 60_000,
+    keyGenerator: request => `login-ip|${request.ip}`,
+  })
+  const perEmail = app.createRateLimit({
+    max: app.config.loginLimitPerEmail,
+    timeWindow: 60_000,
+    keyGenerator: request => `login-email|${emailOf(request)}`,
+  })
 
   app.post('/api/auth/login', {
     schema: {
@@ -31,8 +42,19 @@ export async function authRoutes(app: FastifyInstance) {
         keyGenerator: request => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()}`,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { email, password } = request.body as { email: string, password: string }
+    // Besides the per address-and-email limit above: one address trying many e-mails (spraying)
+    // and many addresses trying one e-mail, each checked before paying for scrypt.
+    const checks = await Promise.all([
+      perIp(request),
+      perEmail(request),
+    ])
+    const refused = checks.find(c => !c.isAllowed && c.isExceeded)
+    if (refused && !refused.isAllowed) {
+      reply.header('retry-after', String(refused.ttlInSeconds))
+      throw new AppError(429, 'rate_limited', 'too many sign-in attempts, try again later')
+    }
     const agent = await app.db.selectFrom('agents').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
     const ok = await verifyPassword(password, agent?.password_hash ?? await dummyHash)
     // A deactivated agent gets the same answer as a wrong password: nothing to learn by probing.

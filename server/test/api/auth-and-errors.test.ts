@@ -116,6 +116,34 @@ describe('sessions', () => {
   })
 })
 
+describe('password spraying', () => {
+  it('limits one address trying many e-mails, and many tries at one e-mail, before checking passwords', async () => {
+    const limited = await startServer({
+      env: { LOGIN_LIMIT_PER_IP: '5', LOGIN_LIMIT_PER_EMAIL: '1000' },
+    })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(`${limited.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `sprayed-${i}@example.com`, password: 'Summer2026!' }),
+        })
+        statuses.push(res.status)
+        if (res.status === 429) {
+          expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+          expect((await json(res)).error.code).toBe('rate_limited')
+        }
+      }
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+      expect(statuses.slice(5)).toEqual([429, 429, 429])
+    }
+    finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('bad requests', () => {
   it.each([
     [
