@@ -326,6 +326,25 @@ describe('mutations', () => {
     expect(events.filter((e: any) => e.kind === 'status')).toHaveLength(1)
   })
 
+  it('applies a mutation once when the same batch arrives several times at once', async () => {
+    const id = await customerSays(server, nextPhone(), 'Raced')
+    const { contactId } = await json(await alice.api(`/api/conversations/${id}`))
+    const batch = {
+      mutations: Array.from({ length: 5 }, (_, i) => ({
+        id: `race-${id}-${i}`,
+        type: 'note.create',
+        args: { contactId, body: `note ${i}` },
+      })),
+    }
+    const answers = await Promise.all(Array.from({ length: 4 }, async () => await json(await alice.api('/api/mutations', { json: batch }))))
+    const notes = await server.app.db.selectFrom('notes').select('id').where('contact_id', '=', contactId).execute()
+    expect(notes).toHaveLength(5)
+    for (const answer of answers) {
+      expect(answer.results.every((r: any) => r.ok)).toBe(true)
+      expect(answer.results.map((r: any) => r.result.id).sort()).toEqual(notes.map(n => n.id).sort())
+    }
+  })
+
   it('refuses a malformed batch as a whole, naming the field', async () => {
     const res = await alice.api('/api/mutations', {
       json: {
