@@ -93,6 +93,11 @@ export const MessageSchema = Type.Object({
     TimestampSchema,
     Type.Null(),
   ]),
+  /** the agent who sent an outbound message; null for inbound ones */
+  senderId: Type.Union([
+    IdSchema,
+    Type.Null(),
+  ]),
 })
 export type Message = Static<typeof MessageSchema>
 

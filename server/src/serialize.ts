@@ -31,6 +31,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     sentAt: row.sent_at,
     deliveredAt: row.delivered_at,
     readAt: row.read_at,
+    senderId: row.sent_by,
   }
 }
 

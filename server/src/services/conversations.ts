@@ -430,7 +430,7 @@ export async function sendMessage(app: { db: Db, publish: (c: Committed[]) => vo
   const contact = await app.db.selectFrom('contacts').select('blocked').where('id', '=', row.contact_id).executeTakeFirst()
   if (contact?.blocked)
     throw new AppError(422, 'contact_blocked', 'this contact is blocked; unblock them to send')
-  const { message, created, committed } = await queueMessage(app.db, agent.workspace_id, conversationId, body)
+  const { message, created, committed } = await queueMessage(app.db, agent.workspace_id, conversationId, body, Date.now(), agent.id)
   app.publish(committed)
   if (created)
     app.worker?.wake()

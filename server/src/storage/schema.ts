@@ -238,6 +238,8 @@ export interface MessagesTable {
   read_at: number | null
   played_at: number | null
   failed_at: number | null
+  /** the agent who sent an outbound message */
+  sent_by: string | null
 }
 
 /** Every status webhook, deduplicated by (channel, wamid, status); kept for statuses that arrive before the send finished. */

@@ -16,7 +16,7 @@ type TemplateParam = NonNullable<Extract<SendMessage, { type: 'template' }>['tem
 
 export interface QueuedMessage { message: MessagesTable, created: boolean, committed: Committed[] }
 
-export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: SendMessage, now = Date.now()): Promise<QueuedMessage> {
+export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: SendMessage, now = Date.now(), senderId: string | null = null): Promise<QueuedMessage> {
   const existing = await findByClientId(db, workspaceId, req.clientId)
   if (existing) {
     if (existing.conversation_id !== conversationId)
@@ -79,6 +79,7 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     read_at: null,
     played_at: null,
     failed_at: null,
+    sent_by: senderId,
   }
   const { value: created, committed } = await writeTransaction(db, async (trx, changes) => {
     const inserted = await trx.insertInto('messages').values(message).onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing()).returning('id').executeTakeFirst()

@@ -314,7 +314,12 @@ describe('mutations', () => {
       ['5', false, 'invalid_request'],
     ])
     expect(first.results[0].result.assigneeId).toBe(alice.id)
-    expect(first.results[1].result).toMatchObject({ type: 'text', direction: 'out', status: 'pending' })
+    expect(first.results[1].result).toMatchObject({
+      type: 'text',
+      direction: 'out',
+      status: 'pending',
+      senderId: alice.id,
+    })
     expect(first.results[4].error.field).toBe('status')
 
     const replay = await json(await alice.api('/api/mutations', { json: batch }))
