@@ -20,7 +20,7 @@ import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { encodeCursor } from '../serialize.ts'
 import { lockForUpdate } from '../storage/db.ts'
-import { conversationVisibility, isRestricted } from './access.ts'
+import { canSeeConversation, conversationVisibility, isRestricted } from './access.ts'
 import { writeTransaction } from './changes.ts'
 import { loadContact, loadContacts, loadConversation, withContacts } from './entities.ts'
 import { createLabel, findOrCreateLabel, updateLabel } from './labels.ts'
@@ -236,8 +236,15 @@ export async function createContact(app: App, agent: SessionAgent, body: CreateC
       details: { contactId },
     })
     const existing = await exists()
-    if (existing)
+    if (existing) {
+      // A restricted agent learns the number is taken, but not which contact has it unless they may see it.
+      if (isRestricted(agent)) {
+        const own = await trx.selectFrom('conversations').select(['assignee_id', 'team_id']).where('contact_id', '=', existing.id).execute()
+        if (!own.some(c => canSeeConversation(agent, c)))
+          throw new AppError(409, 'contact_exists', 'phone: a contact with this number exists', { field: 'phone' })
+      }
       throw conflict(existing.id)
+    }
     let channel = trx.selectFrom('channels').select('id').where('workspace_id', '=', ws)
     if (body.channelId)
       channel = channel.where('id', '=', body.channelId)
