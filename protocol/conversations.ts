@@ -19,6 +19,10 @@ export const ConversationSchema = Type.Object({
   id: IdSchema,
   channelId: IdSchema,
   contactId: IdSchema,
+  /**
+   * The contact as it was when this conversation was read. Sync serves contact edits as their own
+   * `contact` changes (not as changes of every conversation): clients show the contact by `contactId`.
+   */
   contact: ContactSchema,
   status: ConversationStatusSchema,
   /** with status `snoozed`: when it reopens by itself; null = at the customer's next message */
