@@ -310,8 +310,11 @@ export async function benchListSearch(engine: 'sqlite' | 'postgres', postgresUrl
       const storage = openStorage({ databaseUrl: db.databaseUrl, dataDir: db.dataDir })
       const adminHash = (await storage.db.selectFrom('agents').select('password_hash').where('email', '=', ADMIN.email).executeTakeFirstOrThrow()).password_hash
       await storage.db.updateTable('agents').set({ password_hash: adminHash, role: 'admin' }).where('id', '=', seeded.agentIds[0]!).execute()
+      // And a restricted agent (sees only their own conversations: 1 in 20 of the assigned ones).
+      await storage.db.updateTable('agents').set({ password_hash: adminHash, restricted: 1 }).where('id', '=', seeded.agentIds[1]!).execute()
       await storage.close()
       const token = await login(server.url, `${seeded.agentIds[0]}@bench.test`, ADMIN.password)
+      const restrictedToken = await login(server.url, `${seeded.agentIds[1]}@bench.test`, ADMIN.password)
       const queries: Record<string, string> = {
         all: '/api/conversations?limit=50',
         mine: '/api/conversations?view=mine&limit=50',
@@ -329,8 +332,18 @@ export async function benchListSearch(engine: 'sqlite' | 'postgres', postgresUrl
         headers: { authorization: `Bearer ${token}` },
       })).json() as { nextCursor: string }
       queries.second_page = `/api/conversations?limit=50&cursor=${first.nextCursor}`
-      for (const [query, path] of Object.entries(queries)) {
-        const r = await latency(server.url, token, path, requests)
+      const restricted: Record<string, string> = {
+        restricted_all: '/api/conversations?limit=50',
+        restricted_search_name: `/api/conversations?q=${encodeURIComponent('stefan')}&status=all&limit=50`,
+        restricted_search_phone: '/api/conversations?q=0720000&status=all&limit=50',
+      }
+      for (const [query, path] of [
+        ...Object.entries(queries),
+        ...Object.entries(restricted),
+      ]) {
+        const r = await latency(server.url, query.startsWith('restricted')
+          ? restrictedToken
+          : token, path, requests)
         emit({
           bench: 'team_list_search',
           engine,
