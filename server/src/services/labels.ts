@@ -52,19 +52,21 @@ async function labelByKey(trx: Trx | Db, workspaceId: string, key: string) {
  */
 export async function findOrCreateLabel(trx: Trx, agent: SessionAgent, input: { id?: string, name: string, color?: LabelColor }, changes: ChangeSet, now: number, field = 'name'): Promise<{ id: string, created: boolean }> {
   const ws = agent.workspace_id
-  if (input.id) {
-    const byId = await trx.selectFrom('labels').select(['id', 'workspace_id']).where('id', '=', input.id).executeTakeFirst()
+  let clientId = input.id
+  if (clientId) {
+    const byId = await trx.selectFrom('labels').select(['id', 'workspace_id']).where('id', '=', clientId).executeTakeFirst()
     if (byId && byId.workspace_id === ws)
       return { id: byId.id, created: false }
+    // Taken in another workspace: answer like any create (never confirm another team's id exists).
     if (byId)
-      throw new AppError(409, 'invalid_request', 'id: already used; choose another id', { field: 'id' })
+      clientId = undefined
   }
   const name = labelName(input.name, field)
   const key = labelKey(name)
   const existing = await labelByKey(trx, ws, key)
   if (existing)
     return { id: existing.id, created: false }
-  const id = input.id ?? newId()
+  const id = clientId ?? newId()
   const inserted = await trx.insertInto('labels').values({
     id,
     workspace_id: ws,
@@ -77,8 +79,8 @@ export async function findOrCreateLabel(trx: Trx, agent: SessionAgent, input: { 
   if (!inserted) {
     // A concurrent create of the same name (or id) committed first: answer that one.
     const raced = await labelByKey(trx, ws, key) ?? await labelRow(trx, ws, id)
-    if (!raced)
-      throw new AppError(409, 'invalid_request', 'id: already used; choose another id', { field: 'id' })
+    if (!raced) // the id was taken in another workspace meanwhile: create it under a fresh one
+      return await findOrCreateLabel(trx, agent, { ...input, id: undefined }, changes, now, field)
     return { id: raced.id, created: false }
   }
   changes.add(ws, { kind: 'label', id })

@@ -120,22 +120,28 @@ export async function createNote(app: App, agent: SessionAgent, contactId: strin
   const ws = agent.workspace_id
   const { value, committed } = await writeTransaction(app.db, async (trx, changes, now) => {
     await visibleContactRow(trx, agent, contactId)
+    let clientId = input.id
     const retried = async (id: string) => {
       const existing = await trx.selectFrom('notes').select(['id', 'workspace_id', 'contact_id']).where('id', '=', id).executeTakeFirst()
       if (!existing)
         return null
-      if (existing.workspace_id !== ws || existing.contact_id !== contactId)
+      // Taken in another workspace: answer like any create (never confirm another team's id exists).
+      if (existing.workspace_id !== ws)
+        return 'foreign' as const
+      if (existing.contact_id !== contactId)
         throw new AppError(409, 'invalid_request', 'id: already used for another note; choose another id', { field: 'id' })
       return { id: existing.id, created: false }
     }
-    if (input.id) {
-      const again = await retried(input.id)
-      if (again)
+    if (clientId) {
+      const again = await retried(clientId)
+      if (again === 'foreign')
+        clientId = undefined
+      else if (again)
         return again
     }
     const mentions = await resolveMentions(trx, agent, input.body, input.mentions)
     const note = {
-      id: input.id ?? newId(),
+      id: clientId ?? newId(),
       workspace_id: ws,
       contact_id: contactId,
       author_id: agent.id,
@@ -148,7 +154,7 @@ export async function createNote(app: App, agent: SessionAgent, contactId: strin
     if (!inserted) {
       // The same create, retried concurrently, committed first.
       const again = await retried(note.id)
-      if (again)
+      if (again && again !== 'foreign')
         return again
       throw new Error('note insert conflict could not be resolved')
     }

@@ -276,12 +276,16 @@ describe('another workspace', () => {
     expect(own.status).toBe(201)
     const theirs = await json(own)
     expect(theirs.id).not.toBe(label.id)
-    // A client id already taken elsewhere is refused, not answered with the other workspace's label.
+    // A client id already taken elsewhere is neither answered with the other workspace's label
+    // nor refused (which would confirm it exists): the label is made under a fresh id.
     const taken = await other.api('/api/labels', {
       json: { id: label.id, name: 'Sneaky' },
     })
-    expect(taken.status).toBe(409)
-    expect((await json(taken)).error).toMatchObject({ code: 'invalid_request', field: 'id' })
+    expect(taken.status).toBe(201)
+    const sneaky = await json(taken)
+    expect(sneaky).toMatchObject({ name: 'Sneaky' })
+    expect(sneaky.id).not.toBe(label.id)
+    expect((await json(await server.api(`/api/labels`))).items.find((l: any) => l.id === label.id).name).toBe(label.name)
     // Nor can this workspace use the other's label on its contacts.
     expect((await server.api(`/api/contacts/${ana}/labels`, {
       json: { labelId: theirs.id },
