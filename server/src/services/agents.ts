@@ -156,7 +156,7 @@ async function addMemberships(trx: Trx, workspaceId: string, pairs: Array<{ team
     .values(pairs.map(p => ({ team_id: p.teamId, agent_id: p.agentId, workspace_id: workspaceId })))
     .onConflict(oc => oc.columns(['team_id', 'agent_id']).doNothing())
     .execute()
-  touchMemberships(workspaceId, pairs, changes)
+  await touchMemberships(trx, workspaceId, pairs, changes)
   await trx.updateTable('teams').set({ updated_at: now }).where('id', 'in', [
     ...new Set(pairs.map(p => p.teamId)),
   ]).execute()
@@ -167,7 +167,7 @@ async function removeMemberships(trx: Trx, workspaceId: string, pairs: Array<{ t
     return
   for (const p of pairs)
     await trx.deleteFrom('team_members').where('team_id', '=', p.teamId).where('agent_id', '=', p.agentId).execute()
-  touchMemberships(workspaceId, pairs, changes)
+  await touchMemberships(trx, workspaceId, pairs, changes)
   await trx.updateTable('teams').set({ updated_at: now }).where('id', 'in', [
     ...new Set(pairs.map(p => p.teamId)),
   ]).execute()
@@ -177,12 +177,24 @@ async function removeMemberships(trx: Trx, workspaceId: string, pairs: Array<{ t
  * Both sides show a membership (Agent.teamIds, Team.agentIds): both change. What a restricted
  * member may see changes too, so their client is told to start a new snapshot (`resync`).
  */
-function touchMemberships(workspaceId: string, pairs: Array<{ teamId: string, agentId: string }>, changes: ChangeSet): void {
+async function touchMemberships(trx: Trx, workspaceId: string, pairs: Array<{ teamId: string, agentId: string }>, changes: ChangeSet): Promise<void> {
   for (const p of pairs) {
     changes.add(workspaceId, { kind: 'team', id: p.teamId })
     changes.add(workspaceId, { kind: 'agent', id: p.agentId })
-    changes.add(workspaceId, { kind: 'resync', id: p.agentId, agentId: p.agentId })
   }
+  await resyncRestricted(trx, workspaceId, pairs.map(p => p.agentId), changes)
+}
+
+/** Restricted agents among these see through their teams: their clients start a new snapshot. */
+async function resyncRestricted(trx: Trx, workspaceId: string, agentIds: string[], changes: ChangeSet): Promise<void> {
+  const ids = [
+    ...new Set(agentIds),
+  ]
+  if (ids.length === 0)
+    return
+  const restricted = await trx.selectFrom('agents').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('restricted', '=', 1).where('role', '<>', 'admin').execute()
+  for (const r of restricted)
+    changes.add(workspaceId, { kind: 'resync', id: r.id, agentId: r.id })
 }
 
 /**
@@ -254,8 +266,8 @@ export async function updateAgent(app: TeamApp, caller: SessionAgent, id: string
         await trx.updateTable('agents').set({ ...set, updated_at: now }).where('id', '=', row.id).execute()
         changes.add(caller.workspace_id, { kind: 'agent', id: row.id })
       }
-      // Becoming (un)restricted or changing role changes what they may see: a new snapshot.
-      if (set.restricted !== undefined || set.role !== undefined)
+      // Becoming (un)restricted, or a restricted agent changing role, changes what they may see.
+      if (set.restricted !== undefined || (set.role !== undefined && row.restricted === 1))
         changes.add(caller.workspace_id, { kind: 'resync', id: row.id, agentId: row.id })
       // Deactivation ends every session at once (their next request is 401). Their conversations
       // keep them as assignee: an admin reassigns deliberately; nothing is unassigned silently.
@@ -454,10 +466,9 @@ export async function deleteTeam(app: TeamApp, caller: SessionAgent, id: string)
     await trx.deleteFrom('teams').where('id', '=', id).execute()
     for (const c of conversations)
       changes.conversation(ws, c.id, c.contact_id)
-    for (const agentId of members) {
+    for (const agentId of members)
       changes.add(ws, { kind: 'agent', id: agentId })
-      changes.add(ws, { kind: 'resync', id: agentId, agentId })
-    }
+    await resyncRestricted(trx, ws, members, changes)
     changes.add(ws, { kind: 'team', id })
   })
   app.publish(committed)
