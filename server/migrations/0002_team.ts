@@ -12,8 +12,7 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     ? 'bigint'
     : 'integer'
 
-  // The per-workspace change counter: taken (row-locked) as the last step of every writing
-  // transaction, so change numbers are handed out in commit order.
+  // The per-workspace change counter, advanced only by the sequencer.
   await db.schema.alterTable('workspaces').addColumn('change_seq', ms, c => c.notNull().defaultTo(0)).execute()
   await db.schema.alterTable('workspaces').addColumn('settings', 'text', c => c.notNull().defaultTo('{}')).execute()
 
@@ -149,20 +148,24 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     .execute()
   await db.schema.createIndex('quick_replies_shortcut').unique().on('quick_replies').columns(['workspace_id', 'shortcut']).execute()
 
-  // The change log: one row per changed entity, numbered in commit order per workspace.
-  // `agent_id` set = only that agent's (read state, notifications); `conversation_id` and
-  // `contact_id` let sync apply the visibility rules without loading the entity.
+  // The change log: one row per changed entity. Writers insert rows without a number (`seq` null)
+  // and never wait on each other; the sequencer (services/sequencer.ts), one at a time across all
+  // instances, numbers committed rows per workspace in its own transactions, so numbers become
+  // visible strictly in order. `agent_id` set = only that agent's (read state, notifications);
+  // `conversation_id` and `contact_id` let sync apply visibility without loading the entity.
   await db.schema.createTable('changes')
+    .addColumn('id', 'text', c => c.primaryKey())
     .addColumn('workspace_id', 'text', c => c.notNull())
-    .addColumn('seq', ms, c => c.notNull())
+    .addColumn('seq', ms)
     .addColumn('kind', 'text', c => c.notNull())
     .addColumn('entity_id', 'text', c => c.notNull())
     .addColumn('conversation_id', 'text')
     .addColumn('contact_id', 'text')
     .addColumn('agent_id', 'text')
     .addColumn('created_at', ms, c => c.notNull())
-    .addPrimaryKeyConstraint('changes_pk', ['workspace_id', 'seq'])
     .execute()
+  await db.schema.createIndex('changes_seq').unique().on('changes').columns(['workspace_id', 'seq']).execute()
+  await db.schema.createIndex('changes_pending').on('changes').column('id').where(sql.ref('seq'), 'is', null).execute()
   await db.schema.createIndex('changes_created').on('changes').column('created_at').execute()
 
   // Client mutations already applied (POST /api/mutations is idempotent by the client's id).

@@ -26,6 +26,7 @@ import { pruneChanges } from './services/changes.ts'
 import { createChannelRegistry } from './services/channels.ts'
 import { reopenDueSnoozes } from './services/conversations.ts'
 import { createLiveHub } from './services/live.ts'
+import { createSequencer } from './services/sequencer.ts'
 import { authenticate } from './services/sessions.ts'
 import { syncAllTemplates } from './services/templates.ts'
 import { migrate, openStorage } from './storage/db.ts'
@@ -48,7 +49,8 @@ declare module 'fastify' {
     graph: GraphClient
     worker: OutboundWorker | null
     live: import('./services/live.ts').LiveHub
-    /** Call after a commit: tells every live client of those workspaces (on every instance) to pull. */
+    sequencer: import('./services/sequencer.ts').Sequencer
+    /** Call after a commit that recorded changes: they get numbered, then every live client of those workspaces (on every instance) is told to pull. */
     publish: (committed: Committed[]) => void
   }
   interface FastifyRequest {
@@ -99,9 +101,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', storage.db)
   app.decorate('config', config)
   app.decorate('live', createLiveHub({ databaseUrl: config.databaseUrl, log: app.log }))
+  app.decorate('sequencer', createSequencer({
+    db: storage.db,
+    engine: storage.engine,
+    log: app.log,
+    onSequenced: events => app.live.publish(events),
+  }))
   app.decorate('publish', (committed: Committed[]) => {
     if (committed.length > 0)
-      app.live.publish(committed)
+      app.sequencer.wake()
   })
   // Graceful close: in-flight requests may finish, but keep-alive sockets (Meta's, the
   // simulator's) that go idle after Node's one-time idle sweep would hold close() open until
@@ -124,6 +132,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     clearInterval(snoozeTimer)
     clearInterval(pruneTimer)
     await app.worker?.stop()
+    await app.sequencer.stop()
     await app.live.close()
     await storage.close()
   })
@@ -289,6 +298,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   app.addHook('onReady', async () => {
     await app.live.ready()
+    app.sequencer.start()
     app.worker?.start()
     if (config.syncTemplatesOnStart && boot.channelId) {
       // Non-blocking: the inbox works without templates; sending one reports template_not_found.

@@ -43,7 +43,7 @@ export async function syncRoutes(app: FastifyInstance) {
     },
   }, async (request, reply) => {
     const { since, limit = 1000 } = request.query as SyncQuery
-    const page = await pull(app.db, request.agent!, since, limit)
+    const page = await pull(app.db, request.agent!, since, limit, app.sequencer)
     // The schema documents the shape; entities inside `data` are already wire objects.
     return reply.serializer(JSON.stringify).send(page)
   })

@@ -1,13 +1,12 @@
 /**
  * The change log behind `GET /api/sync` and `/api/live`.
  *
- * Every writing transaction collects what it changed in a `ChangeSet`; `commitChanges` runs as the
- * transaction's last statements: it takes the workspace's counter with `UPDATE … RETURNING` (a row
- * lock on PostgreSQL, the database lock on SQLite) and numbers the entries from it. The lock is
- * held until commit, so a transaction holding number n commits before anyone can take n + 1:
- * change numbers are visible in exactly the order they were handed out, and a reader that has
- * seen n has seen everything below n. Taking the counter last keeps the lock short and means no
- * other lock is ever requested while holding it (no deadlock through the counter).
+ * Every writing transaction collects what it changed in a `ChangeSet` and `commitChanges` stores
+ * the entries, unnumbered, as part of the same transaction: writers never wait on each other for
+ * a number. After the commit the writer calls `app.publish`, which wakes the sequencer
+ * (services/sequencer.ts); it numbers committed entries per workspace, one round at a time across
+ * every server instance, so change numbers become visible strictly in order and a cursor never
+ * skips a change that committed late.
  *
  * Entries name an entity (kind + id), not its content: sync reads the entity as it is when pulled,
  * and an entity that no longer exists is served as a deletion.
@@ -15,9 +14,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Db } from '../storage/db.ts'
 import type { Database } from '../storage/schema.ts'
-import { sql } from 'kysely'
-import { isPostgres } from '../storage/db.ts'
-import { LIVE_CHANNEL, LIVE_INSTANCE } from './live.ts'
+import { newId } from '../ids.ts'
 
 export const CHANGE_KINDS = [
   'workspace',
@@ -48,7 +45,8 @@ export interface ChangeEntry {
   agentId?: string | null
 }
 
-export interface Committed { workspaceId: string, seq: number }
+/** A workspace whose change log a committed transaction added to (publish it to wake the sequencer). */
+export interface Committed { workspaceId: string }
 
 type Trx = Kysely<Database> | Transaction<Database>
 
@@ -101,30 +99,18 @@ export class ChangeSet {
 const ROWS_PER_STATEMENT = 200
 
 /**
- * Numbers and stores the set's entries. Call it as the last thing a transaction does. Workspaces
- * are taken in id order, so two transactions spanning the same workspaces cannot deadlock.
+ * Stores the set's entries (unnumbered) in the transaction. Ids are UUIDv7, so within a workspace
+ * the sequencer numbers entries in the order they were recorded.
  */
 export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): Promise<Committed[]> {
   const committed: Committed[] = []
-  const all = changes.entries().sort(([a], [b]) => a < b
-    ? -1
-    : a > b
-      ? 1
-      : 0)
-  for (const [workspaceId, entries] of all) {
+  for (const [workspaceId, entries] of changes.entries()) {
     if (entries.length === 0)
       continue
-    const row = await trx.updateTable('workspaces')
-      .set({ change_seq: sql`change_seq + ${entries.length}` })
-      .where('id', '=', workspaceId)
-      .returning('change_seq')
-      .executeTakeFirst()
-    if (!row)
-      throw new Error(`changes for an unknown workspace ${workspaceId}`)
-    const first = Number(row.change_seq) - entries.length + 1
-    const rows = entries.map((e, i) => ({
+    const rows = entries.map(e => ({
+      id: newId(),
       workspace_id: workspaceId,
-      seq: first + i,
+      seq: null,
       kind: e.kind,
       entity_id: e.id,
       conversation_id: e.conversationId ?? null,
@@ -134,11 +120,7 @@ export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): 
     }))
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
       await trx.insertInto('changes').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute()
-    const seq = first + entries.length - 1
-    // Other server instances hear it when (and only if) this transaction commits.
-    if (isPostgres(trx))
-      await sql`SELECT pg_notify(${LIVE_CHANNEL}, ${JSON.stringify({ i: LIVE_INSTANCE, w: workspaceId, s: seq })})`.execute(trx)
-    committed.push({ workspaceId, seq })
+    committed.push({ workspaceId })
   }
   return committed
 }
@@ -146,7 +128,7 @@ export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): 
 export interface WriteResult<T> { value: T, committed: Committed[] }
 
 /**
- * Runs `fn` in a transaction with a fresh ChangeSet and commits its changes last. PostgreSQL's
+ * Runs `fn` in a transaction with a fresh ChangeSet and stores its changes with it. PostgreSQL's
  * deadlock (40P01) and serialization (40001) aborts leave nothing behind, so they are retried.
  */
 export async function writeTransaction<T>(db: Db, fn: (trx: Transaction<Database>, changes: ChangeSet, now: number) => Promise<T>): Promise<WriteResult<T>> {
@@ -170,15 +152,16 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Transaction<Database
 }
 
 /**
- * Deletes change-log entries older than the retention (a bounded batch per call). Numbers are
- * contiguous per workspace, so a gap below the oldest kept entry tells sync a cursor is too old.
+ * Deletes numbered change-log entries older than the retention (a bounded batch per call).
+ * Numbers are contiguous per workspace, so a gap below the oldest kept entry tells sync a cursor
+ * is too old.
  */
 export async function pruneChanges(db: Db, olderThan: number, batch = 5000): Promise<number> {
-  const old = await db.selectFrom('changes').select(['workspace_id', 'seq']).where('created_at', '<', olderThan).orderBy('created_at').limit(batch).execute()
+  const old = await db.selectFrom('changes').select(['workspace_id', 'seq']).where('created_at', '<', olderThan).where('seq', 'is not', null).orderBy('created_at').limit(batch).execute()
   let deleted = 0
   const byWorkspace = new Map<string, number>()
   for (const row of old)
-    byWorkspace.set(row.workspace_id, Math.max(byWorkspace.get(row.workspace_id) ?? 0, row.seq))
+    byWorkspace.set(row.workspace_id, Math.max(byWorkspace.get(row.workspace_id) ?? 0, row.seq!))
   for (const [workspaceId, upTo] of byWorkspace) {
     const result = await db.deleteFrom('changes').where('workspace_id', '=', workspaceId).where('seq', '<=', upTo).executeTakeFirst()
     deleted += Number(result.numDeletedRows)

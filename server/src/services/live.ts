@@ -1,17 +1,17 @@
 /**
- * Live change notifications. After a commit the writer publishes `{workspaceId, seq}`; every
- * subscriber of that workspace (the `/api/live` sockets) hears it and pulls `/api/sync`.
+ * Live change notifications. After the sequencer numbers a workspace's changes it publishes
+ * `{workspaceId, seq}`; every subscriber of that workspace (the `/api/live` sockets) hears it and
+ * pulls `/api/sync`.
  *
  * On SQLite there is one server process: publishing is an in-process call. On PostgreSQL several
- * instances share the database: every writing transaction also issues `pg_notify` (see
- * `commitChanges`), which PostgreSQL delivers exactly when the transaction commits, and every
+ * instances share the database: every sequencer round also issues `pg_notify` (see
+ * services/sequencer.ts), which PostgreSQL delivers exactly when the round commits, and every
  * instance LISTENs on a dedicated connection. An instance ignores its own notifications (it
  * delivered them locally already, without the round trip). The listening connection uses TCP
  * keep-alive and is probed every 30 s; if it drops or stops answering, it reconnects with
  * backoff and tells subscribers to pull (they may have missed a notification).
  */
 import type { FastifyBaseLogger } from 'fastify'
-import type { Committed } from './changes.ts'
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
@@ -22,11 +22,12 @@ export const LIVE_INSTANCE = randomUUID()
 const CHANNEL = LIVE_CHANNEL
 const PROBE_MS = 30_000
 
-export type LiveEvent = Committed & { resync?: boolean }
+/** A workspace's change log has been numbered up to `seq` (resync: a notification may have been missed). */
+export interface LiveEvent { workspaceId: string, seq: number, resync?: boolean }
 export type LiveListener = (event: LiveEvent) => void
 
 export interface LiveHub {
-  publish: (committed: Committed[]) => void
+  publish: (events: LiveEvent[]) => void
   subscribe: (workspaceId: string, listener: LiveListener) => () => void
   /** resolves once cross-instance delivery is listening (immediately on SQLite) */
   ready: () => Promise<void>
@@ -42,7 +43,7 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
   const stats = { published: 0, received: 0 }
   const highest = new Map<string, number>()
 
-  function deliver(event: Committed) {
+  function deliver(event: LiveEvent) {
     // Out-of-order arrival (another instance's notification overtaking ours) never moves a client back.
     if ((highest.get(event.workspaceId) ?? 0) >= event.seq)
       return
@@ -139,8 +140,8 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
 
   return {
     stats,
-    publish(committed) {
-      for (const event of committed) {
+    publish(events) {
+      for (const event of events) {
         stats.published++
         deliver(event)
       }

@@ -54,7 +54,14 @@ function decode(value: string): Cursor {
   throw new AppError(400, 'invalid_request', 'since: not a cursor this server issued', { field: 'since' })
 }
 
-export async function pull(db: Db, agent: SessionAgent, since: string | undefined, limit: number): Promise<SyncResponse> {
+export async function pull(db: Db, agent: SessionAgent, since: string | undefined, limit: number, sequencer?: { flush: () => Promise<void> }): Promise<SyncResponse> {
+  // Read your writes: what committed before this pull is numbered before it is read (cheap when
+  // nothing waits, the usual case: one lookup in a partial index).
+  if (sequencer) {
+    const waiting = await db.selectFrom('changes').select('id').where('seq', 'is', null).where('workspace_id', '=', agent.workspace_id).limit(1).executeTakeFirst()
+    if (waiting)
+      await sequencer.flush()
+  }
   const head = await db.selectFrom('workspaces').select('change_seq').where('id', '=', agent.workspace_id).executeTakeFirstOrThrow()
   if (since === undefined)
     return await snapshotPage(db, agent, { s: head.change_seq, p: 0 }, limit, true)
@@ -68,8 +75,8 @@ export async function pull(db: Db, agent: SessionAgent, since: string | undefine
     // Entries are numbered without gaps and pruned only from the oldest end: if the one right
     // after the cursor is gone now (checked after reading, so a prune racing the read counts
     // too), the page may have started after a gap.
-    const oldest = await db.selectFrom('changes').select('seq').where('workspace_id', '=', agent.workspace_id).orderBy('seq').limit(1).executeTakeFirst()
-    if (!oldest || oldest.seq > cursor.s + 1)
+    const oldest = await db.selectFrom('changes').select('seq').where('workspace_id', '=', agent.workspace_id).where('seq', 'is not', null).orderBy('seq').limit(1).executeTakeFirst()
+    if (!oldest || oldest.seq! > cursor.s + 1)
       throw new AppError(410, 'cursor_expired', 'since: changes this old are no longer kept; start a new snapshot')
   }
   return page
@@ -100,11 +107,11 @@ async function changesPage(db: Db, agent: SessionAgent, since: number, limit: nu
   if (page.some(r => r.kind === 'resync'))
     return await snapshotPage(db, agent, { s: headSeq, p: 0 }, limit, true)
   // Each entity once, at its last position in the page.
-  const latest = new Map<string, (typeof page)[number]>()
+  const latest = new Map<string, (typeof page)[number] & { seq: number }>()
   for (const row of page) {
     const key = `${row.kind}|${row.entity_id}`
     latest.delete(key)
-    latest.set(key, row)
+    latest.set(key, row as typeof row & { seq: number })
   }
   const byKind = new Map<SyncKind, string[]>()
   for (const row of latest.values()) {

@@ -9,7 +9,7 @@ export interface WorkspacesTable {
   id: string
   name: string
   created_at: number
-  /** the last change number handed out (see services/changes.ts) */
+  /** the last change number handed out (see services/sequencer.ts) */
   change_seq: Generated<number>
   /** JSON: workspace settings (default country, …) */
   settings: Generated<string>
@@ -195,8 +195,10 @@ export interface QuickRepliesTable {
 }
 
 export interface ChangesTable {
+  id: string
   workspace_id: string
-  seq: number
+  /** null until the sequencer numbers it (services/sequencer.ts) */
+  seq: number | null
   kind: string
   entity_id: string
   conversation_id: string | null
