@@ -167,6 +167,10 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await db.schema.createIndex('changes_seq').unique().on('changes').columns(['workspace_id', 'seq']).execute()
   await db.schema.createIndex('changes_pending').on('changes').column('id').where(sql.ref('seq'), 'is', null).execute()
   await db.schema.createIndex('changes_created').on('changes').column('created_at').execute()
+  // Numbering updates every entry once, leaving dead index entries at the front of
+  // `changes_pending`, where each round starts reading: vacuum this table early and often.
+  if (engine === 'postgres')
+    await sql`ALTER TABLE changes SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0)`.execute(db)
 
   // Client mutations already applied (POST /api/mutations is idempotent by the client's id).
   await db.schema.createTable('mutations')

@@ -108,7 +108,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     onSequenced: events => app.live.publish(events),
   }))
   app.decorate('publish', (committed: Committed[]) => {
-    if (committed.length > 0)
+    const numbered = committed.filter((c): c is Required<Committed> => c.seq !== undefined)
+    if (numbered.length > 0)
+      app.live.publish(numbered)
+    if (numbered.length < committed.length)
       app.sequencer.wake()
   })
   // Graceful close: in-flight requests may finish, but keep-alive sockets (Meta's, the

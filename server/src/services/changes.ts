@@ -14,7 +14,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Db } from '../storage/db.ts'
 import type { Database } from '../storage/schema.ts'
+import { sql } from 'kysely'
 import { newId } from '../ids.ts'
+import { isPostgres } from '../storage/db.ts'
 
 export const CHANGE_KINDS = [
   'workspace',
@@ -45,8 +47,11 @@ export interface ChangeEntry {
   agentId?: string | null
 }
 
-/** A workspace whose change log a committed transaction added to (publish it to wake the sequencer). */
-export interface Committed { workspaceId: string }
+/**
+ * A workspace whose change log a committed transaction added to; `seq` when it was numbered in
+ * the transaction (SQLite), absent when the sequencer numbers it (PostgreSQL). Publish it.
+ */
+export interface Committed { workspaceId: string, seq?: number }
 
 type Trx = Kysely<Database> | Transaction<Database>
 
@@ -99,18 +104,34 @@ export class ChangeSet {
 const ROWS_PER_STATEMENT = 200
 
 /**
- * Stores the set's entries (unnumbered) in the transaction. Ids are UUIDv7, so within a workspace
- * the sequencer numbers entries in the order they were recorded.
+ * Stores the set's entries in the transaction. On PostgreSQL they are stored unnumbered (ids are
+ * UUIDv7, so within a workspace the sequencer numbers them in the order they were recorded). On
+ * SQLite, where writers run one at a time anyway, they are numbered right here from the
+ * workspace's counter: the same guarantee without a second write.
  */
 export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): Promise<Committed[]> {
   const committed: Committed[] = []
+  const numberHere = !isPostgres(trx)
   for (const [workspaceId, entries] of changes.entries()) {
     if (entries.length === 0)
       continue
-    const rows = entries.map(e => ({
+    let first: number | null = null
+    if (numberHere) {
+      const head = await trx.updateTable('workspaces')
+        .set({ change_seq: sql`change_seq + ${entries.length}` })
+        .where('id', '=', workspaceId)
+        .returning('change_seq')
+        .executeTakeFirst()
+      if (!head)
+        throw new Error(`changes for an unknown workspace ${workspaceId}`)
+      first = Number(head.change_seq) - entries.length + 1
+    }
+    const rows = entries.map((e, i) => ({
       id: newId(),
       workspace_id: workspaceId,
-      seq: null,
+      seq: first === null
+        ? null
+        : first + i,
       kind: e.kind,
       entity_id: e.id,
       conversation_id: e.conversationId ?? null,
@@ -120,7 +141,9 @@ export async function commitChanges(trx: Trx, changes: ChangeSet, now: number): 
     }))
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
       await trx.insertInto('changes').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute()
-    committed.push({ workspaceId })
+    committed.push(first === null
+      ? { workspaceId }
+      : { workspaceId, seq: first + entries.length - 1 })
   }
   return committed
 }

@@ -20,7 +20,7 @@ import type { LiveEvent } from './live.ts'
 import { sql } from 'kysely'
 import { LIVE_CHANNEL, LIVE_INSTANCE } from './live.ts'
 
-/** One advisory lock id for every instance's rounds ("wa_inbox sequencer"). */
+/** The advisory lock of every instance's rounds ("wa_inbox sequencer"), per schema. */
 const SEQUENCER_LOCK = 727274002
 const ROUND_LIMIT = 5000
 const ROWS_PER_STATEMENT = 200
@@ -28,8 +28,11 @@ const ROWS_PER_STATEMENT = 200
 export interface Sequencer {
   /** a writer committed entries: run a round soon (calls while one runs coalesce into one more) */
   wake: () => void
-  /** resolves once everything committed before the call is numbered and published */
-  flush: () => Promise<void>
+  /**
+   * Resolves once everything committed before the call is numbered (a round that started after
+   * the call has finished), or after `timeoutMs` (then false), or at stop.
+   */
+  flush: (timeoutMs?: number) => Promise<boolean>
   start: () => void
   stop: () => Promise<void>
 }
@@ -40,12 +43,31 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
   let again = false
   let stopped = false
   let timer: NodeJS.Timeout | null = null
+  // Rounds are counted as they start and finish; a flush waits for one that started after it.
+  let started = 0
+  let finished = 0
+  const waiters = new Set<{ after: number, resolve: (done: boolean) => void }>()
+
+  function settle(all = false) {
+    for (const w of waiters) {
+      if (all || finished > w.after) {
+        waiters.delete(w)
+        w.resolve(!all)
+      }
+    }
+  }
 
   async function round(): Promise<number> {
     const events: LiveEvent[] = []
-    const numbered = await db.transaction().execute(async (trx) => {
-      if (engine === 'postgres')
-        await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx)
+    const number = ++started
+    const numbered = await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+      if (engine === 'postgres') {
+        // A round left hanging (a dead connection) must not stop numbering for good.
+        await sql`SET LOCAL lock_timeout = '10s'`.execute(trx)
+        await sql`SET LOCAL idle_in_transaction_session_timeout = '30s'`.execute(trx)
+        // Per schema: deployments (and tests) sharing one database do not queue behind each other.
+        await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK}, hashtext(current_schema()))`.execute(trx)
+      }
       const pending = await trx.selectFrom('changes').select(['id', 'workspace_id']).where('seq', 'is', null).orderBy('id').limit(ROUND_LIMIT).execute()
       if (pending.length === 0)
         return 0
@@ -68,6 +90,7 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
           .executeTakeFirst()
         if (!head) {
           // The workspace is gone: its entries can never be served.
+          log.warn({ workspaceId, entries: ids.length }, 'sequencer: dropping changes of a workspace that no longer exists')
           await trx.deleteFrom('changes').where('id', 'in', ids).execute()
           continue
         }
@@ -84,6 +107,11 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
       }
       return pending.length
     })
+    if (numbered < ROUND_LIMIT) {
+      // Everything committed before this round started is numbered now.
+      finished = Math.max(finished, number)
+      settle()
+    }
     if (events.length > 0)
       options.onSequenced(events)
     return numbered
@@ -128,12 +156,25 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
 
   return {
     wake,
-    async flush() {
-      if (running)
-        await running
-      wake()
-      if (running)
-        await running
+    flush(timeoutMs = 2000) {
+      if (stopped)
+        return Promise.resolve(false)
+      return new Promise<boolean>((resolve) => {
+        const timing: { timeout?: NodeJS.Timeout } = {}
+        const waiter = {
+          after: started, // the round running now may have looked before our commit
+          resolve: (done: boolean) => {
+            clearTimeout(timing.timeout)
+            resolve(done)
+          },
+        }
+        timing.timeout = setTimeout(() => {
+          waiters.delete(waiter)
+          resolve(false)
+        }, timeoutMs)
+        waiters.add(waiter)
+        wake()
+      })
     },
     start() {
       stopped = false
@@ -145,6 +186,7 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
       stopped = true
       if (timer)
         clearInterval(timer)
+      settle(true)
       await running
     },
   }

@@ -54,18 +54,21 @@ function decode(value: string): Cursor {
   throw new AppError(400, 'invalid_request', 'since: not a cursor this server issued', { field: 'since' })
 }
 
-export async function pull(db: Db, agent: SessionAgent, since: string | undefined, limit: number, sequencer?: { flush: () => Promise<void> }): Promise<SyncResponse> {
-  // Read your writes: what committed before this pull is numbered before it is read (cheap when
-  // nothing waits, the usual case: one lookup in a partial index).
-  if (sequencer) {
+export async function pull(db: Db, agent: SessionAgent, since: string | undefined, limit: number, sequencer?: { flush: (timeoutMs?: number) => Promise<boolean> }): Promise<SyncResponse> {
+  const cursor = since === undefined
+    ? null
+    : decode(since)
+  // Read your writes: changes committed before this pull are numbered before it reads (cheap when
+  // nothing waits: one index lookup). Snapshots read current state and need no numbering; and the
+  // wait is bounded, as it only serves freshness (a change numbered later is pulled next time).
+  if (sequencer && cursor && cursor.p === undefined) {
     const waiting = await db.selectFrom('changes').select('id').where('seq', 'is', null).where('workspace_id', '=', agent.workspace_id).limit(1).executeTakeFirst()
     if (waiting)
-      await sequencer.flush()
+      await sequencer.flush(2000)
   }
   const head = await db.selectFrom('workspaces').select('change_seq').where('id', '=', agent.workspace_id).executeTakeFirstOrThrow()
-  if (since === undefined)
+  if (!cursor)
     return await snapshotPage(db, agent, { s: head.change_seq, p: 0 }, limit, true)
-  const cursor = decode(since)
   if (cursor.s > head.change_seq)
     throw new AppError(410, 'cursor_expired', 'since: this cursor is ahead of the server (was its database replaced?); start a new snapshot')
   if (cursor.p !== undefined)

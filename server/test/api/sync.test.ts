@@ -204,8 +204,14 @@ describe('visibility', () => {
     await bob.api(`/api/conversations/${id}/unread`, { method: 'POST' })
     const forBob = await pullAll(bob.api, b.cursor)
     expect(of(forBob, 'conversation').find(c => c.id === id)?.data.markedUnread).toBe(true)
+    // Alice is not told about Bob's mark (at most she gets the customer's new conversation again,
+    // as it is for her: unread, not marked).
+    await server.app.sequencer.flush()
     const forAlice = await pullAll(alice.api, a.cursor)
-    expect(of(forAlice, 'conversation').find(c => c.id === id)).toBeUndefined()
+    for (const change of of(forAlice, 'conversation').filter(c => c.id === id))
+      expect(change.data.markedUnread).toBe(false)
+    const bobsMark = await server.app.db.selectFrom('changes').select('seq').where('kind', '=', 'conversation').where('entity_id', '=', id).where('agent_id', '=', bob.id).executeTakeFirstOrThrow()
+    expect(forAlice.changes.map(c => c.seq)).not.toContain(bobsMark.seq)
   })
 })
 
