@@ -273,6 +273,25 @@ describe('concurrent writers', () => {
   })
 })
 
+describe('sequencer', () => {
+  it('numbers what committed before a flush even while writes keep arriving', async () => {
+    const state = { writing: true }
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; state.writing; i++)
+        await customerSays(server, `4079${w}${String(i).padStart(6, '0')}`, `Stream ${w}-${i}`)
+    })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const id = await customerSays(server, nextPhone(), 'Flushed')
+    const flushed = await server.app.sequencer.flush(2500)
+    const pending = await server.app.db.selectFrom('changes').select('id').where('entity_id', '=', id).where('seq', 'is', null).execute()
+    await new Promise(resolve => setTimeout(resolve, 100))
+    state.writing = false
+    await Promise.all(writers)
+    expect(flushed).toBe(true)
+    expect(pending).toEqual([])
+  })
+})
+
 describe('mutations', () => {
   it('applies a batch in order, answers each, and a replayed batch changes nothing more', async () => {
     const id = await customerSays(server, nextPhone(), 'Mutated')
