@@ -190,7 +190,11 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
   }
 
   if (parsed.length > 0) {
-    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now)
+    const changedContacts = new Set<string>()
+    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now, changedContacts)
+    // New or updated profiles only (a returning customer's message changes no contact).
+    for (const id of changedContacts)
+      changeSet.add(ws, { kind: 'contact', id, contactId: id })
     const conversationIds = await resolveConversations(trx, channel, [
       ...new Set(contactIds.values()),
     ], now)
@@ -242,7 +246,8 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       const contactId = contactIds.get(identityKey(identity))!
       for (const target of await applySideEffects(trx, channel, contactId, message, now))
         changeSet.message(ws, target.id, target.conversation_id)
-      changeSet.add(ws, { kind: 'contact', id: contactId, contactId })
+      if (message.type === 'system') // e.g. the customer's new number moved onto the contact
+        changeSet.add(ws, { kind: 'contact', id: contactId, contactId })
       changeSet.conversation(ws, row.conversation_id, contactId)
       const delta = deltas.get(row.conversation_id) ?? { unread: 0, lastInbound: null, last: null }
       if (!PASSIVE_TYPES.has(message.type)) {
@@ -283,7 +288,7 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
 }
 
 /** Contact id for every identity in the batch: one lookup, one multi-row insert, rare fallbacks. */
-async function resolveContacts(trx: Trx, workspaceId: string, identities: InboundContact[], now: number): Promise<Map<string, string>> {
+async function resolveContacts(trx: Trx, workspaceId: string, identities: InboundContact[], now: number, changed: Set<string>): Promise<Map<string, string>> {
   const byKey = new Map<string, InboundContact>()
   for (const who of identities) {
     const previous = byKey.get(identityKey(who))
@@ -331,7 +336,8 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
   for (const [key, who] of unique) {
     const match = existing.find(c => who.waId !== null && c.wa_id === who.waId) ?? existing.find(c => who.userId !== null && c.user_id === who.userId)
     if (match) {
-      await patchContact(trx, workspaceId, match, who, now)
+      if (await patchContact(trx, workspaceId, match, who, now))
+        changed.add(match.id)
       ids.set(key, match.id)
     }
     else {
@@ -343,9 +349,11 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
     for (const [key, who] of chunk) {
       const row = returned.find(r => r.wa_id === who.waId && r.user_id === who.userId)
       // Not inserted: a concurrent batch (or another identity in this one) created the customer first.
-      ids.set(key, row
+      const id = row
         ? row.id
-        : await upsertContact(trx, workspaceId, who, now))
+        : await upsertContact(trx, workspaceId, who, now)
+      ids.set(key, id)
+      changed.add(id)
     }
   }
   return ids
@@ -481,7 +489,8 @@ function contactRow(workspaceId: string, who: InboundContact, now: number) {
   }
 }
 
-async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null, name: string | null, email: string | null, phone: string | null }, who: InboundContact, now: number): Promise<void> {
+/** Fills in what the customer's profile adds; answers whether anything changed. */
+async function patchContact(trx: Trx, workspaceId: string, existing: { id: string, wa_id: string | null, user_id: string | null, username: string | null, profile_name: string | null, name: string | null, email: string | null, phone: string | null }, who: InboundContact, now: number): Promise<boolean> {
   const patch: Record<string, string | number> = {}
   if (who.profileName && who.profileName !== existing.profile_name)
     patch.profile_name = who.profileName
@@ -500,7 +509,9 @@ async function patchContact(trx: Trx, workspaceId: string, existing: { id: strin
       }),
       updated_at: now,
     }).where('id', '=', existing.id).execute()
+    return true
   }
+  return false
 }
 
 async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number): Promise<string> {

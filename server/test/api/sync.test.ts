@@ -66,6 +66,20 @@ describe('snapshot', () => {
     expect(again).toMatchObject({ changes: [], hasMore: false, cursor: pulled.cursor })
   })
 
+  it('serves a contact change when the customer\'s profile changes, not for every message', async () => {
+    const waId = nextPhone()
+    const id = await customerSays(server, waId, 'Returning Customer')
+    const { contactId } = await json(await alice.api(`/api/conversations/${id}`))
+    const { cursor } = await pullAll(alice.api)
+    await customerSays(server, waId, 'Returning Customer', 'again')
+    const again = await pullAll(alice.api, cursor)
+    expect(of(again, 'conversation').map(c => c.id)).toContain(id)
+    expect(of(again, 'contact').map(c => c.id)).not.toContain(contactId)
+    await customerSays(server, waId, 'Renamed Customer', 'new name')
+    const renamed = await pullAll(alice.api, again.cursor)
+    expect(of(renamed, 'contact').find(c => c.id === contactId)?.data.profileName).toBe('Renamed Customer')
+  })
+
   it('refuses a cursor it did not issue, and one from the future with cursor_expired', async () => {
     const bad = await alice.api('/api/sync?since=garbage')
     expect(bad.status).toBe(400)
