@@ -8,8 +8,8 @@ describe('meta table', () => {
     await db.meta.clear()
   })
 
-  it('declares version 1 with `meta` keyed by `key`', () => {
-    expect(db.verno).toBe(1)
+  it('declares version 2, still with `meta` keyed by `key`', () => {
+    expect(db.verno).toBe(2)
     expect(db.meta.schema.primKey.keyPath).toBe('key')
   })
 
