@@ -27,16 +27,16 @@ export async function applySyncPage(db: AppDB, page: SyncResponse): Promise<numb
       continue // a kind this client version does not know: skip rather than fail the page
     if (change.op === 'upsert' && change.data && typeof change.data === 'object') {
       const table = SYNC_TABLES[change.kind]
-      puts.set(table, [
-        ...puts.get(table) ?? [],
-        change.data,
-      ])
+      const rows = puts.get(table)
+      if (rows)
+        rows.push(change.data)
+      else puts.set(table, [change.data])
     }
     else if (change.op === 'delete') {
-      deletes.set(change.kind, [
-        ...deletes.get(change.kind) ?? [],
-        change.id,
-      ])
+      const ids = deletes.get(change.kind)
+      if (ids)
+        ids.push(change.id)
+      else deletes.set(change.kind, [change.id])
     }
   }
 
