@@ -1,4 +1,8 @@
+import type { LiveSocketConstructor } from '~/utils/sync/engine'
+import { db } from '~/utils/db'
+import { authSessionStorage, markSessionExpired } from '~/utils/session'
 import { openSidePanelOnActionClick } from '~/utils/side-panel'
+import { createSyncRunner } from '~/utils/sync/runner'
 
 export default defineBackground({
   // Firefox MV2: an event page, unloaded when idle, like Chrome's MV3 service worker. Anything
@@ -7,7 +11,17 @@ export default defineBackground({
   main() {
     console.info('[wa-inbox] background started', import.meta.env.BROWSER)
     openSidePanelOnActionClick()
-    // TODO(sync engine issue): open the database and start the sync engine here (pull, push the
-    // outbox, live socket, badge), as ARCHITECTURE.md section 3 describes.
+    // The sync engine runs while there is a valid session (ARCHITECTURE.md section 3). The live
+    // socket's server pings every 20 s also keep Chrome's MV3 service worker from being stopped.
+    const runner = createSyncRunner({
+      db,
+      sessions: {
+        get: () => authSessionStorage.getValue(),
+        watch: listener => authSessionStorage.watch(listener),
+      },
+      WebSocket: globalThis.WebSocket as unknown as LiveSocketConstructor,
+      onExpired: markSessionExpired,
+    })
+    void runner.start()
   },
 })

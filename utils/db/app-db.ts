@@ -11,6 +11,8 @@ export interface MetaValues {
   syncCursor: string
   /** The background's sync engine status, for pages to observe. */
   syncStatus: SyncStatus
+  /** Whose data the synced tables hold (`serverUrl|agentId`): another sign-in starts afresh. */
+  syncOwner: string
 }
 
 export type MetaKey = keyof MetaValues
