@@ -234,6 +234,16 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
         inserted.add(r.wamid!)
     }
 
+    // Lock the conversations first (id order), before a reaction updates its target message: every
+    // path then takes conversation before message, so a reaction racing a status for the same
+    // message cannot deadlock (PostgreSQL would break it only after deadlock_timeout).
+    if (engine === 'postgres') {
+      const locking = [
+        ...new Set(rows.filter(r => inserted.has(r.wamid)).map(r => r.conversation_id)),
+      ].sort()
+      for (const chunk of chunks(locking))
+        await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)
+    }
     const deltas = new Map<string, ConversationDelta>()
     for (const [i, { message, identity }] of parsed.entries()) {
       const row = rows[i]!
