@@ -1,0 +1,235 @@
+import type { VueWrapper } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { db } from '~/utils/db'
+import { setMeta } from '~/utils/db/meta'
+import { authSessionStorage } from '~/utils/session'
+import ChatList from '../ChatList.vue'
+import { agent, contact, conversation, label, NOW, session } from './fixtures'
+
+const ion = contact('c1', {
+  name: 'Ștefan Ionuț',
+  phone: '+40722123456',
+  labelIds: ['l1', 'l2'],
+})
+const maria = contact('c2', { profileName: 'Maria', phone: '+40733000111' })
+const bare = contact('c3', { phone: '+447700900123' })
+const closed = contact('c4', { name: 'Closed Person' })
+
+async function seed(): Promise<void> {
+  await db.agents.bulkPut([
+    agent('a1', 'Ana Pop'),
+    agent('a2', 'Bogdan Rus'),
+  ])
+  await db.labels.bulkPut([
+    label('l1', 'VIP', 'amber'),
+    label('l2', 'Lead', 'blue'),
+  ])
+  await db.contacts.bulkPut([ion, maria, bare, closed])
+  await db.conversations.bulkPut([
+    conversation('k1', ion, {
+      assigneeId: 'a1',
+      unreadCount: 3,
+      lastMessageAt: NOW - 5 * 60_000,
+      lastMessagePreview: '<b>bold</b> offer',
+    }),
+    conversation('k2', maria, {
+      assigneeId: 'a2',
+      lastMessageAt: NOW - 60 * 60_000,
+      lastMessagePreview: '',
+      lastMessageType: 'image',
+      lastMessageDirection: 'out',
+    }),
+    conversation('k3', bare, { lastMessageAt: NOW - 2 * 24 * 3600_000, markedUnread: true }),
+    conversation('k4', closed, { status: 'closed', lastMessageAt: NOW }),
+  ])
+}
+
+async function mountList(): Promise<VueWrapper> {
+  const wrapper = mount(ChatList, { attachTo: document.body })
+  await vi.waitFor(async () => {
+    await flushPromises()
+    expect(wrapper.find('[data-testid="list"], [data-testid="empty"], [data-testid="signed-out"]').exists()).toBe(true)
+  })
+  return wrapper
+}
+
+function names(wrapper: VueWrapper): string[] {
+  return wrapper.findAll('[data-testid="name"]').map(el => el.text())
+}
+
+function count(wrapper: VueWrapper, tab: string): string {
+  return wrapper.get(`[data-tab="${tab}"] [data-testid="tab-count"]`).text()
+}
+
+describe('chatList', () => {
+  beforeEach(async () => {
+    fakeBrowser.reset()
+    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
+      const values = [substitutions ?? []].flat()
+      return [name, ...values].join(' ')
+    })
+    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
+    vi.useFakeTimers({
+      now: NOW,
+      toFake: ['Date'],
+    })
+    await Promise.all(db.tables.map(table => table.clear()))
+    await authSessionStorage.setValue(session())
+  })
+
+  afterEach(() => {
+    vi.useRealTimers()
+    document.body.innerHTML = ''
+  })
+
+  it('asks to sign in when there is no session, and opens the options page', async () => {
+    await authSessionStorage.setValue(null)
+    const open = vi.spyOn(fakeBrowser.runtime, 'openOptionsPage').mockResolvedValue()
+    const wrapper = await mountList()
+    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('sidepanel_chatList_signedOut_title')
+    expect(wrapper.find('[data-testid="list"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="open-options"]').trigger('click')
+    expect(open).toHaveBeenCalledOnce()
+    wrapper.unmount()
+  })
+
+  it('says the session expired', async () => {
+    await authSessionStorage.setValue(session({ expired: true }))
+    const wrapper = await mountList()
+    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('sidepanel_chatList_signedOut_expiredTitle')
+    wrapper.unmount()
+  })
+
+  it('shows the empty state of each tab', async () => {
+    const wrapper = await mountList()
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_all')
+    await wrapper.get('[data-tab="mine"]').trigger('click')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_mine')
+    await wrapper.get('[data-tab="unassigned"]').trigger('click')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_unassigned')
+    wrapper.unmount()
+  })
+
+  it('lists open conversations newest first with tab counts', async () => {
+    await seed()
+    const wrapper = await mountList()
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț', 'Maria', '+447700900123'])
+    expect(count(wrapper, 'all')).toBe('3')
+    expect(count(wrapper, 'mine')).toBe('1')
+    expect(count(wrapper, 'unassigned')).toBe('1')
+
+    await wrapper.get('[data-tab="mine"]').trigger('click')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
+    await wrapper.get('[data-tab="unassigned"]').trigger('click')
+    expect(names(wrapper)).toEqual(['+447700900123'])
+    wrapper.unmount()
+  })
+
+  it('renders row content, with a preview as text', async () => {
+    await seed()
+    const wrapper = await mountList()
+    const [first, second, third] = wrapper.findAll('[role="option"]')
+    expect(first!.get('[data-testid="avatar"]').text()).toBe('ȘI')
+    expect(first!.get('[data-testid="preview"]').text()).toBe('<b>bold</b> offer')
+    expect(first!.find('[data-testid="preview"] b').exists()).toBe(false)
+    expect(first!.get('[data-testid="unread"]').text()).toBe('3')
+    expect(first!.get('[data-testid="time"]').text()).toBe(new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'narrow' }).format(-5, 'minute'))
+    expect(first!.get('[data-testid="assignee"]').text()).toBe('sidepanel_chatList_assignedTo Ana Pop')
+    expect(first!.findAll('[data-testid="label"]').map(el => [
+      el.text(),
+      el.attributes('data-color'),
+    ])).toEqual([
+      ['VIP', 'amber'],
+      ['Lead', 'blue'],
+    ])
+
+    expect(second!.get('[data-testid="preview"]').text()).toBe('sidepanel_chatList_yousidepanel_chatList_media_image')
+    expect(second!.find('[data-testid="unread"]').exists()).toBe(false)
+    expect(second!.get('[data-testid="assignee"]').text()).toContain('Bogdan Rus')
+
+    expect(third!.get('[data-testid="avatar"]').text()).toBe('#')
+    expect(third!.get('[data-testid="unread"]').text()).toBe('')
+    expect(third!.find('[data-testid="assignee"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('follows Dexie changes', async () => {
+    await seed()
+    const wrapper = await mountList()
+    await db.contacts.update('c2', { name: 'Maria Enache' })
+    await db.conversations.update('k3', { lastMessageAt: NOW })
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(names(wrapper)).toEqual(['+447700900123', 'Ștefan Ionuț', 'Maria Enache'])
+    })
+    wrapper.unmount()
+  })
+
+  it('filters by name without accents, by phone digits and by unread', async () => {
+    await seed()
+    const wrapper = await mountList()
+    const search = wrapper.get('[data-testid="search"]')
+
+    await search.setValue('stefan')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
+    await search.setValue('IONUT')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
+    await search.setValue('0733 000')
+    expect(names(wrapper)).toEqual(['Maria'])
+    await search.setValue('7700')
+    expect(names(wrapper)).toEqual(['+447700900123'])
+    await search.setValue('nobody')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_search')
+
+    await search.setValue('')
+    await wrapper.get('[data-testid="unread-toggle"]').trigger('click')
+    expect(wrapper.get('[data-testid="unread-toggle"]').attributes('aria-pressed')).toBe('true')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț', '+447700900123'])
+    wrapper.unmount()
+  })
+
+  it('moves the selection with the arrow keys and opens with Enter', async () => {
+    await seed()
+    const wrapper = await mountList()
+    const list = wrapper.get('[data-testid="list"]')
+    const selected = () => wrapper.findAll('[aria-selected="true"][role="option"]').map(el => el.attributes('data-id'))
+
+    await list.trigger('keydown', { key: 'ArrowDown' })
+    expect(selected()).toEqual(['k1'])
+    expect(list.attributes('aria-activedescendant')).toBe('chat-k1')
+    await list.trigger('keydown', { key: 'ArrowDown' })
+    await list.trigger('keydown', { key: 'ArrowDown' })
+    await list.trigger('keydown', { key: 'ArrowDown' })
+    expect(selected()).toEqual(['k3'])
+    await list.trigger('keydown', { key: 'ArrowUp' })
+    expect(selected()).toEqual(['k2'])
+    await list.trigger('keydown', { key: 'Enter' })
+    expect(wrapper.emitted('open')).toEqual([
+      ['k2'],
+    ])
+
+    await wrapper.findAll('[role="option"]')[0]!.trigger('click')
+    expect(selected()).toEqual(['k1'])
+    wrapper.unmount()
+  })
+
+  it('shows the sync line only while syncing or offline', async () => {
+    await seed()
+    const wrapper = await mountList()
+    expect(wrapper.find('[data-testid="sync-line"]').exists()).toBe(false)
+    await setMeta('syncStatus', {
+      state: 'offline',
+      lastSyncedAt: null,
+      error: null,
+      snapshot: null,
+      live: 'closed',
+    })
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.get('[data-testid="sync-line"]').text()).toContain('options_connect_sync_offline')
+    })
+    wrapper.unmount()
+  })
+})

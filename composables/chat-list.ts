@@ -1,0 +1,261 @@
+import type { LabelColor } from '~/protocol/contacts'
+import type { Agent, Contact, Conversation, Label } from '~/utils/db'
+import type { Session } from '~/utils/session'
+import Dexie, { liveQuery } from 'dexie'
+import { computed, onScopeDispose, ref, shallowRef } from 'vue'
+import { browser } from 'wxt/browser'
+import { db } from '~/utils/db'
+import { authSessionStorage } from '~/utils/session'
+
+export type ChatListTab = 'all' | 'mine' | 'unassigned'
+
+export const CHAT_LIST_TABS: readonly ChatListTab[] = ['all', 'mine', 'unassigned']
+
+export interface ChatListLabel {
+  id: string
+  name: string
+  color: LabelColor
+}
+
+/** One row of the side panel's chat list, ready to display. */
+export interface ChatListRow {
+  id: string
+  displayName: string
+  initials: string
+  /** the last message's text; empty for a media message without caption */
+  preview: string
+  /** `lastMessageType` when the preview is empty (the row shows a label for it) */
+  mediaType: string | null
+  direction: Conversation['lastMessageDirection']
+  lastMessageAt: number | null
+  unreadCount: number
+  unread: boolean
+  assigneeId: string | null
+  assigneeName: string | null
+  labels: ChatListLabel[]
+  /** lowercased, accent-free name(s) for search */
+  searchName: string
+  /** the phone number's digits for search */
+  searchPhone: string
+}
+
+interface ChatListData {
+  conversations: Conversation[]
+  contacts: Map<string, Contact>
+  labels: Map<string, Label>
+  agents: Map<string, Agent>
+}
+
+/** Lowercase without diacritics: "Ștefan Ionuț" → "stefan ionut". */
+export function normalizeText(value: string): string {
+  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim()
+}
+
+/** The name a contact is shown under: the team's name, then the WhatsApp profile name, then the phone. */
+export function contactDisplayName(contact: Pick<Contact, 'name' | 'profileName' | 'phone' | 'waId'>): string {
+  return contact.name?.trim() || contact.profileName?.trim() || contact.phone || contact.waId || '?'
+}
+
+/** Up to two initials ("Ana Maria Pop" → "AP"); a phone number gets none (the avatar shows "#"). */
+export function initialsOf(name: string): string {
+  const words = name.split(/\s+/).filter(word => /\p{L}/u.test(word))
+  if (words.length === 0)
+    return '#'
+  const first = [...words[0]!][0] ?? ''
+  const last = words.length > 1
+    ? [
+        ...words.at(-1)!,
+      ][0] ?? ''
+    : ''
+  return (first + last).toUpperCase()
+}
+
+export function toChatListRow(conversation: Conversation, data: Omit<ChatListData, 'conversations'>): ChatListRow {
+  const contact = data.contacts.get(conversation.contactId) ?? conversation.contact
+  const displayName = contactDisplayName(contact)
+  const preview = conversation.lastMessagePreview?.trim() ?? ''
+  const assignee = conversation.assigneeId
+    ? data.agents.get(conversation.assigneeId)
+    : undefined
+  return {
+    id: conversation.id,
+    displayName,
+    initials: initialsOf(displayName),
+    preview,
+    mediaType: preview ? null : conversation.lastMessageType,
+    direction: conversation.lastMessageDirection,
+    lastMessageAt: conversation.lastMessageAt,
+    unreadCount: conversation.unreadCount,
+    unread: conversation.unreadCount > 0 || conversation.markedUnread,
+    assigneeId: conversation.assigneeId,
+    assigneeName: assignee?.name ?? null,
+    labels: contact.labelIds.flatMap((id) => {
+      const label = data.labels.get(id)
+      return label
+        ? [
+            { id: label.id, name: label.name, color: label.color },
+          ]
+        : []
+    }),
+    searchName: normalizeText([contact.name, contact.profileName].filter(Boolean).join(' ')),
+    searchPhone: (contact.phone ?? contact.waId ?? '').replace(/\D/g, ''),
+  }
+}
+
+/** Does the row match the search box? Name words (accents ignored) or, for digits, the phone number. */
+export function matchesSearch(row: ChatListRow, query: string): boolean {
+  const text = normalizeText(query)
+  if (!text)
+    return true
+  if (row.searchName.includes(text))
+    return true
+  if (!/^[\d\s()+\-.]+$/.test(text))
+    return false
+  const digits = text.replace(/\D/g, '')
+  // A national number ("0722 …") also finds the international one ("+40 722 …").
+  const national = digits.replace(/^0+/, '')
+  return digits.length > 0 && (row.searchPhone.includes(digits) || (national.length > 0 && row.searchPhone.includes(national)))
+}
+
+export function matchesTab(row: ChatListRow, tab: ChatListTab, agentId: string | null): boolean {
+  switch (tab) {
+    case 'mine':
+      return agentId !== null && row.assigneeId === agentId
+    case 'unassigned':
+      return row.assigneeId === null
+    default:
+      return true
+  }
+}
+
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600_000],
+  ['month', 30 * 24 * 3600_000],
+  ['week', 7 * 24 * 3600_000],
+  ['day', 24 * 3600_000],
+  ['hour', 3600_000],
+  ['minute', 60_000],
+]
+
+/** A short relative time for a list row ("5 min. ago", "yesterday"); null under a minute. */
+export function formatShortRelativeTime(timestamp: number, now: number, locale = browser.i18n.getUILanguage()): string | null {
+  const elapsed = timestamp - now
+  for (const [unit, size] of RELATIVE_UNITS) {
+    if (Math.abs(elapsed) >= size)
+      return new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'narrow' }).format(Math.round(elapsed / size), unit)
+  }
+  return null
+}
+
+/** Open conversations, newest message first, straight from the `[status+lastMessageAt]` index. */
+async function readChatList(): Promise<ChatListData> {
+  const [conversations, contacts, labels, agents] = await Promise.all([
+    db.conversations
+      .where('[status+lastMessageAt]')
+      .between(['open', Dexie.minKey], ['open', Dexie.maxKey])
+      .reverse()
+      .toArray(),
+    db.contacts.toArray(),
+    db.labels.toArray(),
+    db.agents.toArray(),
+  ])
+  return {
+    conversations,
+    contacts: new Map(contacts.map(contact => [contact.id, contact])),
+    labels: new Map(labels.map(label => [label.id, label])),
+    agents: new Map(agents.map(agent => [agent.id, agent])),
+  }
+}
+
+const CLOCK_TICK_MS = 60_000
+
+/**
+ * The side panel's chat list: the session (signed in or not), the open conversations observed in
+ * Dexie with `liveQuery`, and the tab / search / unread filters applied in memory. Everything ends
+ * with the calling scope.
+ */
+export function useChatList() {
+  const session = shallowRef<Session | null>(null)
+  const sessionLoaded = ref(false)
+  const data = shallowRef<ChatListData | null>(null)
+  const error = shallowRef<unknown>()
+  const now = ref(Date.now())
+
+  const tab = ref<ChatListTab>('all')
+  const search = ref('')
+  const unreadOnly = ref(false)
+
+  void authSessionStorage.getValue().then((value) => {
+    if (!sessionLoaded.value)
+      session.value = value
+    sessionLoaded.value = true
+  })
+  const unwatch = authSessionStorage.watch((value) => {
+    session.value = value
+    sessionLoaded.value = true
+  })
+
+  const subscription = liveQuery(readChatList).subscribe({
+    next: (value) => {
+      data.value = value
+      now.value = Date.now()
+      error.value = undefined
+    },
+    error: (err: unknown) => {
+      console.error('[wa-inbox] chat list query failed', err)
+      error.value = err
+    },
+  })
+  const clock = setInterval(() => {
+    now.value = Date.now()
+  }, CLOCK_TICK_MS)
+
+  onScopeDispose(() => {
+    unwatch()
+    subscription.unsubscribe()
+    clearInterval(clock)
+  })
+
+  const signedIn = computed(() => session.value !== null && !session.value.expired)
+  const agentId = computed(() => session.value?.agent.id ?? null)
+
+  const rows = computed<ChatListRow[]>(() => {
+    const value = data.value
+    return value
+      ? value.conversations.map(conversation => toChatListRow(conversation, value))
+      : []
+  })
+
+  const counts = computed<Record<ChatListTab, number>>(() => {
+    const result = { all: 0, mine: 0, unassigned: 0 }
+    for (const row of rows.value) {
+      for (const name of CHAT_LIST_TABS) {
+        if (matchesTab(row, name, agentId.value))
+          result[name]++
+      }
+    }
+    return result
+  })
+
+  const filtered = computed(() => rows.value.filter(row =>
+    matchesTab(row, tab.value, agentId.value)
+    && (!unreadOnly.value || row.unread)
+    && matchesSearch(row, search.value),
+  ))
+
+  return {
+    session: computed(() => session.value),
+    sessionLoaded: computed(() => sessionLoaded.value),
+    signedIn,
+    expired: computed(() => session.value?.expired === true),
+    loading: computed(() => data.value === null && error.value === undefined),
+    error: computed(() => error.value),
+    now: computed(() => now.value),
+    tab,
+    search,
+    unreadOnly,
+    counts,
+    rows: filtered,
+    total: computed(() => rows.value.length),
+  }
+}
