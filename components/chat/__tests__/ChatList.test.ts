@@ -66,6 +66,10 @@ function count(wrapper: VueWrapper, tab: string): string {
 describe('chatList', () => {
   beforeEach(async () => {
     fakeBrowser.reset()
+    // happy-dom has no layout: give the scrolling list a size so the virtualizer renders rows.
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600)
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400)
+    vi.spyOn(HTMLElement.prototype, 'scrollTo').mockImplementation(() => {})
     vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
       const values = [substitutions ?? []].flat()
       return [name, ...values].join(' ')
@@ -212,6 +216,25 @@ describe('chatList', () => {
 
     await wrapper.findAll('[role="option"]')[0]!.trigger('click')
     expect(selected()).toEqual(['k1'])
+    wrapper.unmount()
+  })
+
+  it('renders only the rows in view of a long list, and scrolls to the selection', async () => {
+    // every row measures 76 px
+    vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockReturnValue(76)
+    const people = Array.from({ length: 500 }, (_, i) => contact(`p${i}`, { name: `Person ${i}` }))
+    await db.contacts.bulkPut(people)
+    await db.conversations.bulkPut(people.map((who, i) => conversation(`q${i}`, who, { lastMessageAt: NOW - i * 60_000 })))
+    const wrapper = await mountList()
+    expect(count(wrapper, 'all')).toBe('500')
+    const rendered = names(wrapper)
+    expect(rendered.length).toBeGreaterThan(0)
+    expect(rendered.length).toBeLessThan(40)
+    expect(rendered[0]).toBe('Person 0')
+    expect(wrapper.get('[role="option"]').attributes('aria-setsize')).toBe('500')
+
+    await wrapper.get('[data-testid="list"]').trigger('keydown', { key: 'ArrowUp' })
+    expect(wrapper.get('[data-testid="list"]').attributes('aria-activedescendant')).toBe('chat-q499')
     wrapper.unmount()
   })
 
