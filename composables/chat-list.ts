@@ -137,9 +137,9 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ]
 
-/** A short relative time for a list row ("5 min. ago", "yesterday"); null under a minute. */
+/** A short relative time for a list row ("5m ago", "yesterday"); null under a minute or in the future (clock skew). */
 export function formatShortRelativeTime(timestamp: number, now: number, locale = browser.i18n.getUILanguage()): string | null {
-  const elapsed = timestamp - now
+  const elapsed = Math.min(0, timestamp - now)
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(elapsed) >= size)
       return new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'narrow' }).format(Math.round(elapsed / size), unit)

@@ -86,5 +86,6 @@ describe('chat list helpers', () => {
   it('formats a short relative time', () => {
     expect(formatShortRelativeTime(NOW - 10_000, NOW, 'en')).toBeNull()
     expect(formatShortRelativeTime(NOW - 24 * 3600_000, NOW, 'en')).toBe('yesterday')
+    expect(formatShortRelativeTime(NOW + 3600_000, NOW, 'en')).toBeNull()
   })
 })
