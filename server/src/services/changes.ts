@@ -15,25 +15,12 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Db } from '../storage/db.ts'
 import type { Database } from '../storage/schema.ts'
 import { sql } from 'kysely'
+import { SYNC_KINDS } from '../../../protocol/sync.ts'
 import { newId } from '../ids.ts'
 import { isPostgres } from '../storage/db.ts'
 
-export const CHANGE_KINDS = [
-  'workspace',
-  'agent',
-  'team',
-  'channel',
-  'template',
-  'label',
-  'quick_reply',
-  'contact',
-  'note',
-  'conversation',
-  'message',
-  'notification',
-  /** internal, per agent: what they may see changed wholesale (teams, restriction); sync restarts their snapshot */
-  'resync',
-] as const
+/** What sync serves, plus `resync` (internal, per agent: what they may see changed wholesale, so sync restarts their snapshot). */
+export const CHANGE_KINDS = [...SYNC_KINDS, 'resync'] as const
 export type ChangeKind = typeof CHANGE_KINDS[number]
 
 export interface ChangeEntry {

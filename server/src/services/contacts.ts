@@ -20,6 +20,7 @@ import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { encodeCursor } from '../serialize.ts'
 import { lockForUpdate } from '../storage/db.ts'
+import { newConversationRow } from '../whatsapp/ingest.ts'
 import { canSeeConversation, conversationVisibility, isRestricted } from './access.ts'
 import { writeTransaction } from './changes.ts'
 import { loadContact, loadContacts, loadConversation, withContacts } from './entities.ts'
@@ -274,31 +275,15 @@ export async function createContact(app: App, agent: SessionAgent, body: CreateC
     const assignee = isRestricted(agent)
       ? agent.id
       : null
-    const conversationId = newId()
-    await trx.insertInto('conversations').values({
-      id: conversationId,
-      workspace_id: ws,
-      channel_id: channelRow.id,
-      contact_id: contactId,
-      status: 'open',
-      unread_count: 0,
-      last_message_id: null,
-      last_message_at: null,
-      last_message_preview: null,
-      last_message_direction: null,
-      last_message_type: null,
-      last_inbound_at: null,
-      window_expires_at: null,
-      created_at: now,
-      updated_at: now,
-      assignee_id: assignee,
-      assigned_at: assignee
-        ? now
-        : null,
-      team_id: null,
-      snoozed_until: null,
-      status_changed_at: null,
-    }).execute()
+    const conversation = newConversationRow({
+      workspaceId: ws,
+      channelId: channelRow.id,
+      contactId,
+      now,
+      assigneeId: assignee,
+    })
+    const conversationId = conversation.id
+    await trx.insertInto('conversations').values(conversation).execute()
     if (assignee) {
       await trx.insertInto('conversation_events').values({
         id: newId(),

@@ -227,25 +227,17 @@ async function loadKinds(db: Db, agent: SessionAgent, byKind: Map<SyncKind, stri
   return { data, skipped }
 }
 
+/** Conversations (by id) a restricted agent may see; everything for everyone else. */
 async function visibleConversationIds(db: Db, agent: SessionAgent, ids: string[]): Promise<Set<string>> {
-  const unique = [
-    ...new Set(ids),
-  ]
-  if (!isRestricted(agent))
-    return new Set(unique)
-  const visible = new Set<string>()
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('conversations').select(['id', 'assignee_id', 'team_id']).where('workspace_id', '=', agent.workspace_id).where('id', 'in', unique.slice(i, i + 500)).execute()
-    for (const r of rows) {
-      if (canSeeConversation(agent, r))
-        visible.add(r.id)
-    }
-  }
-  return visible
+  return await visibleBy(db, agent, 'id', ids)
 }
 
 /** Contacts a restricted agent may see: those with at least one conversation they may see. */
 async function visibleContactIds(db: Db, agent: SessionAgent, ids: string[]): Promise<Set<string>> {
+  return await visibleBy(db, agent, 'contact_id', ids)
+}
+
+async function visibleBy(db: Db, agent: SessionAgent, column: 'id' | 'contact_id', ids: string[]): Promise<Set<string>> {
   const unique = [
     ...new Set(ids),
   ]
@@ -253,10 +245,15 @@ async function visibleContactIds(db: Db, agent: SessionAgent, ids: string[]): Pr
     return new Set(unique)
   const visible = new Set<string>()
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('conversations').select(['contact_id', 'assignee_id', 'team_id']).where('workspace_id', '=', agent.workspace_id).where('contact_id', 'in', unique.slice(i, i + 500)).execute()
+    const rows = await db.selectFrom('conversations').select([
+      'id',
+      'contact_id',
+      'assignee_id',
+      'team_id',
+    ]).where('workspace_id', '=', agent.workspace_id).where(column, 'in', unique.slice(i, i + 500)).execute()
     for (const r of rows) {
       if (canSeeConversation(agent, r))
-        visible.add(r.contact_id)
+        visible.add(r[column])
     }
   }
   return visible

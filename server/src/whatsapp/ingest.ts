@@ -234,16 +234,7 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
         inserted.add(r.wamid!)
     }
 
-    // Lock the conversations first (id order), before a reaction updates its target message: every
-    // path then takes conversation before message, so a reaction racing a status for the same
-    // message cannot deadlock (PostgreSQL would break it only after deadlock_timeout).
-    if (engine === 'postgres') {
-      const locking = [
-        ...new Set(rows.filter(r => inserted.has(r.wamid)).map(r => r.conversation_id)),
-      ].sort()
-      for (const chunk of chunks(locking))
-        await sql`SELECT id FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)
-    }
+    const statusById = await lockConversations(trx, engine, rows.filter(r => inserted.has(r.wamid)).map(r => r.conversation_id))
     const deltas = new Map<string, ConversationDelta>()
     for (const [i, { message, identity }] of parsed.entries()) {
       const row = rows[i]!
@@ -274,7 +265,7 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       }
       deltas.set(row.conversation_id, delta)
     }
-    await applyConversationDeltas(trx, engine, ws, deltas, now)
+    await applyConversationDeltas(trx, ws, deltas, statusById, now)
   }
 
   await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
@@ -369,6 +360,24 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
   return ids
 }
 
+/** A new conversation of a contact on a number: open, empty, assigned only when given. */
+export function newConversationRow(c: { workspaceId: string, channelId: string, contactId: string, now: number, assigneeId?: string | null }) {
+  return {
+    id: newId(),
+    workspace_id: c.workspaceId,
+    channel_id: c.channelId,
+    contact_id: c.contactId,
+    status: 'open',
+    unread_count: 0,
+    created_at: c.now,
+    updated_at: c.now,
+    assignee_id: c.assigneeId ?? null,
+    assigned_at: c.assigneeId
+      ? c.now
+      : null,
+  }
+}
+
 /** Conversation id per contact on this number, creating the missing ones in one statement. */
 async function resolveConversations(trx: Trx, channel: Channel, contactIds: string[], now: number): Promise<Map<string, string>> {
   const ids = new Map<string, string>()
@@ -383,22 +392,11 @@ async function resolveConversations(trx: Trx, channel: Channel, contactIds: stri
   await lookup(sorted)
   const missing = sorted.filter(id => !ids.has(id))
   for (const chunk of chunks(missing)) {
-    const returned = await trx.insertInto('conversations').values(chunk.map(contactId => ({
-      id: newId(),
-      workspace_id: channel.workspace_id,
-      channel_id: channel.id,
-      contact_id: contactId,
-      status: 'open',
-      unread_count: 0,
-      last_message_id: null,
-      last_message_at: null,
-      last_message_preview: null,
-      last_message_direction: null,
-      last_message_type: null,
-      last_inbound_at: null,
-      window_expires_at: null,
-      created_at: now,
-      updated_at: now,
+    const returned = await trx.insertInto('conversations').values(chunk.map(contactId => newConversationRow({
+      workspaceId: channel.workspace_id,
+      channelId: channel.id,
+      contactId,
+      now,
     }))).onConflict(oc => oc.columns(['channel_id', 'contact_id']).doNothing()).returning(['id', 'contact_id']).execute()
     for (const r of returned)
       ids.set(r.contact_id, r.id)
@@ -582,30 +580,46 @@ async function applySideEffects(trx: Trx, channel: Channel, contactId: string, m
 }
 
 /**
+ * Locks the batch's conversations (PostgreSQL; id order) and reads their status. Taken before a
+ * reaction updates its target message, so every path takes conversation before message and a
+ * reaction racing a status for the same message cannot deadlock. NO KEY UPDATE does not conflict
+ * with the KEY SHARE lock that inserting a message takes on its conversation.
+ */
+async function lockConversations(trx: Trx, engine: Engine, conversationIds: string[]): Promise<Map<string, string>> {
+  const statusById = new Map<string, string>()
+  for (const chunk of chunks([
+    ...new Set(conversationIds),
+  ].sort())) {
+    const rows = engine === 'postgres'
+      ? (await sql<{ id: string, status: string }>`SELECT id, status FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)).rows
+      : await trx.selectFrom('conversations').select(['id', 'status']).where('id', 'in', chunk).execute()
+    for (const r of rows)
+      statusById.set(r.id, r.status)
+  }
+  return statusById
+}
+
+/**
  * All of a batch's conversation changes in one statement. The expressions read each row as it is
  * when the UPDATE runs, so concurrent batches for one conversation add up instead of overwriting.
- * On PostgreSQL the rows are locked in id order first (NO KEY UPDATE: it does not conflict with
- * the KEY SHARE lock that inserting a message takes on its conversation through the foreign key),
- * so batches mostly queue instead of deadlocking; `ingestBatch` retries the rare deadlock left.
+ * The rows were locked by `lockConversations`, so batches mostly queue instead of deadlocking;
+ * `ingestBatch` retries the rare deadlock left.
  */
-async function applyConversationDeltas(trx: Trx, engine: Engine, workspaceId: string, deltas: Map<string, ConversationDelta>, now: number): Promise<void> {
+async function applyConversationDeltas(trx: Trx, workspaceId: string, deltas: Map<string, ConversationDelta>, statusById: Map<string, string>, now: number): Promise<void> {
   const ids = [
     ...deltas.keys(),
   ].sort()
   for (const chunk of chunks(ids)) {
-    const locked = engine === 'postgres'
-      ? (await sql<{ id: string, status: string }>`SELECT id, status FROM conversations WHERE id IN (${sql.join(chunk)}) ORDER BY id FOR NO KEY UPDATE`.execute(trx)).rows
-      : await trx.selectFrom('conversations').select(['id', 'status']).where('id', 'in', chunk).execute()
     // A customer's message reopens a closed or snoozed conversation (recorded for reports).
-    const reopened = locked.filter(c => c.status !== 'open' && (deltas.get(c.id)?.unread ?? 0) > 0)
+    const reopened = chunk.filter(id => (statusById.get(id) ?? 'open') !== 'open' && (deltas.get(id)?.unread ?? 0) > 0)
     if (reopened.length > 0) {
-      await trx.insertInto('conversation_events').values(reopened.map(c => ({
+      await trx.insertInto('conversation_events').values(reopened.map(id => ({
         id: newId(),
         workspace_id: workspaceId,
-        conversation_id: c.id,
+        conversation_id: id,
         kind: 'status' as const,
         actor_id: null,
-        from_value: c.status,
+        from_value: statusById.get(id)!,
         to_value: 'open',
         created_at: now,
       }))).execute()
