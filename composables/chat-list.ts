@@ -3,8 +3,8 @@ import type { Agent, Contact, Conversation, Label } from '~/utils/db'
 import type { Session } from '~/utils/session'
 import Dexie, { liveQuery } from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
-import { browser } from 'wxt/browser'
 import { db } from '~/utils/db'
+import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
 
 export type ChatListTab = 'all' | 'mine' | 'unassigned'
@@ -137,12 +137,19 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ]
 
-/** A short relative time for a list row ("5m ago", "yesterday"); null under a minute or in the future (clock skew). */
-export function formatShortRelativeTime(timestamp: number, now: number, locale = browser.i18n.getUILanguage()): string | null {
+/**
+ * A short relative time for a list row ("5m ago", "acum 5 min.", "yesterday"); null under a minute
+ * or in the future (clock skew). Narrow where the locale's narrow form says "ago"; some do not
+ * (Romanian's reads "-5 m"), and they get the short form.
+ */
+export function formatShortRelativeTime(timestamp: number, now: number, locale = uiLocale()): string | null {
   const elapsed = Math.min(0, timestamp - now)
+  const style = new Intl.RelativeTimeFormat(locale, { style: 'narrow' }).format(-1, 'hour').startsWith('-')
+    ? 'short'
+    : 'narrow'
   for (const [unit, size] of RELATIVE_UNITS) {
     if (Math.abs(elapsed) >= size)
-      return new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'narrow' }).format(Math.round(elapsed / size), unit)
+      return new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style }).format(Math.round(elapsed / size), unit)
   }
   return null
 }

@@ -1,9 +1,9 @@
 import type { SyncStatus } from '~/utils/db'
 import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
-import { browser } from 'wxt/browser'
 import { i18n } from '#i18n'
 import { db } from '~/utils/db'
+import { uiLocale } from '~/utils/page-document'
 
 export type SyncStatusTone = 'busy' | 'ok' | 'warning' | 'danger' | 'idle'
 
@@ -21,8 +21,8 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ]
 
-/** "just now", "5 minutes ago", "yesterday" … in the browser's UI language. */
-export function formatRelativeTime(timestamp: number, now: number, locale = browser.i18n.getUILanguage()): string {
+/** "just now", "5 minutes ago", "yesterday" … in the language the extension is shown in. */
+export function formatRelativeTime(timestamp: number, now: number, locale = uiLocale()): string {
   const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
   const elapsed = timestamp - now
   for (const [unit, size] of UNITS) {
