@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.ts'
 import type { GraphClient } from '../src/whatsapp/graph-client.ts'
 import type { ScratchDatabase } from './scratch-database.ts'
+import net from 'node:net'
 import { metaStringify } from '../../simulator/src/meta-json.ts'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
@@ -112,6 +113,21 @@ export async function startServer(options: { env?: Record<string, string>, graph
     },
   }
   return server
+}
+
+/**
+ * A port nothing listens on now, chosen by the OS (for a server started in its own process). A
+ * random pick in a fixed range can land in the ephemeral range, where parallel tests' sockets are.
+ */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+    probe.on('error', reject)
+  })
 }
 
 export async function login(url: string, email = ADMIN.email, password = ADMIN.password): Promise<string> {

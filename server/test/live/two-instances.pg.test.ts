@@ -6,23 +6,11 @@
 import type { ChildProcess } from 'node:child_process'
 import type { TestDatabase } from '../helper.ts'
 import { spawn } from 'node:child_process'
-import net from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { baseEnv, customer, envelope, eventually, freshDatabase, login, postWebhook, textMessage, WA } from '../helper.ts'
+import { baseEnv, customer, envelope, eventually, freePort, freshDatabase, login, postWebhook, textMessage, WA } from '../helper.ts'
 import { apiAs, pullAll } from '../team.ts'
 import { openLive } from './client.ts'
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-}
 
 interface Instance { url: string, child: ChildProcess, output: string[] }
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
-import { baseEnv, customer, engine, envelope, freshDatabase, json, metaJson, postWebhook, startServer, textMessage, WA } from '../helper.ts'
+import { baseEnv, customer, engine, envelope, freePort, freshDatabase, json, metaJson, postWebhook, startServer, textMessage, WA } from '../helper.ts'
 
 const cleanups: Array<() => Promise<void>> = []
 afterAll(async () => {
@@ -118,7 +118,7 @@ describe('sIGKILL during a burst of webhooks', () => {
   it('keeps every webhook answered 200, and redelivery of all of them creates no duplicates', async () => {
     const database = await freshDatabase()
     cleanups.push(() => database.drop())
-    const port = 20000 + Math.floor(Math.random() * 20000)
+    const port = await freePort()
     const env = baseEnv(database, { OUTBOUND_WORKER: '0' })
     const url = `http://127.0.0.1:${port}`
     let child = await startChild(env, port)
