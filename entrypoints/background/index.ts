@@ -1,7 +1,9 @@
 import type { LiveSocketConstructor } from '~/utils/sync/engine'
+import { browser } from 'wxt/browser'
 import { db } from '~/utils/db'
 import { authSessionStorage, markSessionExpired } from '~/utils/session'
 import { openSidePanelOnActionClick } from '~/utils/side-panel'
+import { isSyncRequest } from '~/utils/sync/request'
 import { createSyncRunner } from '~/utils/sync/runner'
 
 export default defineBackground({
@@ -22,6 +24,13 @@ export default defineBackground({
       WebSocket: globalThis.WebSocket as unknown as LiveSocketConstructor,
       onExpired: markSessionExpired,
     })
-    void runner.start()
+    const started = runner.start()
+    // Pages queue actions in the outbox and ask for a push; the message also wakes a stopped
+    // service worker / event page, which then starts the engine from the stored session.
+    browser.runtime.onMessage.addListener((message: unknown) => {
+      if (isSyncRequest(message))
+        void started.then(() => runner.kick())
+      return undefined
+    })
   },
 })

@@ -1,6 +1,6 @@
 import type { EntityTable } from 'dexie'
 import type { ServerHealth } from '../api/health'
-import type { Agent, Channel, Contact, Conversation, Label, Message, Note, Notification, OutboxEntry, QuickReply, SyncStatus, Team, Template, Workspace } from './types'
+import type { Agent, Channel, Contact, Conversation, Draft, Label, Message, Note, Notification, OutboxEntry, QuickReply, SyncStatus, Team, Template, Workspace } from './types'
 import Dexie from 'dexie'
 
 /** The values kept in `meta`, by key. Local bookkeeping only: never synced to the server. */
@@ -41,6 +41,7 @@ export class AppDB extends Dexie {
   messages!: EntityTable<Message, 'id'>
   notifications!: EntityTable<Notification, 'id'>
   outbox!: EntityTable<OutboxEntry, 'seq'>
+  drafts!: EntityTable<Draft, 'conversationId'>
 
   constructor(name = 'wa-inbox') {
     super(name)
@@ -62,6 +63,10 @@ export class AppDB extends Dexie {
       messages: 'id, conversationId, [conversationId+timestamp], clientId',
       notifications: 'id, createdAt',
       outbox: '++seq, &id, state, [state+seq]',
+    })
+    // The composer's unsent text per conversation (local only, never synced).
+    this.version(3).stores({
+      drafts: 'conversationId',
     })
   }
 }

@@ -89,3 +89,12 @@ export interface SyncStatus {
   /** the live socket */
   live: 'connecting' | 'open' | 'closed'
 }
+
+/** What an agent typed in a conversation's composer and has not sent yet (local only). */
+export interface Draft {
+  conversationId: string
+  text: string
+  /** the message being replied to */
+  replyToId: string | null
+  updatedAt: number
+}

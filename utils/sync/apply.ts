@@ -3,7 +3,7 @@
  * page is either fully applied (and never asked for again) or not at all.
  */
 import type { Table } from 'dexie'
-import type { AppDB, SyncTableName } from '../db'
+import type { AppDB, Message, SyncTableName } from '../db'
 import type { SyncKind, SyncResponse } from '~/protocol/sync'
 import { SYNC_TABLES } from '../db'
 
@@ -58,7 +58,19 @@ export async function applySyncPage(db: AppDB, page: SyncResponse): Promise<numb
     }
     for (const [table, rows] of puts)
       await db.table(table).bulkPut(rows)
+    await replaceLocalMessages(db, puts.get('messages') as Message[] | undefined)
     await db.meta.put({ key: 'syncCursor', value: page.cursor })
   })
   return page.changes.length
+}
+
+/**
+ * A message the agent sent is shown at once as a local copy whose id is its `clientId`; when the
+ * server's message with that `clientId` arrives, the copy goes. Call inside a transaction on
+ * `messages`.
+ */
+export async function replaceLocalMessages(db: AppDB, messages: readonly Message[] | undefined): Promise<void> {
+  const local = (messages ?? []).filter(message => message.clientId && message.clientId !== message.id)
+  if (local.length > 0)
+    await db.messages.bulkDelete(local.map(message => message.clientId!))
 }

@@ -29,6 +29,8 @@ export interface SyncRunner {
   stop: () => void
   /** the engine of the current session, if any */
   readonly engine: SyncEngine | null
+  /** A page queued an action or wants fresh data: push, then pull (after any session change settles). */
+  kick: () => Promise<void>
 }
 
 export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
@@ -55,10 +57,12 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       await db.transaction('rw', [
         ...syncTables(db),
         db.outbox,
+        db.drafts,
         db.meta,
       ], async () => {
         await Promise.all(syncTables(db).map(table => table.clear()))
         await db.outbox.clear()
+        await db.drafts.clear()
         await db.meta.delete('syncCursor')
         await db.meta.put({ key: 'syncOwner', value: owner })
       })
@@ -89,6 +93,10 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
     async start() {
       await queue(await options.sessions.get())
       unwatch = options.sessions.watch(session => void queue(session))
+    },
+    async kick() {
+      await applying
+      await engine?.sync().catch(() => {})
     },
     stop() {
       unwatch?.()
