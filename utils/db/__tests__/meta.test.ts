@@ -8,8 +8,9 @@ describe('meta table', () => {
     await db.meta.clear()
   })
 
-  it('declares version 2, still with `meta` keyed by `key`', () => {
-    expect(db.verno).toBe(2)
+  it('declares version 3 (drafts), still with `meta` keyed by `key`', () => {
+    expect(db.verno).toBe(3)
+    expect(db.drafts.schema.primKey.keyPath).toBe('conversationId')
     expect(db.meta.schema.primKey.keyPath).toBe('key')
   })
 
