@@ -70,6 +70,9 @@ export default defineConfig({
     'btn-base': 'inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
     'btn-solid': 'btn-base bg-primary text-primary-fg hover:bg-primary-hover',
     'btn-text': 'btn-base px-2 text-primary hover:bg-primary-soft',
+    'btn-outline': 'btn-base border border-line text-fg hover:bg-surface',
+    'icon-btn': 'inline-flex shrink-0 items-center justify-center size-9 rounded-full text-fg-muted hover:bg-surface hover:text-fg cursor-pointer transition-colors disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-primary',
+    'menu-item': 'block w-full text-left px-3 py-1.5 text-sm hover:bg-surface focus-visible:bg-surface focus-visible:outline-none cursor-pointer',
     'input-base': 'w-full rounded-lg border-base bg-card px-3 py-2 text-sm text-fg placeholder:text-fg-muted outline-none transition-colors focus:border-primary focus:ring-2 focus:ring-primary/25',
   },
   preflights: [

@@ -1,15 +1,23 @@
 import type { LabelColor } from '~/protocol/contacts'
+import type { ConversationStatus } from '~/protocol/conversations'
 import type { Agent, Contact, Conversation, Label } from '~/utils/db'
 import type { Session } from '~/utils/session'
 import Dexie, { liveQuery } from 'dexie'
-import { computed, onScopeDispose, ref, shallowRef } from 'vue'
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { db } from '~/utils/db'
+import { useOpenedConversations } from './opened'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
 
 export type ChatListTab = 'all' | 'mine' | 'unassigned'
 
 export const CHAT_LIST_TABS: readonly ChatListTab[] = ['all', 'mine', 'unassigned']
+
+/** Which conversations the list shows: open ones (the inbox), snoozed or closed. */
+export const CHAT_LIST_STATUSES: readonly ConversationStatus[] = ['open', 'snoozed', 'closed']
+
+/** How long a chat assigned to me counts as "newly assigned" when I have not opened it since. */
+export const NEWLY_ASSIGNED_MS = 24 * 3600_000
 
 export interface ChatListLabel {
   id: string
@@ -32,6 +40,11 @@ export interface ChatListRow {
   unread: boolean
   assigneeId: string | null
   assigneeName: string | null
+  /** when it was (last) assigned */
+  assignedAt: number | null
+  /** snoozed until (null: until the customer writes) */
+  snoozedUntil: number | null
+  status: ConversationStatus
   labels: ChatListLabel[]
   /** lowercased, accent-free name(s) for search */
   searchName: string
@@ -89,6 +102,9 @@ export function toChatListRow(conversation: Conversation, data: Omit<ChatListDat
     unread: conversation.unreadCount > 0 || conversation.markedUnread,
     assigneeId: conversation.assigneeId,
     assigneeName: assignee?.name ?? null,
+    assignedAt: conversation.assignedAt,
+    snoozedUntil: conversation.snoozedUntil,
+    status: conversation.status,
     labels: contact.labelIds.flatMap((id) => {
       const label = data.labels.get(id)
       return label
@@ -154,12 +170,15 @@ export function formatShortRelativeTime(timestamp: number, now: number, locale =
   return null
 }
 
-/** Open conversations, newest message first, straight from the `[status+lastMessageAt]` index. */
-async function readChatList(): Promise<ChatListData> {
+/**
+ * The conversations of one status, newest activity first, straight from the `[status+listAt]`
+ * index (chats without messages yet sort by when they were created).
+ */
+async function readChatList(status: ConversationStatus): Promise<ChatListData> {
   const [conversations, contacts, labels, agents] = await Promise.all([
     db.conversations
-      .where('[status+lastMessageAt]')
-      .between(['open', Dexie.minKey], ['open', Dexie.maxKey])
+      .where('[status+listAt]')
+      .between([status, Dexie.minKey], [status, Dexie.maxKey])
       .reverse()
       .toArray(),
     db.contacts.toArray(),
@@ -189,8 +208,11 @@ export function useChatList() {
   const now = ref(Date.now())
 
   const tab = ref<ChatListTab>('all')
+  const status = ref<ConversationStatus>('open')
+  const labelId = ref<string | null>(null)
   const search = ref('')
   const unreadOnly = ref(false)
+  const opened = useOpenedConversations()
 
   void authSessionStorage.getValue().then((value) => {
     if (!sessionLoaded.value)
@@ -202,24 +224,29 @@ export function useChatList() {
     sessionLoaded.value = true
   })
 
-  const subscription = liveQuery(readChatList).subscribe({
-    next: (value) => {
-      data.value = value
-      now.value = Date.now()
-      error.value = undefined
-    },
-    error: (err: unknown) => {
-      console.error('[wa-inbox] chat list query failed', err)
-      error.value = err
-    },
-  })
+  let subscription: { unsubscribe: () => void } | null = null
+  watch(status, (value) => {
+    subscription?.unsubscribe()
+    data.value = null
+    subscription = liveQuery(() => readChatList(value)).subscribe({
+      next: (result) => {
+        data.value = result
+        now.value = Date.now()
+        error.value = undefined
+      },
+      error: (err: unknown) => {
+        console.error('[wa-inbox] chat list query failed', err)
+        error.value = err
+      },
+    })
+  }, { immediate: true })
   const clock = setInterval(() => {
     now.value = Date.now()
   }, CLOCK_TICK_MS)
 
   onScopeDispose(() => {
     unwatch()
-    subscription.unsubscribe()
+    subscription?.unsubscribe()
     clearInterval(clock)
   })
 
@@ -244,8 +271,23 @@ export function useChatList() {
     return result
   })
 
+  /** Assigned to me, recently, and not opened by me since. */
+  function isNewlyAssigned(row: ChatListRow): boolean {
+    return row.assigneeId !== null && row.assigneeId === agentId.value && row.assignedAt !== null
+      && now.value - row.assignedAt < NEWLY_ASSIGNED_MS && (opened.value[row.id] ?? 0) < row.assignedAt
+  }
+
+  const labels = computed(() => data.value ? [...data.value.labels.values()].sort((a, b) => a.name.localeCompare(b.name)) : [])
+
+  // A label that no longer exists stops filtering.
+  watch(labels, (list) => {
+    if (labelId.value !== null && !list.some(label => label.id === labelId.value))
+      labelId.value = null
+  })
+
   const filtered = computed(() => rows.value.filter(row =>
     matchesTab(row, tab.value, agentId.value)
+    && (labelId.value === null || row.labels.some(label => label.id === labelId.value))
     && (!unreadOnly.value || row.unread)
     && matchesSearch(row, search.value),
   ))
@@ -259,9 +301,13 @@ export function useChatList() {
     error: computed(() => error.value),
     now: computed(() => now.value),
     tab,
+    status,
+    labelId,
+    labels,
     search,
     unreadOnly,
     counts,
+    isNewlyAssigned,
     rows: filtered,
     total: computed(() => rows.value.length),
   }

@@ -1,10 +1,14 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
+import { applyLanguageChoice, reloadOnLanguageChange } from '~/utils/language'
 import { setupPageDocument } from '~/utils/page-document'
 import App from './App.vue'
 import '~/assets/styles'
 
+// The agent's language choice (options) applies before anything is rendered.
+await applyLanguageChoice()
+reloadOnLanguageChange()
 setupPageDocument(i18n.t('extension.name'))
 
 createApp(App).use(createPinia()).mount('#app')

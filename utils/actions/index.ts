@@ -5,7 +5,7 @@
  * lands once (the server applies a mutation id once). The sync that follows brings the server's
  * version of the entity.
  */
-import type { AppDB, Contact, Conversation, Message, Note, OutboxEntry } from '../db'
+import type { AppDB, Contact, Message, Note, OutboxEntry, StoredConversation } from '../db'
 import type { UpdateContact } from '~/protocol/contacts'
 import type { ConversationStatus } from '~/protocol/conversations'
 import type { SendMessage } from '~/protocol/messages'
@@ -43,7 +43,7 @@ export function createActions(context: Partial<ActionContext> & { agentId: strin
   const ctx = contextOf(context)
   const { db } = ctx
 
-  async function patchConversation(id: string, patch: Partial<Conversation>): Promise<void> {
+  async function patchConversation(id: string, patch: Partial<StoredConversation>): Promise<void> {
     await db.conversations.update(id, {
       ...patch,
       updatedAt: ctx.now(),
@@ -133,6 +133,7 @@ export function createActions(context: Partial<ActionContext> & { agentId: strin
             : ''
         await patchConversation(conversationId, {
           lastMessageAt: now,
+          listAt: now,
           lastMessagePreview: preview,
           lastMessageDirection: 'out',
           lastMessageType: message.type,

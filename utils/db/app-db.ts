@@ -1,7 +1,8 @@
 import type { EntityTable } from 'dexie'
 import type { ServerHealth } from '../api/health'
-import type { Agent, Channel, Contact, Conversation, Draft, Label, Message, Note, Notification, OutboxEntry, QuickReply, SyncStatus, Team, Template, Workspace } from './types'
+import type { Agent, Channel, Contact, Draft, Label, Message, Note, Notification, OutboxEntry, QuickReply, SyncStatus, StoredConversation, Team, Template, Workspace } from './types'
 import Dexie from 'dexie'
+import { listAtOf } from './types'
 
 /** The values kept in `meta`, by key. Local bookkeeping only: never synced to the server. */
 export interface MetaValues {
@@ -37,7 +38,7 @@ export class AppDB extends Dexie {
   quickReplies!: EntityTable<QuickReply, 'id'>
   contacts!: EntityTable<Contact, 'id'>
   notes!: EntityTable<Note, 'id'>
-  conversations!: EntityTable<Conversation, 'id'>
+  conversations!: EntityTable<StoredConversation, 'id'>
   messages!: EntityTable<Message, 'id'>
   notifications!: EntityTable<Notification, 'id'>
   outbox!: EntityTable<OutboxEntry, 'seq'>
@@ -64,9 +65,15 @@ export class AppDB extends Dexie {
       notifications: 'id, createdAt',
       outbox: '++seq, &id, state, [state+seq]',
     })
-    // The composer's unsent text per conversation (local only, never synced).
+    // The composer's unsent text per conversation (local only, never synced). Conversations get
+    // `[status+listAt]`: `listAt` (last message, else creation) also lists chats without messages.
     this.version(3).stores({
       drafts: 'conversationId',
+      conversations: 'id, lastMessageAt, [status+lastMessageAt], [status+listAt], assigneeId, teamId, contactId, channelId',
+    }).upgrade(async (tx) => {
+      await tx.table('conversations').toCollection().modify((row: StoredConversation) => {
+        row.listAt = listAtOf(row)
+      })
     })
   }
 }

@@ -11,6 +11,18 @@ import type { Agent, Channel, Team } from '~/protocol/team'
 
 export type { Agent, Channel, Contact, Conversation, Label, Message, Note, Notification, QuickReply, Team, Template }
 
+/**
+ * A conversation as stored: the server's shape plus `listAt`, the time the chat list sorts by
+ * (the last message, else when the conversation was created), so chats without messages list too.
+ */
+export interface StoredConversation extends Conversation {
+  listAt?: number
+}
+
+export function listAtOf(conversation: Pick<Conversation, 'lastMessageAt' | 'createdAt'>): number {
+  return conversation.lastMessageAt ?? conversation.createdAt
+}
+
 /** The `workspace` sync kind (not a REST resource of its own). */
 export interface Workspace {
   id: string
@@ -29,7 +41,7 @@ export interface SyncEntities {
   quick_reply: QuickReply
   contact: Contact
   note: Note
-  conversation: Conversation
+  conversation: StoredConversation
   message: Message
   notification: Notification
 }

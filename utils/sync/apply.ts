@@ -3,7 +3,8 @@
  * page is either fully applied (and never asked for again) or not at all.
  */
 import type { Table } from 'dexie'
-import type { AppDB, Message, SyncTableName } from '../db'
+import type { AppDB, Message, StoredConversation, SyncTableName } from '../db'
+import { listAtOf } from '../db/types'
 import type { SyncKind, SyncResponse } from '~/protocol/sync'
 import { SYNC_TABLES } from '../db'
 
@@ -27,6 +28,8 @@ export async function applySyncPage(db: AppDB, page: SyncResponse): Promise<numb
       continue // a kind this client version does not know: skip rather than fail the page
     if (change.op === 'upsert' && change.data && typeof change.data === 'object') {
       const table = SYNC_TABLES[change.kind]
+      if (change.kind === 'conversation')
+        withListAt(change.data as StoredConversation)
       const rows = puts.get(table)
       if (rows)
         rows.push(change.data)
@@ -73,4 +76,10 @@ export async function replaceLocalMessages(db: AppDB, messages: readonly Message
   const local = (messages ?? []).filter(message => message.clientId && message.clientId !== message.id)
   if (local.length > 0)
     await db.messages.bulkDelete(local.map(message => message.clientId!))
+}
+
+/** Sets the chat list's sort time on a conversation row (in place). */
+export function withListAt<T extends StoredConversation>(row: T): T {
+  row.listAt = listAtOf(row)
+  return row
 }

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client'
-import type { AppDB, Message, OutboxEntry, SyncStatus, SyncTableName } from '../db'
+import type { AppDB, Message, OutboxEntry, StoredConversation, SyncStatus, SyncTableName } from '../db'
 /**
  * The background's sync engine (ARCHITECTURE.md section 3): pulls `GET /api/sync` into Dexie,
  * pushes the outbox through `POST /api/mutations`, and keeps `/api/live` open to pull as soon as
@@ -11,7 +11,7 @@ import { LIVE_CLOSE_UNAUTHORIZED, LIVE_HEARTBEAT_MS } from '~/protocol/sync'
 import { LIMITS } from '~/protocol/team'
 import { isApiError } from '../api/client'
 import { queuedOutbox } from '../db/outbox'
-import { applySyncPage, replaceLocalMessages } from './apply'
+import { applySyncPage, replaceLocalMessages, withListAt } from './apply'
 
 export interface Timers {
   setTimeout: (fn: () => void, ms: number) => unknown
@@ -295,7 +295,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             const table = resultTable(row.type)
             const entity = result.result as { id?: unknown } | undefined
             if (table && entity && typeof entity === 'object' && typeof entity.id === 'string') {
-              await db.table(table).put(entity)
+              await db.table(table).put(table === 'conversations' ? withListAt(entity as StoredConversation) : entity)
               if (table === 'messages')
                 await replaceLocalMessages(db, [entity as Message])
             }

@@ -163,11 +163,59 @@ describe('chatList', () => {
     await seed()
     const wrapper = await mountList()
     await db.contacts.update('c2', { name: 'Maria Enache' })
-    await db.conversations.update('k3', { lastMessageAt: NOW })
+    // as sync writes it: the list's sort time moves with the last message
+    await db.conversations.update('k3', { lastMessageAt: NOW, listAt: NOW })
     await vi.waitFor(async () => {
       await flushPromises()
       expect(names(wrapper)).toEqual(['+447700900123', 'Ștefan Ionuț', 'Maria Enache'])
     })
+    wrapper.unmount()
+  })
+
+  it('shows snoozed and closed conversations in their own views, and chats without messages', async () => {
+    await seed()
+    await db.conversations.bulkPut([
+      conversation('k5', contact('c5', { name: 'Snoozy' }), { status: 'snoozed', snoozedUntil: null }),
+      conversation('k6', contact('c6', { name: 'Brand New' }), { lastMessageAt: null, lastMessagePreview: null, lastMessageType: null, lastMessageDirection: null, createdAt: NOW - 1000 }),
+    ])
+    const wrapper = await mountList()
+    expect(names(wrapper)).toEqual(['Brand New', 'Ștefan Ionuț', 'Maria', '+447700900123'])
+    await wrapper.get('[data-testid="status-filter"]').setValue('snoozed')
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(names(wrapper)).toEqual(['Snoozy'])
+    })
+    expect(wrapper.get('[data-testid="snoozed"]').text()).toContain('sidepanel_chatList_snoozedUntilReply')
+    await wrapper.get('[data-testid="status-filter"]').setValue('closed')
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(names(wrapper)).toEqual(['Closed Person'])
+    })
+    wrapper.unmount()
+  })
+
+  it('filters by label, and marks chats newly assigned to me until I open them', async () => {
+    await seed()
+    await db.conversations.update('k1', { assigneeId: 'a1', assignedAt: Date.now() - 60_000 })
+    localStorage.clear()
+    const wrapper = await mountList()
+    const labelFilter = wrapper.get('[data-testid="label-filter"]')
+    expect(labelFilter.findAll('option').map(option => option.text())).toEqual(['sidepanel_chatList_labelFilter_all', 'Lead', 'VIP'])
+    await labelFilter.setValue('l1')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
+    await labelFilter.setValue('l2')
+    expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
+    await labelFilter.findAll('option')[0]!.setSelected()
+    expect(names(wrapper)).toHaveLength(3)
+
+    const marker = () => wrapper.find('[data-id="k1"] [data-testid="newly-assigned"]')
+    await vi.waitFor(() => expect(marker().exists()).toBe(true))
+    expect(wrapper.find('[data-id="k2"] [data-testid="newly-assigned"]').exists()).toBe(false)
+    await wrapper.get('[data-id="k1"]').trigger('click')
+    expect(wrapper.emitted('open')).toEqual([['k1']])
+    const { markOpened } = await import('~/composables/opened')
+    markOpened('k1')
+    await vi.waitFor(() => expect(marker().exists()).toBe(false))
     wrapper.unmount()
   })
 

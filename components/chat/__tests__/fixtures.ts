@@ -1,4 +1,5 @@
-import type { Agent, Contact, Conversation, Label } from '~/utils/db'
+import type { Agent, Contact, Conversation, Label, StoredConversation } from '~/utils/db'
+import { withListAt } from '~/utils/sync/apply'
 import type { Session } from '~/utils/session'
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
@@ -41,8 +42,9 @@ export function contact(id: string, patch: Partial<Contact> = {}): Contact {
   }
 }
 
-export function conversation(id: string, who: Contact, patch: Partial<Conversation> = {}): Conversation {
-  return {
+/** A conversation row as stored (with the chat list's `listAt`, which sync sets). */
+export function conversation(id: string, who: Contact, patch: Partial<Conversation> = {}): StoredConversation {
+  const row: Conversation = {
     id,
     channelId: 'ch1',
     contactId: who.id,
@@ -65,6 +67,7 @@ export function conversation(id: string, who: Contact, patch: Partial<Conversati
     updatedAt: 1,
     ...patch,
   }
+  return withListAt(row)
 }
 
 export function label(id: string, name: string, color: Label['color']): Label {
