@@ -17,7 +17,8 @@ export default defineConfig({
     default_locale: 'en',
     // `sidePanel` is added by WXT for Chrome builds only: listing it here would leak it into
     // the Firefox manifest, which uses `sidebar_action` (generated from entrypoints/sidepanel).
-    permissions: ['storage'],
+    // `alarms`: a periodic wake-up that restarts sync after the browser stopped the background.
+    permissions: ['storage', 'alarms'],
     // No host permissions: each team chooses its server URL on the options page, so there is
     // nothing to name here, and pages reach the server with plain CORS requests, which need
     // none (server/src/app.ts registers @fastify/cors for any origin, extension ones included;

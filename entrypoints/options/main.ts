@@ -7,8 +7,8 @@ import App from './App.vue'
 import '~/assets/styles'
 
 // The agent's language choice (options) applies before anything is rendered.
-await applyLanguageChoice()
-reloadOnLanguageChange()
-setupPageDocument(i18n.t('options.title'))
-
-createApp(App).use(createPinia()).mount('#app')
+void applyLanguageChoice().then(() => {
+  reloadOnLanguageChange()
+  setupPageDocument(i18n.t('options.title'))
+  createApp(App).use(createPinia()).mount('#app')
+})

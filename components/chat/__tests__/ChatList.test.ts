@@ -176,10 +176,21 @@ describe('chatList', () => {
     await seed()
     await db.conversations.bulkPut([
       conversation('k5', contact('c5', { name: 'Snoozy' }), { status: 'snoozed', snoozedUntil: null }),
-      conversation('k6', contact('c6', { name: 'Brand New' }), { lastMessageAt: null, lastMessagePreview: null, lastMessageType: null, lastMessageDirection: null, createdAt: NOW - 1000 }),
+      conversation('k6', contact('c6', { name: 'Brand New' }), {
+        lastMessageAt: null,
+        lastMessagePreview: null,
+        lastMessageType: null,
+        lastMessageDirection: null,
+        createdAt: NOW - 1000,
+      }),
     ])
     const wrapper = await mountList()
-    expect(names(wrapper)).toEqual(['Brand New', 'Ștefan Ionuț', 'Maria', '+447700900123'])
+    expect(names(wrapper)).toEqual([
+      'Brand New',
+      'Ștefan Ionuț',
+      'Maria',
+      '+447700900123',
+    ])
     await wrapper.get('[data-testid="status-filter"]').setValue('snoozed')
     await vi.waitFor(async () => {
       await flushPromises()
@@ -205,14 +216,17 @@ describe('chatList', () => {
     expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
     await labelFilter.setValue('l2')
     expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
-    await labelFilter.findAll('option')[0]!.setSelected()
+    ;(labelFilter.findAll('option')[0]!.element as HTMLOptionElement).selected = true
+    await labelFilter.trigger('change')
     expect(names(wrapper)).toHaveLength(3)
 
     const marker = () => wrapper.find('[data-id="k1"] [data-testid="newly-assigned"]')
     await vi.waitFor(() => expect(marker().exists()).toBe(true))
     expect(wrapper.find('[data-id="k2"] [data-testid="newly-assigned"]').exists()).toBe(false)
     await wrapper.get('[data-id="k1"]').trigger('click')
-    expect(wrapper.emitted('open')).toEqual([['k1']])
+    expect(wrapper.emitted('open')).toEqual([
+      ['k1'],
+    ])
     const { markOpened } = await import('~/composables/opened')
     markOpened('k1')
     await vi.waitFor(() => expect(marker().exists()).toBe(false))

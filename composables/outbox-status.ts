@@ -1,0 +1,32 @@
+import type { OutboxEntry } from '~/utils/db'
+import { liveQuery } from 'dexie'
+import { computed, onScopeDispose, shallowRef } from 'vue'
+import { db } from '~/utils/db'
+import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
+import { requestSync } from '~/utils/sync/request'
+
+/** Every queued action of this agent: how many wait, which failed (with the server's error). */
+export function useOutboxStatus() {
+  const rows = shallowRef<OutboxEntry[]>([])
+  const subscription = liveQuery(() => db.outbox.orderBy('seq').toArray()).subscribe({
+    next: (value) => {
+      rows.value = value
+    },
+    error: (error: unknown) => console.error('[wa-inbox] outbox query failed', error),
+  })
+  onScopeDispose(() => subscription.unsubscribe())
+
+  return {
+    waiting: computed(() => rows.value.filter(row => row.state !== 'failed').length),
+    failed: computed(() => rows.value.filter(row => row.state === 'failed')),
+    async retry(seq: number) {
+      await retryOutboxEntry(db, seq)
+      requestSync()
+    },
+    async discard(seq: number) {
+      await discardOutboxEntry(db, seq)
+      // the optimistic change goes with the next pull (the server's version wins)
+      requestSync()
+    },
+  }
+}
