@@ -58,6 +58,20 @@ export default defineConfig({
           restoreMocks: true,
         },
       },
+      {
+        // The built extension in real Chromium and Firefox ESR against a real server and the
+        // simulator (e2e/harness.ts). Runs after the other projects, one file at a time.
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 })

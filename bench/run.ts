@@ -1,9 +1,11 @@
+import { benchExtension } from './extension.ts'
 /**
  * `npm run bench`: the figures the issues ask for, one JSON object per line on stdout.
  * PostgreSQL runs are included when BENCH_DATABASE_URL (default: TEST_DATABASE_URL, then
  * postgres://postgres@127.0.0.1:5432/test) answers; otherwise a `skipped` line says why.
  * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest,
- * outbound or team runs one group.
+ * outbound, team or extension runs one group (`extension`: the built extension in headless
+ * Chromium, bench/extension.ts).
  */
 import { benchIngest } from './ingest.ts'
 import { emit, postgresAvailable } from './lib.ts'
@@ -50,6 +52,9 @@ async function main() {
     await benchSyncPull(engine, postgresUrl, Math.round(10_000 * scale))
     await benchLiveLatency(engine, postgresUrl, 200, quick ? 10 : 50)
   }
+  // Issue #4: the side panel with 10,000 chats, search latency, scrolling, initial sync, bundle size.
+  if (!only || only === 'extension')
+    await benchExtension({ quick })
 }
 
 main().catch((error) => {
