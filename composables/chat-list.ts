@@ -5,9 +5,9 @@ import type { Session } from '~/utils/session'
 import Dexie, { liveQuery } from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { db } from '~/utils/db'
-import { useOpenedConversations } from './opened'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
+import { useOpenedConversations } from './opened'
 
 export type ChatListTab = 'all' | 'mine' | 'unassigned'
 
@@ -53,6 +53,8 @@ export interface ChatListRow {
 }
 
 interface ChatListData {
+  /** false while only the first screen of the list is loaded */
+  complete: boolean
   conversations: Conversation[]
   contacts: Map<string, Contact>
   labels: Map<string, Label>
@@ -83,7 +85,7 @@ export function initialsOf(name: string): string {
   return (first + last).toUpperCase()
 }
 
-export function toChatListRow(conversation: Conversation, data: Omit<ChatListData, 'conversations'>): ChatListRow {
+export function toChatListRow(conversation: Conversation, data: Omit<ChatListData, 'conversations' | 'complete'>): ChatListRow {
   const contact = data.contacts.get(conversation.contactId) ?? conversation.contact
   const displayName = contactDisplayName(contact)
   const preview = conversation.lastMessagePreview?.trim() ?? ''
@@ -118,19 +120,26 @@ export function toChatListRow(conversation: Conversation, data: Omit<ChatListDat
   }
 }
 
-/** Does the row match the search box? Name words (accents ignored) or, for digits, the phone number. */
-export function matchesSearch(row: ChatListRow, query: string): boolean {
+/**
+ * Compiles the search box's text once into a row test: name words (accents ignored) or, for
+ * digits, the phone number. Called once per keystroke, not once per row.
+ */
+export function searchMatcher(query: string): ((row: ChatListRow) => boolean) | null {
   const text = normalizeText(query)
   if (!text)
-    return true
-  if (row.searchName.includes(text))
-    return true
-  if (!/^[\d\s()+\-.]+$/.test(text))
-    return false
-  const digits = text.replace(/\D/g, '')
+    return null
+  const digits = /^[\d\s()+\-.]+$/.test(text)
+    ? text.replace(/\D/g, '')
+    : ''
   // A national number ("0722 …") also finds the international one ("+40 722 …").
   const national = digits.replace(/^0+/, '')
-  return digits.length > 0 && (row.searchPhone.includes(digits) || (national.length > 0 && row.searchPhone.includes(national)))
+  return row => row.searchName.includes(text)
+    || (digits.length > 0 && (row.searchPhone.includes(digits) || (national.length > 0 && row.searchPhone.includes(national))))
+}
+
+/** Does the row match the search box? (see `searchMatcher`) */
+export function matchesSearch(row: ChatListRow, query: string): boolean {
+  return searchMatcher(query)?.(row) ?? true
 }
 
 export function matchesTab(row: ChatListRow, tab: ChatListTab, agentId: string | null): boolean {
@@ -174,18 +183,26 @@ export function formatShortRelativeTime(timestamp: number, now: number, locale =
  * The conversations of one status, newest activity first, straight from the `[status+listAt]`
  * index (chats without messages yet sort by when they were created).
  */
-async function readChatList(status: ConversationStatus): Promise<ChatListData> {
-  const [conversations, contacts, labels, agents] = await Promise.all([
-    db.conversations
-      .where('[status+listAt]')
-      .between([status, Dexie.minKey], [status, Dexie.maxKey])
-      .reverse()
-      .toArray(),
-    db.contacts.toArray(),
+async function readChatList(status: ConversationStatus, limit?: number): Promise<ChatListData> {
+  let query = db.conversations
+    .where('[status+listAt]')
+    .between([status, Dexie.minKey], [status, Dexie.maxKey])
+    .reverse()
+  if (limit !== undefined)
+    query = query.limit(limit)
+  const [conversations, labels, agents] = await Promise.all([
+    query.toArray(),
     db.labels.toArray(),
     db.agents.toArray(),
   ])
+  // The first screen needs only its own contacts; the whole list reads them all at once.
+  const contacts = limit === undefined
+    ? await db.contacts.toArray()
+    : (await db.contacts.bulkGet([
+        ...new Set(conversations.map(conversation => conversation.contactId)),
+      ])).filter(contact => contact !== undefined)
   return {
+    complete: limit === undefined || conversations.length < limit,
     conversations,
     contacts: new Map(contacts.map(contact => [contact.id, contact])),
     labels: new Map(labels.map(label => [label.id, label])),
@@ -194,6 +211,9 @@ async function readChatList(status: ConversationStatus): Promise<ChatListData> {
 }
 
 const CLOCK_TICK_MS = 60_000
+
+/** Rows read for the first paint, before the whole list: more than a tall window shows. */
+const FIRST_SCREEN_ROWS = 40
 
 /**
  * The side panel's chat list: the session (signed in or not), the open conversations observed in
@@ -224,20 +244,51 @@ export function useChatList() {
     sessionLoaded.value = true
   })
 
-  let subscription: { unsubscribe: () => void } | null = null
-  watch(status, (value) => {
-    subscription?.unsubscribe()
-    data.value = null
-    subscription = liveQuery(() => readChatList(value)).subscribe({
+  // Two observers: the first screen of rows (a bounded index read: paints fast whatever the
+  // size of the inbox), then the whole list (for scrolling, counts and search), which replaces it.
+  let firstScreen: { unsubscribe: () => void } | null = null
+  let whole: { unsubscribe: () => void } | null = null
+  let wholeTimer: ReturnType<typeof setTimeout> | undefined
+  function observe(query: () => Promise<ChatListData>, onData?: () => void) {
+    return liveQuery(query).subscribe({
       next: (result) => {
         data.value = result
         now.value = Date.now()
         error.value = undefined
+        onData?.()
       },
       error: (err: unknown) => {
         console.error('[wa-inbox] chat list query failed', err)
         error.value = err
       },
+    })
+  }
+  function stop(): void {
+    firstScreen?.unsubscribe()
+    whole?.unsubscribe()
+    clearTimeout(wholeTimer)
+    firstScreen = whole = null
+  }
+  watch(status, (value) => {
+    stop()
+    data.value = null
+    let wholeStarted = false
+    const startWhole = (): void => {
+      if (wholeStarted)
+        return
+      wholeStarted = true
+      whole = observe(() => readChatList(value), () => {
+        firstScreen?.unsubscribe()
+        firstScreen = null
+      })
+    }
+    firstScreen = observe(() => readChatList(value, FIRST_SCREEN_ROWS), () => {
+      if (data.value?.complete) {
+        startWhole()
+        return
+      }
+      // after the first rows are painted
+      wholeTimer ??= setTimeout(startWhole, 0)
     })
   }, { immediate: true })
   const clock = setInterval(() => {
@@ -246,7 +297,7 @@ export function useChatList() {
 
   onScopeDispose(() => {
     unwatch()
-    subscription?.unsubscribe()
+    stop()
     clearInterval(clock)
   })
 
@@ -277,7 +328,11 @@ export function useChatList() {
       && now.value - row.assignedAt < NEWLY_ASSIGNED_MS && (opened.value[row.id] ?? 0) < row.assignedAt
   }
 
-  const labels = computed(() => data.value ? [...data.value.labels.values()].sort((a, b) => a.name.localeCompare(b.name)) : [])
+  const labels = computed(() => data.value
+    ? [
+        ...data.value.labels.values(),
+      ].sort((a, b) => a.name.localeCompare(b.name))
+    : [])
 
   // A label that no longer exists stops filtering.
   watch(labels, (list) => {
@@ -285,13 +340,19 @@ export function useChatList() {
       labelId.value = null
   })
 
-  const filtered = computed(() => rows.value.filter(row =>
-    matchesTab(row, tab.value, agentId.value)
-    && (labelId.value === null || row.labels.some(label => label.id === labelId.value))
-    && (!unreadOnly.value || row.unread)
-    && matchesSearch(row, search.value),
-  ))
-
+  const filtered = computed(() => {
+    const matches = searchMatcher(search.value)
+    const me = agentId.value
+    const wanted = tab.value
+    const label = labelId.value
+    const unread = unreadOnly.value
+    return rows.value.filter(row =>
+      matchesTab(row, wanted, me)
+      && (label === null || row.labels.some(item => item.id === label))
+      && (!unread || row.unread)
+      && (matches === null || matches(row)),
+    )
+  })
   return {
     session: computed(() => session.value),
     sessionLoaded: computed(() => sessionLoaded.value),
@@ -307,6 +368,8 @@ export function useChatList() {
     search,
     unreadOnly,
     counts,
+    /** false while only the first screen is loaded (counts and search are not complete yet) */
+    complete: computed(() => data.value?.complete ?? false),
     isNewlyAssigned,
     rows: filtered,
     total: computed(() => rows.value.length),

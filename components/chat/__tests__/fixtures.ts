@@ -1,6 +1,6 @@
 import type { Agent, Contact, Conversation, Label, StoredConversation } from '~/utils/db'
-import { withListAt } from '~/utils/sync/apply'
 import type { Session } from '~/utils/session'
+import { withListAt } from '~/utils/sync/apply'
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
 
