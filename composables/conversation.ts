@@ -48,7 +48,9 @@ export function useConversation(conversationId: Ref<string>) {
         return null
       const [contact, assignee] = await Promise.all([
         db.contacts.get(conversation.contactId),
-        conversation.assigneeId ? db.agents.get(conversation.assigneeId) : undefined,
+        conversation.assigneeId
+          ? db.agents.get(conversation.assigneeId)
+          : undefined,
       ])
       return { conversation, contact: contact ?? conversation.contact, assignee: assignee ?? null }
     }).subscribe({
@@ -66,7 +68,9 @@ export function useConversation(conversationId: Ref<string>) {
   onScopeDispose(() => subscription?.unsubscribe())
 
   const agentId = computed(() => session.value?.agent.id ?? null)
-  const actions = computed(() => agentId.value ? createActions({ agentId: agentId.value }) : null)
+  const actions = computed(() => agentId.value
+    ? createActions({ agentId: agentId.value })
+    : null)
 
   return {
     session,
@@ -78,7 +82,9 @@ export function useConversation(conversationId: Ref<string>) {
     conversation: computed(() => data.value?.conversation ?? null),
     contact: computed(() => data.value?.contact ?? null),
     assignee: computed(() => data.value?.assignee ?? null),
-    displayName: computed(() => data.value ? contactDisplayName(data.value.contact) : ''),
+    displayName: computed(() => data.value
+      ? contactDisplayName(data.value.contact)
+      : ''),
     mine: computed(() => data.value !== null && agentId.value !== null && data.value.conversation.assigneeId === agentId.value),
   }
 }

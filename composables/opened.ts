@@ -9,7 +9,9 @@ const MAX_ENTRIES = 500
 function read(): Record<string, number> {
   try {
     const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as unknown
-    return value && typeof value === 'object' ? value as Record<string, number> : {}
+    return value && typeof value === 'object'
+      ? value as Record<string, number>
+      : {}
   }
   catch {
     return {}
@@ -18,7 +20,10 @@ function read(): Record<string, number> {
 
 /** Records that the agent opened a conversation now (every extension page shares it). */
 export function markOpened(conversationId: string, now = Date.now()): void {
-  const entries = Object.entries({ ...read(), [conversationId]: now })
+  const entries = Object.entries({
+    ...read(),
+    [conversationId]: now,
+  })
     .sort((a, b) => b[1] - a[1])
     .slice(0, MAX_ENTRIES)
   try {

@@ -25,9 +25,13 @@ export function formatMessage(entry: ChromeMessage, substitutions: string[]): st
   return entry.message
     .replace(/\$([\w@]+)\$/g, (whole, name: string) => {
       const placeholder = entry.placeholders?.[name.toLowerCase()] ?? entry.placeholders?.[name]
-      return placeholder ? positional(placeholder.content) : whole
+      return placeholder
+        ? positional(placeholder.content)
+        : whole
     })
-    .replace(/\$\$|\$(\d)/g, (whole, n?: string) => n ? substitutions[Number(n) - 1] ?? '' : '$')
+    .replace(/\$\$|\$(\d)/g, (whole, n?: string) => n
+      ? substitutions[Number(n) - 1] ?? ''
+      : '$')
 }
 
 /** Installs a `getMessage` answering from `messages` (for `@@` keys, the browser's own). */
@@ -37,7 +41,11 @@ export function overrideMessages(messages: Record<string, ChromeMessage>): void 
     const entry = messages[name]
     if (!entry || name.startsWith('@@'))
       return original(name, substitutions)
-    return formatMessage(entry, substitutions === undefined ? [] : Array.isArray(substitutions) ? substitutions : [substitutions])
+    return formatMessage(entry, substitutions === undefined
+      ? []
+      : Array.isArray(substitutions)
+        ? substitutions
+        : [substitutions])
   }
   ;(browser.i18n as { getMessage: typeof lookup }).getMessage = lookup
 }
