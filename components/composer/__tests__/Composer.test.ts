@@ -439,7 +439,7 @@ describe('composer', () => {
       await seed()
       const wrapper = await mountComposer('k1')
       expect(wrapper.find('[data-testid="template-picker"]').exists()).toBe(false)
-      expect(wrapper.get('[data-testid="window-countdown"]').text()).toBe('Window closes in 3 h 12 min')
+      expect(wrapper.get('[data-testid="window-countdown"]').text()).toBe('Window: 3 h 12 min left')
       wrapper.unmount()
     })
 

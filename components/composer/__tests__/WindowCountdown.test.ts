@@ -22,19 +22,19 @@ describe('windowCountdown', () => {
     [
       'hours and minutes',
       NOW + 3 * HOUR + 12 * MINUTE + 5000,
-      'Window closes in 3 h 12 min',
+      'Window: 3 h 12 min left',
       'open',
     ],
     [
       'an hour exactly',
       NOW + HOUR,
-      'Window closes in 1 h 0 min',
+      'Window: 1 h 0 min left',
       'open',
     ],
     [
       'the last hour, in the warning colour',
       NOW + 59 * MINUTE + 59_000,
-      'Window closes in 59 min',
+      'Window: 59 min left',
       'warning',
     ],
     [
@@ -74,9 +74,9 @@ describe('windowCountdown', () => {
     const wrapper = mount(WindowCountdown, {
       props: { expiresAt: NOW + HOUR + 30_000 },
     })
-    expect(wrapper.text()).toBe('Window closes in 1 h 0 min')
+    expect(wrapper.text()).toBe('Window: 1 h 0 min left')
     await vi.advanceTimersByTimeAsync(60_000)
-    expect(wrapper.text()).toBe('Window closes in 59 min')
+    expect(wrapper.text()).toBe('Window: 59 min left')
     expect(wrapper.get('[data-testid="window-countdown"]').attributes('data-state')).toBe('warning')
     await vi.advanceTimersByTimeAsync(HOUR)
     expect(wrapper.text()).toBe('Window closed')
@@ -89,7 +89,7 @@ describe('windowCountdown', () => {
     })
     expect(wrapper.text()).toBe('Window closed')
     await wrapper.setProps({ expiresAt: NOW + 24 * HOUR })
-    expect(wrapper.text()).toBe('Window closes in 24 h 0 min')
+    expect(wrapper.text()).toBe('Window: 24 h 0 min left')
     wrapper.unmount()
   })
 })
