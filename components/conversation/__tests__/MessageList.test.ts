@@ -377,9 +377,9 @@ describe('messageList', () => {
     wrapper.unmount()
   })
 
-  // happy-dom builds the 1,000 bubbles in a few seconds (a browser in a fraction of that): the
-  // budget that matters is the update of one message among them.
-  it('renders a thousand loaded messages and updates one quickly', async () => {
+  // happy-dom builds the 1,000 bubbles in a few seconds (a browser in a fraction of that). Time is
+  // measured by `npm run bench`, not here: this checks that one update touches one bubble.
+  it('renders a thousand loaded messages and updates one in place', async () => {
     vi.stubGlobal('fetch', fakeServer([]).fetch)
     await seed(history(1000, NOW - 1000 * 60_000))
     const wrapper = await mountList()
@@ -388,12 +388,14 @@ describe('messageList', () => {
       await wrapper.get('[data-testid="load-older"]').trigger('click')
     await until(wrapper, () => expect(messageIds(wrapper)).toHaveLength(1000), 20_000)
 
-    const start = performance.now()
+    const neighbour = wrapper.get('[data-message-id="m0998"]').element
     await db.messages.update('m0999', {
       content: { body: 'edited' },
     })
     await until(wrapper, () => expect(wrapper.get('[data-message-id="m0999"] [data-testid="text"]').text()).toBe('edited'))
-    expect(performance.now() - start).toBeLessThan(1000)
+    // the other bubbles are the same DOM nodes: nothing else was rebuilt
+    expect(wrapper.get('[data-message-id="m0998"]').element).toBe(neighbour)
+    expect(messageIds(wrapper)).toHaveLength(1000)
     wrapper.unmount()
   }, 30_000)
 })
