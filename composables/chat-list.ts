@@ -267,6 +267,7 @@ export function useChatList() {
     firstScreen?.unsubscribe()
     whole?.unsubscribe()
     clearTimeout(wholeTimer)
+    wholeTimer = undefined
     firstScreen = whole = null
   }
   watch(status, (value) => {

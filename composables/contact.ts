@@ -22,7 +22,7 @@ import { pageApiClient } from '~/utils/api/page'
 import { db as defaultDb } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
 import { normalizeText } from './chat-list'
-import { discardPending, matchContactUpdate, matchNoteOutbox, matchOutbox, outboxArg, pendingStatusOf, retryPending, useOutboxRows } from './pending'
+import { discardPending, giveUpPending, matchContactUpdate, matchNoteOutbox, matchOutbox, outboxArg, pendingStatusOf, retryPending, useOutboxRows } from './pending'
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -670,8 +670,8 @@ export function useContactPanel(conversationId: MaybeRefOrGetter<string>, option
     createNote,
     updateNote,
     deleteNote,
-    retry: (pending: PendingStatus | null) => retryPending(pending, db),
-    discard: (pending: PendingStatus | null) => discardPending(pending, db),
+    retry: (pending: PendingStatus | null) => retryPending(pending, db, options.notify),
+    discard: (pending: PendingStatus | null) => giveUpPending(pending, db),
     reloadPast: loadPast,
   }
 }

@@ -1,8 +1,9 @@
 import type { OutboxEntry } from '~/utils/db'
 import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, shallowRef } from 'vue'
+import { discardAndRevert } from '~/utils/actions/revert'
 import { db } from '~/utils/db'
-import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
+import { retryOutboxEntry } from '~/utils/db/outbox'
 import { requestSync } from '~/utils/sync/request'
 
 /** Every queued action of this agent: how many wait, which failed (with the server's error). */
@@ -24,9 +25,9 @@ export function useOutboxStatus() {
       requestSync()
     },
     async discard(seq: number) {
-      await discardOutboxEntry(db, seq)
-      // the optimistic change goes with the next pull (the server's version wins)
-      requestSync()
+      const entry = rows.value.find(row => row.seq === seq)
+      if (entry)
+        await discardAndRevert(db, entry)
     },
   }
 }

@@ -8,8 +8,10 @@ import type { MutationType } from '~/protocol/sync'
 import type { AppDB, OutboxEntry, OutboxError } from '~/utils/db'
 import { liveQuery } from 'dexie'
 import { computed, isRef, onScopeDispose, shallowRef } from 'vue'
+import { discardAndRevert } from '~/utils/actions/revert'
 import { db as defaultDb } from '~/utils/db'
 import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
+import { requestSync } from '~/utils/sync/request'
 
 export type PendingState = 'queued' | 'failed'
 
@@ -72,14 +74,26 @@ export function pendingStatusOf(rows: readonly OutboxEntry[], match: OutboxMatch
 }
 
 /** Puts the failed rows of a status back in the queue. */
-export async function retryPending(status: PendingStatus | null, db: AppDB = defaultDb): Promise<void> {
+export async function retryPending(status: PendingStatus | null, db: AppDB = defaultDb, notify: () => void = requestSync): Promise<void> {
   for (const row of status?.rows ?? []) {
     if (row.state === 'failed')
       await retryOutboxEntry(db, row.seq)
   }
+  notify()
 }
 
-/** Drops the failed rows of a status (the user gave up on them). */
+/**
+ * The user gave up on the failed rows of a status: they go, and so does their local change
+ * (`discardAndRevert`). Then the background is asked to pull.
+ */
+export async function giveUpPending(status: PendingStatus | null, db: AppDB = defaultDb): Promise<void> {
+  for (const row of status?.rows ?? []) {
+    if (row.state === 'failed')
+      await discardAndRevert(db, row)
+  }
+}
+
+/** Drops the failed rows of a status (before the same thing is changed again). */
 export async function discardPending(status: PendingStatus | null, db: AppDB = defaultDb): Promise<void> {
   for (const row of status?.rows ?? []) {
     if (row.state === 'failed')
@@ -125,6 +139,6 @@ export function usePending(match: OutboxMatcher | Ref<OutboxMatcher>, db: AppDB 
     state: computed(() => status.value?.state ?? null),
     error: computed(() => status.value?.error ?? null),
     retry: () => retryPending(status.value, db),
-    discard: () => discardPending(status.value, db),
+    discard: () => giveUpPending(status.value, db),
   }
 }

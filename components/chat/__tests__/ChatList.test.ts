@@ -205,6 +205,33 @@ describe('chatList', () => {
     wrapper.unmount()
   })
 
+  it('loads the whole list again after switching status views (more rows than the first screen)', async () => {
+    vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockReturnValue(76)
+    const people = Array.from({ length: 60 }, (_, i) => contact(`p${i}`, { name: `Person ${i}` }))
+    await db.contacts.bulkPut(people)
+    await db.conversations.bulkPut(people.map((who, i) => conversation(`q${i}`, who, {
+      lastMessageAt: NOW - i * 60_000,
+      status: i % 2 === 0 ? 'open' : 'closed',
+    })))
+    await db.conversations.bulkPut(Array.from({ length: 50 }, (_, i) => conversation(`r${i}`, people[0]!, { lastMessageAt: NOW - (100 + i) * 60_000 })))
+    const wrapper = await mountList()
+    const openCount = async () => {
+      await vi.waitFor(async () => {
+        await flushPromises()
+        expect(count(wrapper, 'all')).toBe('80')
+      })
+    }
+    await openCount()
+    await wrapper.get('[data-testid="status-filter"]').setValue('closed')
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(count(wrapper, 'all')).toBe('30')
+    })
+    await wrapper.get('[data-testid="status-filter"]').setValue('open')
+    await openCount()
+    wrapper.unmount()
+  })
+
   it('filters by label, and marks chats newly assigned to me until I open them', async () => {
     await seed()
     await db.conversations.update('k1', { assigneeId: 'a1', assignedAt: Date.now() - 60_000 })
