@@ -205,13 +205,32 @@ describe('chatList', () => {
     wrapper.unmount()
   })
 
+  it('shows the ticks of my last message, live', async () => {
+    await seed()
+    const message = {
+      id: 'm1', conversationId: 'k2', wamid: 'w1', clientId: null, direction: 'out' as const, type: 'image' as const, status: 'delivered' as const,
+      error: null, content: {}, context: null, referral: null, reaction: null, timestamp: NOW - 60 * 60_000, createdAt: NOW - 60 * 60_000,
+      sentAt: null, deliveredAt: null, readAt: null, senderId: 'a1',
+    }
+    await db.messages.put(message)
+    const wrapper = await mountList()
+    const ticks = () => wrapper.find('[data-id="k2"] [data-testid="ticks"]')
+    await vi.waitFor(() => expect(ticks().attributes('data-state')).toBe('delivered'))
+    expect(wrapper.find('[data-id="k1"] [data-testid="ticks"]').exists()).toBe(false)
+    await db.messages.update('m1', { status: 'read' })
+    await vi.waitFor(() => expect(ticks().attributes('data-state')).toBe('read'))
+    wrapper.unmount()
+  })
+
   it('loads the whole list again after switching status views (more rows than the first screen)', async () => {
     vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockReturnValue(76)
     const people = Array.from({ length: 60 }, (_, i) => contact(`p${i}`, { name: `Person ${i}` }))
     await db.contacts.bulkPut(people)
     await db.conversations.bulkPut(people.map((who, i) => conversation(`q${i}`, who, {
       lastMessageAt: NOW - i * 60_000,
-      status: i % 2 === 0 ? 'open' : 'closed',
+      status: i % 2 === 0
+        ? 'open'
+        : 'closed',
     })))
     await db.conversations.bulkPut(Array.from({ length: 50 }, (_, i) => conversation(`r${i}`, people[0]!, { lastMessageAt: NOW - (100 + i) * 60_000 })))
     const wrapper = await mountList()
