@@ -79,6 +79,41 @@ export const sel = {
   empty: '[data-testid="empty"]',
   loading: '[data-testid="loading"]',
   syncLine: '[data-testid="sync-line"]',
+  rowUnread: '[data-testid="unread"]',
+  rowAssignee: '[data-testid="assignee"]',
+  statusFilter: '[data-testid="status-filter"]',
+  outboxIndicator: '[data-testid="outbox-indicator"]',
+  // conversation (side panel: stacked list → conversation → contact)
+  conversation: '[data-testid="conversation"]',
+  conversationById: (conversationId: string) => `[data-testid="conversation"][data-conversation-id="${conversationId}"]`,
+  back: '[data-testid="conversation-header"] [data-testid="back"]',
+  conversationAssignee: '[data-testid="conversation-assignee"]',
+  assignToMe: '[data-testid="assign-to-me"]',
+  closeConversation: '[data-testid="close-conversation"]',
+  contactToggle: '[data-testid="contact-toggle"]',
+  message: '[data-testid="message-log"] [data-testid="message"]',
+  outboundMessage: '[data-testid="message-log"] [data-testid="message"][data-direction="out"]',
+  ticks: '[data-testid="ticks"]',
+  composerInput: '[data-testid="composer-input"]',
+  sendButton: '[data-testid="send-button"]',
+  windowClosed: '[data-testid="window-closed"]',
+  templatePicker: '[data-testid="template-picker"]',
+  templateOption: (name?: string) => name
+    ? `[data-testid="template-option"][data-name="${name}"]`
+    : '[data-testid="template-option"]',
+  templateField: '[data-testid="template-field"]',
+  templateSend: '[data-testid="template-send"]',
+  // contact panel
+  contactPanel: '[data-testid="contact-panel"]',
+  contactClose: '[data-testid="contact-close"]',
+  labelInput: '[data-testid="label-input"]',
+  labelOption: '[data-testid="label-option"]',
+  labelOptionCreate: '[data-testid="label-option-create"]',
+  labelsApply: '[data-testid="labels-apply"]',
+  labelChip: '[data-testid="label-chip"]',
+  noteInput: '[data-testid="note-new"] [data-testid="note-input"]',
+  noteSubmit: '[data-testid="note-new"] [data-testid="note-submit"]',
+  note: '[data-testid="note"]',
 } as const
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +288,8 @@ async function load<T>(relative: string): Promise<T> {
 export interface Backend {
   /** the server's base URL, what agents type on the options page */
   serverUrl: string
-  app: FastifyInstance
+  /** the running server (throws while stopped) */
+  readonly app: FastifyInstance
   sim: Simulator
   dataDir: string
   admin: typeof ADMIN
@@ -262,9 +298,19 @@ export interface Backend {
   api: <T = any>(path: string, init?: { method?: string, json?: unknown, as?: Credentials }) => Promise<T>
   /**
    * A customer sends a text message through the simulator (a signed webhook to the server);
-   * resolves once the server stored it, with the conversation's id.
+   * resolves once the server stored it, with the conversation's id. `timestamp` (unix seconds,
+   * default now) is the message's WhatsApp timestamp: the 24-hour window runs from it.
    */
-  customerWrites: (customer: Customer, body?: string) => Promise<{ conversationId: string, wamid: string }>
+  customerWrites: (customer: Customer, body?: string, options?: { timestamp?: number }) => Promise<{ conversationId: string, wamid: string }>
+  /**
+   * Stops the server only (the simulator keeps running and retries its webhooks): open live
+   * sockets and HTTP connections are closed, so clients see it go down.
+   */
+  stopServer: () => Promise<void>
+  /** Starts the server again on the same port with the same database (after `stopServer`). */
+  startServer: () => Promise<void>
+  /** whether the server is listening (false between `stopServer` and `startServer`) */
+  readonly serverRunning: boolean
   close: () => Promise<void>
 }
 
@@ -310,12 +356,13 @@ export async function startBackend(options: { team?: boolean, env?: Record<strin
     LOGIN_LIMIT_PER_EMAIL: '100000',
     ...options.env,
   })
-  const app = await buildApp({ config, logger: false })
+  let app: FastifyInstance | null = await buildApp({ config, logger: false })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
-  const serverUrl = `http://127.0.0.1:${typeof address === 'object' && address
+  const port = typeof address === 'object' && address
     ? address.port
-    : 0}`
+    : 0
+  const serverUrl = `http://127.0.0.1:${port}`
   sim.setWebhookUrl(`${serverUrl}/webhooks/whatsapp`)
 
   const tokens = new Map<string, string>()
@@ -337,7 +384,14 @@ export async function startBackend(options: { team?: boolean, env?: Record<strin
 
   const backend: Backend = {
     serverUrl,
-    app,
+    get app() {
+      if (!app)
+        throw new Error('the server is stopped (backend.startServer() starts it again)')
+      return app
+    },
+    get serverRunning() {
+      return app !== null
+    },
     sim,
     dataDir,
     admin: ADMIN,
@@ -362,17 +416,49 @@ export async function startBackend(options: { team?: boolean, env?: Record<strin
         ? JSON.parse(text)
         : undefined) as any
     },
-    async customerWrites(customer, body = 'Bună ziua! 👋') {
-      const wamid = await sim.receive({ waId: customer.waId, name: customer.name ?? `Client ${customer.waId.slice(-3)}` }, { type: 'text', body })
+    async customerWrites(customer, body = 'Bună ziua! 👋', options = {}) {
+      const wamid = await sim.receive({ waId: customer.waId, name: customer.name ?? `Client ${customer.waId.slice(-3)}` }, {
+        type: 'text',
+        body,
+        ...(options.timestamp === undefined
+          ? {}
+          : { timestamp: options.timestamp }),
+      })
       await sim.flush()
       const conversationId = await eventually(async () => {
         const page = await backend.api<{ items: Array<{ id: string, contact: { waId: string | null } }> }>('/api/conversations?status=all&limit=200')
         return page.items.find(c => c.contact.waId === customer.waId)?.id
       }, { timeout: 10_000, what: `the server to store ${customer.waId}'s message` })
+      // The conversation exists once the first message is in; a later one must be in too.
+      await eventually(async () => {
+        const page = await backend.api<{ items: Array<{ wamid: string | null }> }>(`/api/conversations/${conversationId}/messages?limit=50`)
+        return page.items.some(m => m.wamid === wamid)
+      }, { timeout: 10_000, what: `the server to store ${wamid}` })
       return { conversationId, wamid }
     },
+    async stopServer() {
+      const running = app
+      if (!running)
+        return
+      app = null
+      await running.close()
+    },
+    async startServer() {
+      if (app)
+        return
+      const next = await buildApp({ config, logger: false })
+      try {
+        await next.listen({ port, host: '127.0.0.1' })
+      }
+      catch (error) {
+        await next.close().catch(() => {})
+        throw error
+      }
+      app = next
+    },
     async close() {
-      await app.close().catch(() => {})
+      await app?.close().catch(() => {})
+      app = null
       await sim.close().catch(() => {})
       fs.rmSync(dataDir, { recursive: true, force: true })
     },
@@ -426,6 +512,8 @@ export interface ExtPage {
   click: (selector: string, options?: WaitOptions) => Promise<void>
   /** replaces the field's value as if typed (input events fire) */
   fill: (selector: string, value: string) => Promise<void>
+  /** picks the `<option>` with this value in a `<select>` (input and change events fire) */
+  select: (selector: string, value: string) => Promise<void>
   /** types into the focused element key by key */
   type: (text: string) => Promise<void>
   /** a key press (`Enter`, `ArrowDown`, `Backspace`) on the focused element */
@@ -455,6 +543,7 @@ interface Driver {
   reload: () => Promise<void>
   click: (selector: string) => Promise<void>
   fill: (selector: string, value: string) => Promise<void>
+  select: (selector: string, value: string) => Promise<void>
   type: (text: string) => Promise<void>
   press: (key: string) => Promise<void>
   evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>
@@ -512,6 +601,10 @@ function makePage(browserName: BrowserName, origin: string, driver: Driver): Ext
     async fill(selector, value) {
       await page.waitFor(selector)
       await driver.fill(selector, value)
+    },
+    async select(selector, value) {
+      await page.waitFor(selector)
+      await driver.select(selector, value)
     },
     type: text => driver.type(text),
     press: key => driver.press(key),
@@ -666,6 +759,9 @@ function playwrightDriver(pw: PwPage): Driver {
     },
     click: selector => pw.click(selector),
     fill: (selector, value) => pw.fill(selector, value),
+    select: async (selector, value) => {
+      await pw.selectOption(selector, value)
+    },
     type: text => pw.keyboard.type(text),
     press: key => pw.keyboard.press(key),
     evaluate: (fn, arg) => pw.evaluate(fn as never, arg) as never,
@@ -742,6 +838,9 @@ function puppeteerDriver(ff: PpBrowser, pp: PpPage): Driver {
     },
     click: selector => pp.click(selector),
     fill: (selector, value) => pp.locator(selector).fill(value),
+    select: async (selector, value) => {
+      await pp.select(selector, value)
+    },
     type: text => pp.keyboard.type(text),
     press: key => pp.keyboard.press(key as never),
     evaluate: (fn, arg) => pp.evaluate(fn as never, arg) as never,
