@@ -306,6 +306,8 @@ describe('contactPanel', () => {
       expect(input.attributes('aria-activedescendant')).toBe(wrapper.get('[data-testid="label-option"]').attributes('id'))
       await input.trigger('keydown', { key: 'Enter' })
       expect(chips(wrapper)).toEqual(['VIP', 'Lead'])
+      // the list closes after a pick (it must not cover Update)
+      expect((wrapper.get('[data-testid="label-options"]').element as HTMLElement).style.display).toBe('none')
 
       await input.setValue('Hot')
       expect(text(wrapper, 'label-option-create')).toBe('contact_labels_create Hot')
