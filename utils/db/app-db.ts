@@ -1,6 +1,6 @@
 import type { EntityTable } from 'dexie'
 import type { ServerHealth } from '../api/health'
-import type { Agent, Channel, Contact, Draft, Label, Message, Note, Notification, OutboxEntry, QuickReply, SyncStatus, StoredConversation, Team, Template, Workspace } from './types'
+import type { Agent, Channel, Contact, Draft, Label, Message, Note, Notification, OutboxEntry, QuickReply, StoredConversation, SyncStatus, Team, Template, Workspace } from './types'
 import Dexie from 'dexie'
 import { listAtOf } from './types'
 

@@ -4,9 +4,9 @@
  */
 import type { Table } from 'dexie'
 import type { AppDB, Message, StoredConversation, SyncTableName } from '../db'
-import { listAtOf } from '../db/types'
 import type { SyncKind, SyncResponse } from '~/protocol/sync'
 import { SYNC_TABLES } from '../db'
+import { listAtOf } from '../db/types'
 
 export function syncTables(db: AppDB): Table[] {
   return Object.values(SYNC_TABLES).map(name => db.table(name))

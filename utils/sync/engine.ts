@@ -295,7 +295,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             const table = resultTable(row.type)
             const entity = result.result as { id?: unknown } | undefined
             if (table && entity && typeof entity === 'object' && typeof entity.id === 'string') {
-              await db.table(table).put(table === 'conversations' ? withListAt(entity as StoredConversation) : entity)
+              await db.table(table).put(table === 'conversations'
+                ? withListAt(entity as StoredConversation)
+                : entity)
               if (table === 'messages')
                 await replaceLocalMessages(db, [entity as Message])
             }

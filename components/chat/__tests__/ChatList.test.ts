@@ -208,9 +208,24 @@ describe('chatList', () => {
   it('shows the ticks of my last message, live', async () => {
     await seed()
     const message = {
-      id: 'm1', conversationId: 'k2', wamid: 'w1', clientId: null, direction: 'out' as const, type: 'image' as const, status: 'delivered' as const,
-      error: null, content: {}, context: null, referral: null, reaction: null, timestamp: NOW - 60 * 60_000, createdAt: NOW - 60 * 60_000,
-      sentAt: null, deliveredAt: null, readAt: null, senderId: 'a1',
+      id: 'm1',
+      conversationId: 'k2',
+      wamid: 'w1',
+      clientId: null,
+      direction: 'out' as const,
+      type: 'image' as const,
+      status: 'delivered' as const,
+      error: null,
+      content: {},
+      context: null,
+      referral: null,
+      reaction: null,
+      timestamp: NOW - 60 * 60_000,
+      createdAt: NOW - 60 * 60_000,
+      sentAt: null,
+      deliveredAt: null,
+      readAt: null,
+      senderId: 'a1',
     }
     await db.messages.put(message)
     const wrapper = await mountList()

@@ -27,7 +27,11 @@ beforeEach(async () => {
 })
 
 describe('discarding a failed action', () => {
-  const act = () => createActions({ agentId: 'a1', notify: () => {}, now: () => NOW })
+  const act = () => createActions({
+    agentId: 'a1',
+    notify: () => {},
+    now: () => NOW,
+  })
 
   it('removes the local copy of a message that was never sent, and restores the chat row', async () => {
     const row = await act().send('k1', { clientId: 'cl-9', type: 'text', text: 'never sent' })
