@@ -21,6 +21,7 @@ import { liveRoutes } from './routes/live.ts'
 import { syncRoutes } from './routes/sync.ts'
 import { templateRoutes } from './routes/templates.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { workspaceRoutes } from './routes/workspace.ts'
 import { bootstrap } from './services/bootstrap.ts'
 import { pruneChanges } from './services/changes.ts'
 import { createChannelRegistry } from './services/channels.ts'
@@ -284,6 +285,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(contactRoutes)
   await app.register(syncRoutes)
   await app.register(liveRoutes)
+  await app.register(workspaceRoutes)
   app.get('/api/openapi.json', {
     schema: { hide: true },
   }, async () => app.swagger())
