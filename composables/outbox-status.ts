@@ -1,7 +1,6 @@
 import type { OutboxEntry } from '~/utils/db'
 import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, shallowRef } from 'vue'
-import { discardAndRevert } from '~/utils/actions/revert'
 import { db } from '~/utils/db'
 import { retryOutboxEntry } from '~/utils/db/outbox'
 import { requestSync } from '~/utils/sync/request'
@@ -26,8 +25,11 @@ export function useOutboxStatus() {
     },
     async discard(seq: number) {
       const entry = rows.value.find(row => row.seq === seq)
-      if (entry)
+      if (entry) {
+        // loaded on demand: the panel's first JS stays small
+        const { discardAndRevert } = await import('~/utils/actions/revert')
         await discardAndRevert(db, entry)
+      }
     },
   }
 }

@@ -1,4 +1,3 @@
-import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
 import { applyLanguageChoice, reloadOnLanguageChange } from '~/utils/language'
@@ -10,5 +9,5 @@ import '~/assets/styles'
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
   setupPageDocument(i18n.t('extension.name'))
-  createApp(App).use(createPinia()).mount('#app')
+  createApp(App).mount('#app')
 })
