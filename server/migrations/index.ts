@@ -3,6 +3,7 @@ import type { Engine } from '../src/storage/db.ts'
 import * as m0001 from './0001_initial.ts'
 import * as m0002 from './0002_team.ts'
 import * as m0003 from './0003_message_sender.ts'
+import * as m0004 from './0004_reports.ts'
 
 export interface EngineMigration { up: (db: Kysely<any>, engine: Engine) => Promise<void> }
 
@@ -11,4 +12,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0001_initial': m0001,
   '0002_team': m0002,
   '0003_message_sender': m0003,
+  '0004_reports': m0004,
 }

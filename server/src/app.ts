@@ -18,6 +18,7 @@ import { contactRoutes } from './routes/contacts.ts'
 import { conversationRoutes } from './routes/conversations.ts'
 import { healthRoutes } from './routes/health.ts'
 import { liveRoutes } from './routes/live.ts'
+import { reportRoutes } from './routes/reports.ts'
 import { syncRoutes } from './routes/sync.ts'
 import { templateRoutes } from './routes/templates.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
@@ -285,6 +286,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(contactRoutes)
   await app.register(syncRoutes)
   await app.register(liveRoutes)
+  await app.register(reportRoutes)
   await app.register(workspaceRoutes)
   app.get('/api/openapi.json', {
     schema: { hide: true },
