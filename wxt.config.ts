@@ -17,8 +17,11 @@ export default defineConfig({
     default_locale: 'en',
     // `sidePanel` is added by WXT for Chrome builds only: listing it here would leak it into
     // the Firefox manifest, which uses `sidebar_action` (generated from entrypoints/sidepanel).
-    // `alarms`: a periodic wake-up that restarts sync after the browser stopped the background.
-    permissions: ['storage', 'alarms'],
+    // `alarms`: a periodic wake-up that restarts sync after the browser stopped the background
+    // (also re-checks the badge and chats waiting too long). `notifications`: new chats, messages,
+    // failed sends. `idle`: away while the computer is idle or locked. `contextMenus`,
+    // `activeTab`, `scripting`: the phone-number menu and the numbers found on the current page.
+    permissions: ['storage', 'alarms', 'notifications', 'idle', 'contextMenus', 'activeTab', 'scripting'],
     // No host permissions: each team chooses its server URL on the options page, so there is
     // nothing to name here, and pages reach the server with plain CORS requests, which need
     // none (server/src/app.ts registers @fastify/cors for any origin, extension ones included;
@@ -28,6 +31,22 @@ export default defineConfig({
     // Toolbar button: opens the side panel (Chrome) or toggles the sidebar (Firefox), see
     // utils/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
     action: { default_title: '__MSG_extension_actionTitle__' },
+    // Keyboard commands (utils/commands.ts). The toolbar button opens the popup (quick
+    // assignment); the inbox panel opens with its own command: Chrome's `open-panel` calls
+    // sidePanel.open() in the command's gesture, Firefox has `_execute_sidebar_action`.
+    commands: {
+      ...(browser === 'firefox'
+        ? {
+            _execute_browser_action: { suggested_key: { default: 'Alt+Shift+W' } },
+            _execute_sidebar_action: { suggested_key: { default: 'Alt+Shift+I' }, description: '__MSG_companion_commands_openPanel__' },
+          }
+        : {
+            _execute_action: { suggested_key: { default: 'Alt+Shift+W' } },
+            'open-panel': { suggested_key: { default: 'Alt+Shift+I' }, description: '__MSG_companion_commands_openPanel__' },
+          }),
+      'next-unassigned': { suggested_key: { default: 'Alt+Shift+N' }, description: '__MSG_companion_commands_nextUnassigned__' },
+      'claim-next': { suggested_key: { default: 'Alt+Shift+C' }, description: '__MSG_companion_commands_claimNext__' },
+    },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

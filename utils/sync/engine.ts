@@ -43,7 +43,16 @@ export interface SyncEngineOptions {
   /** first reconnect / retry delay, doubled per failure up to `maxBackoffMs` */
   baseBackoffMs?: number
   maxBackoffMs?: number
+  /**
+   * Called with each pulled page before it is applied; the function it answers (if any) runs
+   * once the page is in Dexie (the background diffs the two for notifications). Its errors are
+   * logged and never fail the pull.
+   */
+  observePage?: PageObserver
 }
+
+/** See `SyncEngineOptions.observePage`. */
+export type PageObserver = (page: SyncResponse) => Promise<(() => unknown) | void> | (() => unknown) | void
 
 export interface SyncEngine {
   readonly status: SyncStatus
@@ -170,6 +179,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   // ---- pull -------------------------------------------------------------------------------
 
+  async function observe(page: SyncResponse): Promise<(() => unknown) | void> {
+    try {
+      return await options.observePage?.(page)
+    }
+    catch (error) {
+      console.error('[wa-inbox] sync page observer failed', error)
+    }
+  }
+
   async function pullOnce(): Promise<void> {
     setStatus({ state: 'syncing' })
     let restarted = false
@@ -195,7 +213,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           throw error
         }
         applied = page.reset ? 0 : applied
+        const observed = await observe(page)
         applied += await applySyncPage(db, page)
+        if (observed)
+          await Promise.resolve().then(observed).catch(error => console.error('[wa-inbox] sync page observer failed', error))
         setStatus({
           snapshot: page.snapshot && page.hasMore
             ? { applied }

@@ -6,7 +6,7 @@
  */
 import type { AppDB } from '../db'
 import type { Session } from '../session'
-import type { LiveSocketConstructor, SyncEngine } from './engine'
+import type { LiveSocketConstructor, PageObserver, SyncEngine } from './engine'
 import { createApiClient } from '../api/client'
 import { syncTables } from './apply'
 import { createSyncEngine } from './engine'
@@ -22,6 +22,8 @@ export interface SyncRunnerOptions {
   WebSocket?: LiveSocketConstructor
   /** the server refused this token */
   onExpired: (token: string) => void | Promise<void>
+  /** passed to the engine (see `SyncEngineOptions.observePage`) */
+  observePage?: PageObserver
 }
 
 export interface SyncRunner {
@@ -71,6 +73,7 @@ export function createSyncRunner(options: SyncRunnerOptions): SyncRunner {
       db,
       api: createApiClient({ serverUrl: session.serverUrl, token }),
       WebSocket: options.WebSocket,
+      observePage: options.observePage,
     })
     started.subscribe((status) => {
       if (status.state === 'unauthorized')
