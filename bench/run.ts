@@ -4,12 +4,13 @@ import { benchExtension } from './extension.ts'
  * PostgreSQL runs are included when BENCH_DATABASE_URL (default: TEST_DATABASE_URL, then
  * postgres://postgres@127.0.0.1:5432/test) answers; otherwise a `skipped` line says why.
  * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest,
- * outbound, team or extension runs one group (`extension`: the built extension in headless
+ * outbound, team, reports or extension runs one group (`extension`: the built extension in headless
  * Chromium, bench/extension.ts).
  */
 import { benchIngest } from './ingest.ts'
 import { emit, postgresAvailable } from './lib.ts'
 import { benchOutbound } from './outbound.ts'
+import { benchReports } from './reports.ts'
 import { benchListSearch, benchLiveLatency, benchSyncPull } from './team.ts'
 
 const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
@@ -52,6 +53,12 @@ async function main() {
     await benchSyncPull(engine, postgresUrl, Math.round(10_000 * scale))
     await benchLiveLatency(engine, postgresUrl, 200, quick ? 10 : 50)
   }
+  // Issue #7: the reports summary on 90 days of a 50-agent workspace with 1,000,000 messages
+  // (targets: < 500 ms on PostgreSQL, < 1 s on SQLite).
+  for (const engine of only && only !== 'reports'
+    ? []
+    : engines)
+    await benchReports(engine, postgresUrl, quick ? 50_000 : 1_000_000)
   // Issue #4: the side panel with 10,000 chats, search latency, scrolling, initial sync, bundle size.
   if (!only || only === 'extension')
     await benchExtension({ quick })
