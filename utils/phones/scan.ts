@@ -180,6 +180,12 @@ export function scanPhoneNumbers(text: string, defaultCountry?: string | null, o
   /** parsed candidates (normalised digits → E.164 or null), so a repeated value parses once */
   const parsed = new Map<string, string | null>()
   for (const match of source.matchAll(CANDIDATE)) {
+    // A run glued to an id on its left (`1B31 0075 9384 0000`, `#4000 1234`) is no list of phones.
+    const before = match.index > 0
+      ? source[match.index - 1]!
+      : ''
+    if ((before && before !== ':' && GLUED_BEFORE.test(before)) || MIXED_TOKEN.test(previousToken(source, match.index)))
+      continue
     for (const piece of piecesOf(match[0], match.index)) {
       const digitCount = piece.key.startsWith('+')
         ? piece.key.length - 1
