@@ -4,6 +4,7 @@ import type { CompanionEvent } from '~/utils/notifications'
 import type { LiveSocketConstructor } from '~/utils/sync/engine'
 import { liveQuery } from 'dexie'
 import { browser } from 'wxt/browser'
+import { storage } from 'wxt/utils/storage'
 import { i18n } from '#i18n'
 import { createActions } from '~/utils/actions'
 import { badgeFor, EMPTY_BADGE, readWaiting, showBadge, unassignedOpenIds } from '~/utils/badge'
@@ -18,7 +19,6 @@ import { authSessionStorage, markSessionExpired } from '~/utils/session'
 import { openSidePanelOnActionClick } from '~/utils/side-panel'
 import { isSyncRequest } from '~/utils/sync/request'
 import { createSyncRunner } from '~/utils/sync/runner'
-import { storage } from 'wxt/utils/storage'
 
 const KEEP_ALIVE_ALARM = 'wa-inbox:keep-alive'
 
@@ -42,8 +42,39 @@ export default defineBackground({
 
     const agentId = async () => {
       const session = await authSessionStorage.getValue()
-      return session && !session.expired ? session.agent.id : null
+      return session && !session.expired
+        ? session.agent.id
+        : null
     }
+    // The sync engine runs while there is a valid session (ARCHITECTURE.md section 3). The live
+    // socket's server pings every 20 s also keep Chrome's MV3 service worker from being stopped.
+    // Each pulled page is diffed (before/after) for notifications, except a snapshot's pages.
+    const runner = createSyncRunner({
+      db,
+      sessions: {
+        get: () => authSessionStorage.getValue(),
+        watch: listener => authSessionStorage.watch(listener),
+      },
+      WebSocket: globalThis.WebSocket as unknown as LiveSocketConstructor,
+      onExpired: markSessionExpired,
+      observePage: async (page) => {
+        if (page.snapshot || page.reset)
+          return () => refreshBadge()
+        const id = await agentId()
+        if (!id)
+          return
+        const ids = pageIds(page)
+        const before = await readPageState(db, ids)
+        return async () => {
+          void refreshBadge()
+          const after = await readPageState(db, ids)
+          await notify(diffPage(before, after, id))
+          await checkWaiting()
+        }
+      },
+    })
+    const started = runner.start()
+
     // Actions taken here (a notification's "Assign to me", a command) are pushed at once.
     const kick = () => void started.then(() => runner.kick())
     const actionsFor = (id: string) => createActions({ agentId: id, notify: kick })
@@ -54,14 +85,26 @@ export default defineBackground({
     let lastBadge: BadgeState | null = null
     const describe = (counts: Parameters<typeof badgeFor>[0]) => {
       const parts: string[] = []
-      if (counts.unassigned)
-        parts.push(i18n.t('companion.badge.unassigned', [String(counts.unassigned)]))
-      if (counts.mineUnread)
-        parts.push(i18n.t('companion.badge.mineUnread', [String(counts.mineUnread)]))
-      if (counts.closingSoon)
-        parts.push(i18n.t('companion.badge.closingSoon', [String(counts.closingSoon)]))
-      if (counts.failed)
-        parts.push(i18n.t('companion.badge.failed', [String(counts.failed)]))
+      if (counts.unassigned) {
+        parts.push(i18n.t('companion.badge.unassigned', [
+          String(counts.unassigned),
+        ]))
+      }
+      if (counts.mineUnread) {
+        parts.push(i18n.t('companion.badge.mineUnread', [
+          String(counts.mineUnread),
+        ]))
+      }
+      if (counts.closingSoon) {
+        parts.push(i18n.t('companion.badge.closingSoon', [
+          String(counts.closingSoon),
+        ]))
+      }
+      if (counts.failed) {
+        parts.push(i18n.t('companion.badge.failed', [
+          String(counts.failed),
+        ]))
+      }
       return parts.join(' · ')
     }
     const applyBadge = async (state: BadgeState) => {
@@ -72,7 +115,10 @@ export default defineBackground({
     async function watchBadge(): Promise<void> {
       badgeSubscription?.unsubscribe()
       badgeSubscription = null
-      const [id, prefs] = await Promise.all([agentId(), getCompanionPrefs()])
+      const [id, prefs] = await Promise.all([
+        agentId(),
+        getCompanionPrefs(),
+      ])
       if (!id) {
         await applyBadge(EMPTY_BADGE)
         return
@@ -83,7 +129,10 @@ export default defineBackground({
       })
     }
     async function refreshBadge(): Promise<BadgeState> {
-      const [id, prefs] = await Promise.all([agentId(), getCompanionPrefs()])
+      const [id, prefs] = await Promise.all([
+        agentId(),
+        getCompanionPrefs(),
+      ])
       const state = id
         ? badgeFor((await readWaiting(db, id, { windowMinutes: prefs.badge.windowMinutes })).counts, prefs.badge, describe)
         : EMPTY_BADGE
@@ -97,7 +146,10 @@ export default defineBackground({
       if (events.length === 0)
         return []
       const prefs = (await getCompanionPrefs()).notifications
-      const shown = eventsToShow(events, prefs, { now: new Date(), viewed: await viewedConversations() })
+      const shown = eventsToShow(events, prefs, {
+        now: new Date(),
+        viewed: await viewedConversations(),
+      })
       await language
       for (const event of shown)
         await showNotification(event, prefs).catch(error => console.error('[wa-inbox] notification failed', error))
@@ -146,35 +198,6 @@ export default defineBackground({
       },
       error: error => console.error('[wa-inbox] outbox query failed', error),
     })
-
-    // The sync engine runs while there is a valid session (ARCHITECTURE.md section 3). The live
-    // socket's server pings every 20 s also keep Chrome's MV3 service worker from being stopped.
-    // Each pulled page is diffed (before/after) for notifications, except a snapshot's pages.
-    const runner = createSyncRunner({
-      db,
-      sessions: {
-        get: () => authSessionStorage.getValue(),
-        watch: listener => authSessionStorage.watch(listener),
-      },
-      WebSocket: globalThis.WebSocket as unknown as LiveSocketConstructor,
-      onExpired: markSessionExpired,
-      observePage: async (page) => {
-        if (page.snapshot || page.reset)
-          return () => refreshBadge()
-        const id = await agentId()
-        if (!id)
-          return
-        const ids = pageIds(page)
-        const before = await readPageState(db, ids)
-        return async () => {
-          void refreshBadge()
-          const after = await readPageState(db, ids)
-          await notify(diffPage(before, after, id))
-          await checkWaiting()
-        }
-      },
-    })
-    const started = runner.start()
 
     // Pages queue actions in the outbox and ask for a push; the message also wakes a stopped
     // service worker / event page, which then starts the engine from the stored session.
