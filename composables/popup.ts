@@ -116,9 +116,11 @@ export function usePopup() {
 
   /** Closes the popup (not the page when popup.html is opened as a tab). */
   function closePopup(): void {
-    const views = browser.extension?.getViews?.({ type: 'popup' }) ?? []
-    if (views.includes(window))
-      window.close()
+    try {
+      if (browser.extension?.getViews?.({ type: 'popup' }).includes(window))
+        window.close()
+    }
+    catch {} // no such API here: leave the page open
   }
 
   return {
