@@ -60,6 +60,11 @@ export interface Cycle {
   assigneeId: string | null
   teamId: string | null
   humanAgents: Set<string>
+  /** time of the cycle's first human outbound message / first outbound of any kind (null: none) */
+  firstHumanAt: number | null
+  firstOutAt: number | null
+  /** time of the last assignment or team event while the cycle was open (null: none) */
+  lastChangeAt: number | null
 }
 
 export interface Sink {
@@ -76,6 +81,8 @@ export interface ReplayOptions {
   to: number
   channelId?: string
   labelId?: string
+  /** only these conversations (the facts' fallback, reports-facts.ts) */
+  onlyConversations?: string[]
   /** business time between two instants (defaults to wall time) */
   duration: (a: number, b: number) => number
 }
@@ -88,7 +95,7 @@ const IN = 0
 const HUMAN = 1
 const FAILED = 3
 
-export async function loadConversations(db: Db, options: Pick<ReplayOptions, 'workspaceId' | 'caller' | 'channelId' | 'labelId'>): Promise<Map<string, Conv>> {
+export async function loadConversations(db: Db, options: Pick<ReplayOptions, 'workspaceId' | 'caller' | 'channelId' | 'labelId' | 'onlyConversations'>): Promise<Map<string, Conv>> {
   let query = db.selectFrom('conversations')
     .select([
       'id',
@@ -103,6 +110,8 @@ export async function loadConversations(db: Db, options: Pick<ReplayOptions, 'wo
     query = query.where(visible)
   if (options.channelId)
     query = query.where('channel_id', '=', options.channelId)
+  if (options.onlyConversations)
+    query = query.where('id', 'in', options.onlyConversations.length ? options.onlyConversations : [''])
   if (options.labelId) {
     const labelId = options.labelId
     query = query.where('contact_id', 'in', eb => eb.selectFrom('contact_labels').select('contact_id').where('label_id', '=', labelId))
@@ -133,16 +142,19 @@ export async function replay(db: Db, options: ReplayOptions, sink: Sink): Promis
   const { from, to, duration } = options
   const ws = options.workspaceId
   const cap = Math.max(0, from - LOOKBACK_MS)
+  const only = options.onlyConversations
+  const onlyEvents = only ? sql`AND conversation_id IN (${sql.join(only.length ? only : [''])})` : sql``
+  const onlyMessages = only ? sql`AND m.conversation_id IN (${sql.join(only.length ? only : [''])})` : sql``
   const [convs, events, messages] = await Promise.all([
     loadConversations(db, options),
     sql<EventRow>`SELECT conversation_id AS c, kind, to_value AS v, from_value AS f, created_at AS t
-      FROM conversation_events WHERE workspace_id = ${ws} AND created_at >= ${cap}
+      FROM conversation_events WHERE workspace_id = ${ws} AND created_at >= ${cap} ${onlyEvents}
       ORDER BY created_at, id`.execute(db),
     // A cycle still open at `from` is rebuilt from the conversation's last close before `from`
     // (or from the lookback cap); messages before that cannot change anything in the period.
     sql<MessageRow>`WITH anchors AS (
         SELECT conversation_id, max(created_at) AS anchor FROM conversation_events
-        WHERE workspace_id = ${ws} AND kind = 'status' AND to_value = 'closed' AND created_at >= ${cap} AND created_at < ${from}
+        WHERE workspace_id = ${ws} AND kind = 'status' AND to_value = 'closed' AND created_at >= ${cap} AND created_at < ${from} ${onlyEvents}
         GROUP BY conversation_id
       )
       SELECT m.conversation_id AS c, m.timestamp AS t,
@@ -151,7 +163,7 @@ export async function replay(db: Db, options: ReplayOptions, sink: Sink): Promis
         CASE WHEN m.status = 'failed' THEN m.error END AS e
       FROM messages m LEFT JOIN anchors ON anchors.conversation_id = m.conversation_id
       WHERE m.workspace_id = ${ws} AND m.timestamp >= ${cap} AND m.timestamp < ${to}
-        AND (anchors.anchor IS NULL OR m.timestamp > anchors.anchor)
+        AND (anchors.anchor IS NULL OR m.timestamp > anchors.anchor) ${onlyMessages}
       ORDER BY m.conversation_id, m.timestamp, m.id`.execute(db),
   ])
 
@@ -184,7 +196,7 @@ export async function replay(db: Db, options: ReplayOptions, sink: Sink): Promis
   return convs
 }
 
-function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: number, events: EventRow[], from: number, to: number, duration: (a: number, b: number) => number, sink: Sink): void {
+export function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: number, events: EventRow[], from: number, to: number, duration: (a: number, b: number) => number, sink: Sink): void {
   // State at the start of the window: undo the window's events from the state as it is now.
   let assignee = conv.assigneeId
   let team = conv.teamId
@@ -256,6 +268,9 @@ function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: 
             assigneeId: null,
             teamId: null,
             humanAgents: new Set(),
+            firstHumanAt: null,
+            firstOutAt: null,
+            lastChangeAt: null,
           }
           if (counted)
             sink.measure(M.opened, conv, t, null, assignee, team)
@@ -284,6 +299,7 @@ function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: 
         if (agent === null)
           cycle.botMessages++
         cycle.anyOut = true
+        cycle.firstOutAt ??= t
       }
       if (m.k !== HUMAN)
         continue
@@ -292,6 +308,7 @@ function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: 
       if (!cycle)
         continue
       cycle.humanOut = true
+      cycle.firstHumanAt ??= t
       cycle.humanAgents.add(agent!)
       if (cycle.firstResponse === null) {
         const d = duration(cycle.start, t)
@@ -316,6 +333,8 @@ function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: 
       continue
     }
     const counted = inPeriod(t)
+    if (cycle && (e.kind === 'assigned' || e.kind === 'team'))
+      cycle.lastChangeAt = t
     if (e.kind === 'assigned') {
       assignee = e.v
       if (e.v !== null) {
@@ -350,3 +369,40 @@ function replayConversation(conv: Conv, rows: MessageRow[], start: number, end: 
   if (cycle)
     finish(null)
 }
+
+/**
+ * The whole recorded history of some conversations, for the facts (reports-facts.ts): the same
+ * rows and order as `replay` reads, without the period's bounds.
+ */
+export async function loadHistory(db: Db, workspaceId: string, ids: string[]): Promise<{ convs: Conv[], messages: MessageRow[], events: Map<string, EventRow[]> }> {
+  if (ids.length === 0)
+    return { convs: [], messages: [], events: new Map() }
+  const list = sql.join(ids)
+  const [convRows, events, messages] = await Promise.all([
+    sql<{ id: string, channel_id: string, contact_id: string, assignee_id: string | null, team_id: string | null }>`SELECT id, channel_id, contact_id, assignee_id, team_id
+      FROM conversations WHERE workspace_id = ${workspaceId} AND id IN (${list})`.execute(db),
+    sql<EventRow>`SELECT conversation_id AS c, kind, to_value AS v, from_value AS f, created_at AS t
+      FROM conversation_events WHERE conversation_id IN (${list}) AND workspace_id = ${workspaceId}
+      ORDER BY created_at, id`.execute(db),
+    sql<MessageRow>`SELECT m.conversation_id AS c, m.timestamp AS t,
+        CASE WHEN m.direction = 'in' THEN 0 WHEN m.status = 'failed' THEN 3 WHEN m.sent_by IS NULL THEN 2 ELSE 1 END AS k,
+        m.sent_by AS a,
+        CASE WHEN m.status = 'failed' THEN m.error END AS e
+      FROM messages m WHERE m.conversation_id IN (${list}) AND m.workspace_id = ${workspaceId}
+      ORDER BY m.conversation_id, m.timestamp, m.id`.execute(db),
+  ])
+  const eventsOf = new Map<string, EventRow[]>()
+  for (const e of events.rows) {
+    const l = eventsOf.get(e.c)
+    if (l)
+      l.push(e)
+    else eventsOf.set(e.c, [e])
+  }
+  return {
+    convs: convRows.rows.map(r => ({ id: r.id, channelId: r.channel_id, contactId: r.contact_id, assigneeId: r.assignee_id, teamId: r.team_id, labels: [] })),
+    messages: messages.rows.map(r => ({ c: r.c, t: Number(r.t), k: Number(r.k), a: r.a, e: r.e })),
+    events: eventsOf,
+  }
+}
+
+export type { EventRow, MessageRow }

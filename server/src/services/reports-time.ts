@@ -79,9 +79,51 @@ export class LocalClock {
     })
   }
 
+  private windowStart = 0
+  private window: Float64Array | null = null
+
+  /** Precomputes the offsets of [from, to) into an array (a report reads millions of instants). */
+  prepare(from: number, to: number): void {
+    const first = Math.floor(from / QUARTER)
+    const last = Math.floor(to / QUARTER)
+    if (last - first > 500_000)
+      return
+    const window = new Float64Array(last - first + 1)
+    this.window = null
+    // Probe every 6 hours; where the offset differs between two probes, find the quarter it
+    // changes at by bisection (time zones change offset at most once in 6 hours).
+    const STEP = 24
+    for (let q = first; q <= last; q += STEP) {
+      const end = Math.min(q + STEP, last)
+      const a = this.offset(q * QUARTER)
+      const b = this.offset(end * QUARTER)
+      let change = end + 1
+      if (a !== b) {
+        let lo = q
+        let hi = end
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1
+          if (this.offset(mid * QUARTER) === a)
+            lo = mid
+          else hi = mid
+        }
+        change = hi
+      }
+      for (let k = q; k <= end; k++)
+        window[k - first] = k < change ? a : b
+    }
+    this.windowStart = first
+    this.window = window
+  }
+
   /** local time − UTC at instant t, in ms */
   offset(t: number): number {
     const key = Math.floor(t / QUARTER)
+    if (this.window) {
+      const i = key - this.windowStart
+      if (i >= 0 && i < this.window.length)
+        return this.window[i]!
+    }
     let off = this.offsets.get(key)
     if (off === undefined) {
       const at = key * QUARTER

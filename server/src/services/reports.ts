@@ -5,7 +5,9 @@
  */
 import type { DurationStats, ReportConversationPage, ReportConversationsQuery, ReportGroupRow, ReportLive, ReportMetrics, ReportQuery, ReportSummary, TrendPoint } from '../../../protocol/reports.ts'
 import type { Db } from '../storage/db.ts'
-import type { Conv, Cycle, MetricId } from './reports-engine.ts'
+import type { Kysely } from 'kysely'
+import type { Cycle, MetricId } from './reports-engine.ts'
+import type { KeyKind } from './reports-facts.ts'
 import type { ScheduleRange } from './reports-time.ts'
 import type { SessionAgent } from './sessions.ts'
 import { sql } from 'kysely'
@@ -14,6 +16,7 @@ import { AppError } from '../errors.ts'
 import { conversationVisibility } from './access.ts'
 import { csvDocument } from './reports-csv.ts'
 import { COUNT_METRICS, DURATION_METRICS, M, replay } from './reports-engine.ts'
+import { conversationIds, Keys, loadFacts, longOpen, parseReasonKey, reasonKey, refreshFacts } from './reports-facts.ts'
 import { badInput, BusinessHours, checkTimeZone, DAY, LocalClock, parseDay, parseSchedule } from './reports-time.ts'
 
 export interface ReportContext {
@@ -28,6 +31,20 @@ export interface ReportContext {
   teamId?: string
   labelId?: string
   channelId?: string
+}
+
+const clocks = new Map<string, LocalClock>()
+
+/** One clock per time zone (its offset caches serve every report). */
+function clockOf(tz: string): LocalClock {
+  let clock = clocks.get(tz)
+  if (!clock) {
+    if (clocks.size >= 100)
+      clocks.clear()
+    clock = new LocalClock(tz)
+    clocks.set(tz, clock)
+  }
+  return clock
 }
 
 /** Validates the query and who asks; answers what the replay needs. */
@@ -45,9 +62,10 @@ export function reportContext(caller: SessionAgent, query: ReportQuery): ReportC
       throw new AppError(403, 'forbidden', 'an agent may only see reports about themself')
     agentId = caller.id
   }
-  const clock = new LocalClock(tz)
+  const clock = clockOf(tz)
   const from = query.from
   const to = query.to
+  clock.prepare(Math.max(0, from - 92 * DAY), to + DAY)
   let duration = (a: number, b: number) => b - a
   if (schedule) {
     const hours = new BusinessHours(clock, schedule, Math.max(0, from - 91 * DAY), to)
@@ -73,14 +91,18 @@ function matches(ctx: ReportContext, agentId: string | null, teamId: string | nu
 }
 
 /** Nearest rank: the value at rank ⌈p/100 · n⌉ of the sorted values. */
-export function nearestRank(sorted: number[], p: number): number | null {
+export function nearestRank(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0)
     return null
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!
 }
 
-function stats(values: number[]): DurationStats {
-  if (values.length === 0) {
+function sortedOf(values: number[]): Float64Array {
+  return Float64Array.from(values).sort()
+}
+
+function stats(list: number[]): DurationStats {
+  if (list.length === 0) {
     return {
       count: 0,
       p50: null,
@@ -88,7 +110,7 @@ function stats(values: number[]): DurationStats {
       mean: null,
     }
   }
-  values.sort((a, b) => a - b)
+  const values = sortedOf(list)
   let sum = 0
   for (const v of values)
     sum += v
@@ -131,13 +153,27 @@ class Acc {
   }
 }
 
-function accIn<K>(map: Map<K, Acc>, key: K): Acc {
-  let acc = map.get(key)
-  if (!acc) {
-    acc = new Acc()
-    map.set(key, acc)
+/** Accumulators by dense key index (-1: none). */
+class AccGroup {
+  private readonly list: Acc[] = []
+
+  at(idx: number): Acc {
+    let acc = this.list[idx + 1]
+    if (!acc) {
+      acc = new Acc()
+      this.list[idx + 1] = acc
+    }
+    return acc
   }
-  return acc
+
+  toMap(keys: Keys, kind: KeyKind): Map<string | null, Acc> {
+    const out = new Map<string | null, Acc>()
+    this.list.forEach((acc, i) => {
+      if (acc)
+        out.set(keys.name(kind, i - 1), acc)
+    })
+    return out
+  }
 }
 
 interface Names { agents: Map<string, string>, teams: Map<string, string>, labels: Map<string, string>, channels: Map<string, string> }
@@ -181,101 +217,255 @@ export interface Aggregated {
   heatOpened: number[][]
 }
 
-async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
-  const out: Aggregated = {
-    totals: new Acc(),
-    agents: new Map(),
-    teams: new Map(),
-    labels: new Map(),
-    channels: new Map(),
-    failed: new Map(),
-    days: new Map(),
-    heatIn: Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0)),
-    heatOpened: Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0)),
-  }
-  const { clock } = ctx
-  await replay(db, ctx, {
-    measure(metric, conv, at, value, agentId, teamId, reason) {
-      if (!matches(ctx, agentId, teamId))
-        return
-      out.totals.add(metric, value)
-      accIn(out.agents, agentId).add(metric, value)
-      accIn(out.teams, teamId).add(metric, value)
-      accIn(out.channels, conv.channelId).add(metric, value)
-      for (const label of conv.labels)
-        accIn(out.labels, label).add(metric, value)
-      if (metric === M.failed) {
-        const { code, title } = errorOf(reason ?? null)
-        const key = String(code)
-        const entry = out.failed.get(key)
-        if (entry)
-          entry.count++
-        else out.failed.set(key, { code, title, count: 1 })
-      }
-      if (metric === M.botMessages || metric === M.failed || metric === M.assigned || metric === M.unassignedWait || metric === M.botHandled || metric === M.humanHandled)
-        return
-      const dayNo = clock.day(at)
-      let day = out.days.get(dayNo)
-      if (!day) {
-        day = {
-          opened: 0,
-          closed: 0,
-          messagesIn: 0,
-          messagesOut: 0,
-          firstResponse: [],
-          reply: [],
-          resolution: [],
-        }
-        out.days.set(dayNo, day)
-      }
-      switch (metric) {
-        case M.opened:
-          day.opened++
-          out.heatOpened[clock.weekday(at) - 1]![clock.hour(at)]!++
-          break
-        case M.closed:
-          day.closed++
-          break
-        case M.messagesIn:
-          day.messagesIn++
-          out.heatIn[clock.weekday(at) - 1]![clock.hour(at)]!++
-          break
-        case M.messagesOut:
-          day.messagesOut++
-          break
-        case M.firstResponse:
-          day.firstResponse.push(value!)
-          break
-        case M.reply:
-          day.reply.push(value!)
-          break
-        case M.resolution:
-          day.resolution.push(value!)
-          break
-      }
-    },
-  })
-  return out
-}
+/** Metrics that depend on the conversation's cycles (the rest do not: counts of messages and assignments). */
+const CYCLE_METRICS = new Set<number>([
+  M.opened,
+  M.closed,
+  M.botHandled,
+  M.humanHandled,
+  M.firstResponse,
+  M.reply,
+  M.resolution,
+  M.unassignedWait,
+])
 
-function errorOf(text: string | null): { code: number, title: string } {
-  try {
-    const e = text
-      ? JSON.parse(text)
-      : null
-    if (e && typeof e === 'object') {
-      return {
-        code: Number.isInteger(e.code)
-          ? e.code
-          : 0,
-        title: typeof e.title === 'string'
-          ? e.title
-          : 'Unknown error',
-      }
+/** one measurement that passed the report's filters; agent, team, number and reason as key indexes */
+type Visit = (metric: MetricId, conv: number, at: number, value: number | null, agent: number, team: number, chan: number, reason: number) => void
+
+interface Scanned { keys: Keys, labelsOf: Map<number, string[]> }
+
+
+/**
+ * Feeds `visit` every measurement of the period that the report's filters keep, from the
+ * materialised facts (reports-facts.ts): the same measurements the replay would produce.
+ */
+async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) => Visit): Promise<void> {
+  const ws = ctx.workspaceId
+  const { from, to } = ctx
+  await refreshFacts(db, ws)
+  const visible = conversationVisibility(ctx.caller)
+  const adb = db as unknown as Kysely<any>
+  const [facts, labelRows, visibleRows, long] = await Promise.all([
+    loadFacts(db, ws, from, to),
+    sql<{ idx: number, label_id: string }>`SELECT rc.idx, cl.label_id FROM contact_labels cl
+      JOIN conversations c ON c.contact_id = cl.contact_id
+      JOIN report_conv rc ON rc.workspace_id = c.workspace_id AND rc.conversation_id = c.id
+      WHERE cl.workspace_id = ${ws} AND c.workspace_id = ${ws}`.execute(db),
+    visible
+      ? adb.selectFrom('conversations').innerJoin('report_conv as rc', join => join.onRef('rc.conversation_id', '=', 'conversations.id').onRef('rc.workspace_id', '=', 'conversations.workspace_id'))
+          .select('rc.idx').where('conversations.workspace_id', '=', ws).where(visible as any).execute()
+      : Promise.resolve(null),
+    longOpen(db, ws, from),
+  ])
+  const { keys } = facts
+  const labelsOf = new Map<number, string[]>()
+  for (const r of labelRows.rows) {
+    const idx = Number(r.idx)
+    const l = labelsOf.get(idx)
+    if (l)
+      l.push(r.label_id)
+    else labelsOf.set(idx, [r.label_id])
+  }
+  const visit = makeVisit({ keys, labelsOf })
+  const visibleSet = visibleRows ? new Set(visibleRows.map(r => Number(r.idx))) : null
+  const labelId = ctx.labelId
+  const convOk = (c: number) => (!visibleSet || visibleSet.has(c)) && (labelId === undefined || (labelsOf.get(c)?.includes(labelId) ?? false))
+  const convFilter = visibleSet !== null || labelId !== undefined
+  const chanF = ctx.channelId === undefined ? null : keys.find('h', ctx.channelId)
+  const agentF = ctx.agentId === undefined ? null : keys.find('a', ctx.agentId)
+  const teamF = ctx.teamId === undefined ? null : keys.find('t', ctx.teamId)
+
+  // Conversations replayed as before: a cycle open since before the lookback (`long`), or a cycle
+  // still open at `to` whose assignee or team changed at or after `to` (its bot / human judgement
+  // is attributed to the assignee at `to`, which the facts do not keep).
+  const longIdx = new Set(long.values())
+  const handledIdx = new Set<number>()
+  for (const s of facts.segments) {
+    for (let i = 0; i < s.cn; i++) {
+      const start = s.cStart[i]!
+      const closed = s.cClosed[i]!
+      if (start >= from && start < to && !(closed < to) && s.cChange[i]! >= to && !longIdx.has(s.cConv[i]!))
+        handledIdx.add(s.cConv[i]!)
     }
   }
-  catch {}
-  return { code: 0, title: 'Unknown error' }
+  if (longIdx.size > 0 || handledIdx.size > 0) {
+    const ids = new Map<string, number>(long)
+    for (const [idx, id] of await conversationIds(db, ws, [...handledIdx]))
+      ids.set(id, idx)
+    await replay(db, { ...ctx, onlyConversations: [...ids.keys()] }, {
+      measure(metric, conv, at, value, agentId, teamId, reason) {
+        const c = ids.get(conv.id)!
+        if (!CYCLE_METRICS.has(metric))
+          return
+        if (!longIdx.has(c) && metric !== M.botHandled && metric !== M.humanHandled)
+          return
+        if (!matches(ctx, agentId, teamId))
+          return
+        visit(metric, c, at, value, keys.idx('a', agentId), keys.idx('t', teamId), keys.idx('h', conv.channelId), metric === M.failed ? keys.idx('r', reasonKey(reason ?? null)) : -1)
+      },
+    })
+  }
+
+  const duration = ctx.schedule ? ctx.duration : null
+  const skipLong = longIdx.size > 0
+  for (const s of facts.segments) {
+    const { n, metric, at, start, conv, agent, team, chan, reason } = s
+    for (let i = 0; i < n; i++) {
+      const t = at[i]!
+      if (t < from || t >= to)
+        continue
+      const c = conv[i]!
+      if (convFilter && !convOk(c))
+        continue
+      if (chanF !== null && chan[i] !== chanF)
+        continue
+      const m = metric[i]! as MetricId
+      if (skipLong && longIdx.has(c) && CYCLE_METRICS.has(m))
+        continue
+      const a = agent[i]!
+      const tm = team[i]!
+      if ((agentF !== null && a !== agentF) || (teamF !== null && tm !== teamF))
+        continue
+      let value: number | null = null
+      if (m >= COUNT_METRICS) {
+        value = duration
+          ? duration(start[i]!, t)
+          : t - start[i]!
+      }
+      visit(m, c, t, value, a, tm, chan[i]!, reason[i]!)
+    }
+    // Bot- / human-handled: cycles started in the period, judged on the cycle up to `to`.
+    for (let i = 0; i < s.cn; i++) {
+      const st = s.cStart[i]!
+      if (st < from || st >= to)
+        continue
+      const c = s.cConv[i]!
+      if (longIdx.has(c) || handledIdx.has(c))
+        continue
+      if (convFilter && !convOk(c))
+        continue
+      if (chanF !== null && s.cChan[i] !== chanF)
+        continue
+      const a = s.cAgent[i]!
+      const tm = s.cTeam[i]!
+      if ((agentF !== null && a !== agentF) || (teamF !== null && tm !== teamF))
+        continue
+      const closed = s.cClosed[i]!
+      let human: boolean
+      let any: boolean
+      if (closed < to) {
+        human = !Number.isNaN(s.cHuman[i]!)
+        any = !Number.isNaN(s.cOut[i]!)
+      }
+      else {
+        human = s.cHuman[i]! < to
+        any = s.cOut[i]! < to
+      }
+      if (human)
+        visit(M.humanHandled, c, st, null, a, tm, s.cChan[i]!, -1)
+      else if (any)
+        visit(M.botHandled, c, st, null, a, tm, s.cChan[i]!, -1)
+    }
+  }
+}
+
+async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
+  const totals = new Acc()
+  const agents = new AccGroup()
+  const teams = new AccGroup()
+  const channels = new AccGroup()
+  const labels = new Map<string | null, Acc>()
+  const failed = new Map<number, number>()
+  const days = new Map<number, DayAcc>()
+  const heatIn = Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0))
+  const heatOpened = Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0))
+  const { clock } = ctx
+  let labelsOf = new Map<number, string[]>()
+  let keys = new Keys()
+  const visit: Visit = (metric, conv, at, value, agent, team, chan, reason) => {
+    totals.add(metric, value)
+    agents.at(agent).add(metric, value)
+    teams.at(team).add(metric, value)
+    channels.at(chan).add(metric, value)
+    const convLabels = labelsOf.get(conv)
+    if (convLabels) {
+      for (const label of convLabels) {
+        let acc = labels.get(label)
+        if (!acc) {
+          acc = new Acc()
+          labels.set(label, acc)
+        }
+        acc.add(metric, value)
+      }
+    }
+    if (metric === M.failed)
+      failed.set(reason, (failed.get(reason) ?? 0) + 1)
+    if (metric === M.botMessages || metric === M.failed || metric === M.assigned || metric === M.unassignedWait || metric === M.botHandled || metric === M.humanHandled)
+      return
+    const dayNo = clock.day(at)
+    let day = days.get(dayNo)
+    if (!day) {
+      day = {
+        opened: 0,
+        closed: 0,
+        messagesIn: 0,
+        messagesOut: 0,
+        firstResponse: [],
+        reply: [],
+        resolution: [],
+      }
+      days.set(dayNo, day)
+    }
+    switch (metric) {
+      case M.opened:
+        day.opened++
+        heatOpened[clock.weekday(at) - 1]![clock.hour(at)]!++
+        break
+      case M.closed:
+        day.closed++
+        break
+      case M.messagesIn:
+        day.messagesIn++
+        heatIn[clock.weekday(at) - 1]![clock.hour(at)]!++
+        break
+      case M.messagesOut:
+        day.messagesOut++
+        break
+      case M.firstResponse:
+        day.firstResponse.push(value!)
+        break
+      case M.reply:
+        day.reply.push(value!)
+        break
+      case M.resolution:
+        day.resolution.push(value!)
+        break
+    }
+  }
+  await scan(db, ctx, (scanned) => {
+    labelsOf = scanned.labelsOf
+    keys = scanned.keys
+    return visit
+  })
+  const failedOut = new Map<string, { code: number, title: string, count: number }>()
+  for (const [reason, count] of failed) {
+    const { code, title } = parseReasonKey(keys.name('r', reason) ?? '0\tUnknown error')
+    const entry = failedOut.get(String(code))
+    if (entry)
+      entry.count += count
+    else failedOut.set(String(code), { code, title, count })
+  }
+  return {
+    totals,
+    agents: agents.toMap(keys, 'a'),
+    teams: teams.toMap(keys, 't'),
+    labels,
+    channels: channels.toMap(keys, 'h'),
+    failed: failedOut,
+    days,
+    heatIn,
+    heatOpened,
+  }
 }
 
 export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQuery): Promise<ReportSummary> {
@@ -290,7 +480,7 @@ export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQ
   const lastDay = ctx.clock.day(ctx.to - 1)
   for (let d = firstDay; d <= lastDay; d++) {
     const a = agg.days.get(d)
-    const fr = (a?.firstResponse ?? []).sort((x, y) => x - y)
+    const fr = sortedOf(a?.firstResponse ?? [])
     trend.push({
       day: ctx.clock.dayName(d),
       opened: a?.opened ?? 0,
@@ -299,8 +489,8 @@ export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQ
       messagesOut: a?.messagesOut ?? 0,
       firstResponseP50: nearestRank(fr, 50),
       firstResponseP90: nearestRank(fr, 90),
-      replyP50: nearestRank((a?.reply ?? []).sort((x, y) => x - y), 50),
-      resolutionP50: nearestRank((a?.resolution ?? []).sort((x, y) => x - y), 50),
+      replyP50: nearestRank(sortedOf(a?.reply ?? []), 50),
+      resolutionP50: nearestRank(sortedOf(a?.resolution ?? []), 50),
     })
   }
   return {
@@ -355,57 +545,65 @@ export async function reportConversations(db: Db, caller: SessionAgent, query: R
       throw badInput('cursor', 'invalid_cursor', 'not a cursor this server issued')
     offset = Number(n[1])
   }
-  const found = new Map<string, { conv: Conv, count: number, value: number | null, at: number }>()
+  const found = new Map<number, { conv: number, count: number, value: number | null, at: number }>()
   const { clock } = ctx
-  await replay(db, ctx, {
-    measure(m, conv, at, value, agentId, teamId) {
-      if (m !== metric || !matches(ctx, agentId, teamId))
-        return
-      if (day !== null && clock.day(at) !== day)
-        return
-      if (query.weekday !== undefined && (clock.weekday(at) !== query.weekday || clock.hour(at) !== query.hour))
-        return
-      const entry = found.get(conv.id)
-      if (entry) {
-        entry.count++
-        entry.at = Math.max(entry.at, at)
-        if (value !== null)
-          entry.value = Math.max(entry.value ?? 0, value)
-      }
-      else {
-        found.set(conv.id, {
-          conv,
-          count: 1,
-          value: DURATION_METRIC_IDS.has(m)
-            ? value
-            : null,
-          at,
-        })
-      }
-    },
+  await scan(db, ctx, () => (m, conv, at, value) => {
+    if (m !== metric)
+      return
+    if (day !== null && clock.day(at) !== day)
+      return
+    if (query.weekday !== undefined && (clock.weekday(at) !== query.weekday || clock.hour(at) !== query.hour))
+      return
+    const entry = found.get(conv)
+    if (entry) {
+      entry.count++
+      entry.at = Math.max(entry.at, at)
+      if (value !== null)
+        entry.value = Math.max(entry.value ?? 0, value)
+    }
+    else {
+      found.set(conv, {
+        conv,
+        count: 1,
+        value: DURATION_METRIC_IDS.has(m)
+          ? value
+          : null,
+        at,
+      })
+    }
   })
+  const idOf = await conversationIds(db, ctx.workspaceId, [...found.keys()])
   const all = [
     ...found.values(),
-  ].sort((a, b) => b.at - a.at || (a.conv.id < b.conv.id
+  ].map(f => ({ ...f, id: idOf.get(f.conv) ?? '' })).sort((a, b) => b.at - a.at || (a.id < b.id
     ? -1
     : 1))
   const page = all.slice(offset, offset + limit)
-  const contacts = page.length === 0
+  const convRows = page.length === 0
     ? []
-    : await db.selectFrom('contacts').select(['id', 'name', 'profile_name']).where('id', 'in', page.map(p => p.conv.contactId)).execute()
+    : await db.selectFrom('conversations').select(['id', 'contact_id', 'channel_id', 'assignee_id', 'team_id']).where('id', 'in', page.map(p => p.id)).execute()
+  const convOf = new Map(convRows.map(r => [r.id, r]))
+  const contacts = convRows.length === 0
+    ? []
+    : await db.selectFrom('contacts').select(['id', 'name', 'profile_name']).where('id', 'in', convRows.map(r => r.contact_id)).execute()
   const contactName = new Map(contacts.map(c => [c.id, c.name ?? c.profile_name]))
   return {
-    items: page.map(p => ({
-      conversationId: p.conv.id,
-      contactId: p.conv.contactId,
-      contactName: contactName.get(p.conv.contactId) ?? null,
-      channelId: p.conv.channelId,
-      assigneeId: p.conv.assigneeId,
-      teamId: p.conv.teamId,
-      count: p.count,
-      value: p.value,
-      at: p.at,
-    })),
+    items: page.map((p) => {
+      const c = convOf.get(p.id)
+      return {
+        conversationId: p.id,
+        contactId: c?.contact_id ?? '',
+        contactName: c
+          ? (contactName.get(c.contact_id) ?? null)
+          : null,
+        channelId: c?.channel_id ?? '',
+        assigneeId: c?.assignee_id ?? null,
+        teamId: c?.team_id ?? null,
+        count: p.count,
+        value: p.value,
+        at: p.at,
+      }
+    }),
     total: all.length,
     nextCursor: offset + limit < all.length
       ? `o${offset + limit}`
