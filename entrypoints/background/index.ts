@@ -142,6 +142,8 @@ export default defineBackground({
     void watchBadge()
 
     // ---- notifications
+    /** ids of the last notifications created (Firefox headless keeps none on screen: the e2e test reads these) */
+    let created: string[] = []
     async function notify(events: CompanionEvent[]): Promise<CompanionEvent[]> {
       if (events.length === 0)
         return []
@@ -151,8 +153,15 @@ export default defineBackground({
         viewed: await viewedConversations(),
       })
       await language
-      for (const event of shown)
-        await showNotification(event, prefs).catch(error => console.error('[wa-inbox] notification failed', error))
+      for (const event of shown) {
+        const id = await showNotification(event, prefs).catch(error => console.error('[wa-inbox] notification failed', error))
+        if (id) {
+          created = [
+            ...created.slice(-49),
+            id,
+          ]
+        }
+      }
       return shown
     }
 
@@ -275,6 +284,7 @@ export default defineBackground({
       notificationButton: (id: string, index: number) => handleNotificationButton(id, index, companion),
       idle: (state: 'active' | 'idle' | 'locked') => applyIdleState(state, idleOptions),
       badge: () => lastBadge,
+      notifications: () => created,
       refreshBadge,
       checkWaiting,
     }
