@@ -2,8 +2,12 @@
  * Phone numbers on a page (issue 5): `scanPhoneNumbers` over the visible text of a 10,000-row
  * table (names, phones in mixed formats, e-mails, order numbers, dates, IBANs, prices), in Node and
  * in headless Chromium inside an extension page (the same code, bundled by Vite like the
- * extension's). Target: < 100 ms. Also the size scan.ts + libphonenumber-js ('min' metadata) add
- * to a bundle, minified and gzipped.
+ * extension's). Target: < 100 ms for every number on the page (the default since the scan has no
+ * cap: `default`); `first_200` stops after 200 distinct numbers, the old default. Also the size
+ * scan.ts + libphonenumber-js ('min' metadata) add to a bundle, minified and gzipped.
+ *
+ * Not part of `npm run bench` (bench/run.ts); run it alone:
+ *   node -e "import('./bench/phone-scan.ts').then(m => m.benchPhoneScan({ quick: false }))"
  */
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -45,6 +49,11 @@ export function tableText(rows: number): string {
   }
   return lines.join('\n')
 }
+
+const MODES = [
+  ['default', undefined],
+  ['first_200', 200],
+] as const
 
 interface Timing { ms_p50: number, ms_max: number, found: number, chars: number }
 
@@ -101,11 +110,8 @@ export async function benchPhoneScan({ quick }: { quick: boolean }): Promise<voi
   const runs = quick ? 3 : 10
   const text = tableText(rows)
 
-  // Node: the popup's default (the first 200 distinct numbers) and every number on the page.
-  for (const [mode, maxResults] of [
-    ['default_200', undefined],
-    ['all', 100_000],
-  ] as const) {
+  // Node: the default (every number on the page) and the first 200 distinct numbers.
+  for (const [mode, maxResults] of MODES) {
     const timing = time(runs, () => scanPhoneNumbers(text, 'RO', { maxResults }).length, text.length)
     emit({
       bench: 'phone_scan',
@@ -136,10 +142,7 @@ export async function benchPhoneScan({ quick }: { quick: boolean }): Promise<voi
       // eslint-disable-next-line no-eval
       (0, eval)(source)
     }, minified)
-    for (const [mode, maxResults] of [
-      ['default_200', undefined],
-      ['all', 100_000],
-    ] as const) {
+    for (const [mode, maxResults] of MODES) {
       const timing = await page.evaluate(({ text, runs, maxResults }) => {
         const scan = (globalThis as any).__waPhoneScan.scanPhoneNumbers as typeof scanPhoneNumbers
         const times: number[] = []

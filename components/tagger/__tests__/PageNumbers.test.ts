@@ -115,6 +115,30 @@ describe('pageNumbers', () => {
     expect((await db.outbox.toArray()).map(r => r.type)).toEqual(['contact.addLabel', 'conversation.assign', 'contact.removeLabel'])
   })
 
+  it('lists the first 100 of many numbers, with how many more and a button for the next ones', async () => {
+    const text = Array.from({ length: 250 }, (_, i) => `07${String(45_000_000 + i).padStart(8, '0')}`).join('\n')
+    const wrapper = await mountWith(scanOf(text))
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.find('[data-testid="page-numbers-count"]').text()).toBe('Phone numbers found: 250')
+    })
+    expect(wrapper.findAll('[data-testid="page-number"]')).toHaveLength(100)
+    const more = wrapper.find('[data-testid="page-numbers-more"]')
+    expect(more.attributes('data-hidden')).toBe('150')
+    expect(more.find('[data-testid="page-numbers-show-more"]').text()).toBe('… +150')
+    await more.find('[data-testid="page-numbers-show-more"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="page-number"]')).toHaveLength(200)
+    await wrapper.find('[data-testid="page-numbers-show-more"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="page-number"]')).toHaveLength(250)
+    expect(wrapper.find('[data-testid="page-numbers-more"]').exists()).toBe(false)
+    // Scanning again starts from the first 100.
+    await wrapper.find('[data-testid="page-numbers-scan"]').trigger('click')
+    await vi.waitFor(async () => {
+      await flushPromises()
+      expect(wrapper.findAll('[data-testid="page-number"]')).toHaveLength(100)
+    })
+  })
+
   it('makes a number a contact through POST /api/contacts and shows it', async () => {
     const created = contact('c9', { phone: '+40744555666', waId: '40744555666' })
     fetchMock.mockResolvedValue(new Response(JSON.stringify({

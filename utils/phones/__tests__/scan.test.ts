@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { phoneInSelection, scanPhoneNumbers } from '~/utils/phones/scan'
+import { candidateRuns, phoneInSelection, scanPhoneNumbers } from '~/utils/phones/scan'
 
 const numbers = (text: string, country: string | null = 'RO') => scanPhoneNumbers(text, country).map(p => p.number)
 
@@ -100,7 +100,43 @@ describe('scanPhoneNumbers', () => {
     const found = scanPhoneNumbers(text, 'RO', { maxResults: 100_000 })
     const ms = performance.now() - started
     expect(found).toHaveLength(10_000)
-    expect(ms).toBeLessThan(1000) // ~60 ms here; generous for slow CI machines
+    expect(ms).toBeLessThan(1000) // ~15 ms here; generous for slow CI machines
+  })
+
+  it('finds every number by default (no cap besides maxChars)', () => {
+    const text = Array.from({ length: 1500 }, (_, i) => `07${String(22_000_000 + i).padStart(8, '0')}`).join('\n')
+    expect(scanPhoneNumbers(text, 'RO')).toHaveLength(1500)
+  })
+})
+
+describe('candidateRuns', () => {
+  /** The regular expression the hand-written pass replaces (same matches, leftmost and greedy). */
+  const CANDIDATE = /[+(]?\d(?:[ \u00A0]?[-./()]?[ \u00A0]?\d){6,60}\)?/g
+  const ALPHABET = '0123456789012345678901234567890123456789     \u00A0--..//(())++\t\nab#,:'
+
+  it('matches the candidate regular expression on random text', () => {
+    let seed = 7
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      return seed / 2_147_483_648
+    }
+    for (let round = 0; round < 3000; round++) {
+      const length = 1 + Math.floor(next() * 120)
+      let text = ''
+      for (let i = 0; i < length; i++)
+        text += ALPHABET[Math.floor(next() * ALPHABET.length)]
+      const expected = [
+        ...text.matchAll(CANDIDATE),
+      ].map(m => [m.index, m.index + m[0].length])
+      expect(candidateRuns(text), JSON.stringify(text)).toEqual(expected)
+    }
+  })
+
+  it('cuts runs longer than 61 digits like the expression', () => {
+    const text = `${'1'.repeat(70)} 22 333 4444`
+    expect(candidateRuns(text)).toEqual([
+      ...text.matchAll(CANDIDATE),
+    ].map(m => [m.index, m.index + m[0].length]))
   })
 })
 
