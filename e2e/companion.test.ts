@@ -72,7 +72,7 @@ describe.each(BROWSERS)('companion in %s', (name) => {
   const e2e = useExtension(name)
   let me: { id: string }
   let probe: ExtPage
-  const chats: Record<string, string> = {}
+  const chats = {} as Record<keyof typeof CUSTOMERS, string>
 
   const api = <T = any>(path: string) => e2e.backend.api<T>(path)
   const conversation = (id: string) => api<ApiConversation>(`/api/conversations/${id}`)
