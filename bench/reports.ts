@@ -1,11 +1,17 @@
 /**
  * Reports figures (issue 7): a 90-day, 50-agent workspace with 1,000,000 messages (BENCH_QUICK:
- * 50,000) and its assignment / status history, seeded straight into the database; then the
- * summary is computed in-process (the service the route calls) for the last 7, 30 and 90 days,
- * with and without business hours. Prints one line per case with median and max of 5 runs.
+ * 50,000) and its assignment / status history, seeded straight into the database. Then:
+ * - `reports_refresh_cold`: the first refresh, building the facts of every conversation (what a
+ *   server does once after migration 0005, in the background);
+ * - `reports_summary`: the summary computed in-process (the service the route calls) for the last
+ *   7, 30 and 90 days, with and without business hours, facts fresh; median and max of 5 runs (the
+ *   first run also loads the day segments into the cache: `first_ms`);
+ * - `reports_refresh_incremental`: 100 new messages in 100 conversations, then the refresh, and
+ *   the 7-day summary after it (which includes that refresh's check).
  */
 import type { Storage } from '../server/src/storage/db.ts'
 import { sql } from 'kysely'
+import { refreshFacts } from '../server/src/services/reports-facts.ts'
 import { reportSummary } from '../server/src/services/reports.ts'
 import { migrate, openStorage } from '../server/src/storage/db.ts'
 import { benchDatabase, emit, percentile, WA } from './lib.ts'
@@ -39,7 +45,7 @@ async function insertMany(storage: Storage, table: string, rows: Record<string, 
   })
 }
 
-async function seed(storage: Storage, messagesWanted: number, agents: number): Promise<{ workspaceId: string, now: number, conversations: number, events: number }> {
+export async function seed(storage: Storage, messagesWanted: number, agents: number): Promise<{ workspaceId: string, now: number, conversations: number, events: number }> {
   const db = storage.db
   const now = Date.UTC(2025, 5, 30, 12)
   const ws = 'bench-reports'
@@ -296,6 +302,15 @@ export async function benchReports(engine: 'sqlite' | 'postgres', postgresUrl: s
       restricted: false,
       teamIds: [],
     }
+    const coldStart = performance.now()
+    const cold = await refreshFacts(storage.db, seeded.workspaceId)
+    emit({
+      bench: 'reports_refresh_cold',
+      engine,
+      conversations: cold.conversations,
+      segments: cold.days,
+      seconds: Math.round((performance.now() - coldStart) / 100) / 10,
+    })
     const hours = [1, 2, 3, 4, 5].map(d => `${d}:540-1020`).join(',')
     for (const days of (process.env.DAYS
       ? [
@@ -317,6 +332,7 @@ export async function benchReports(engine: 'sqlite' | 'postgres', postgresUrl: s
           })
           times.push(performance.now() - start)
         }
+        const first = times[0]!
         times.sort((a, b) => a - b)
         emit({
           bench: 'reports_summary',
@@ -329,12 +345,63 @@ export async function benchReports(engine: 'sqlite' | 'postgres', postgresUrl: s
           replies: summary.totals.reply.count,
           median_ms: percentile(times, 50),
           max_ms: percentile(times, 100),
+          first_ms: Math.round(first),
           target_ms: engine === 'postgres'
             ? 500
             : 1000,
         })
       }
     }
+    // Incremental: 100 new messages (inbound and agents' answers) in 100 conversations.
+    const random = rng(11)
+    const fresh: Record<string, unknown>[] = []
+    for (let i = 0; i < 100; i++) {
+      const c = Math.floor(random() * seeded.conversations)
+      const t = seeded.now - 60 * MIN + i * 1000
+      const inbound = i % 2 === 0
+      fresh.push({
+        id: `bm-new-${i}`,
+        workspace_id: seeded.workspaceId,
+        conversation_id: `bv-${c}`,
+        channel_id: `bench-ch-${(c % 2) + 1}`,
+        wamid: `wamid.bench.new.${i}`,
+        client_id: null,
+        direction: inbound ? 'in' : 'out',
+        type: 'text',
+        status: inbound ? 'delivered' : 'sent',
+        content: '{"body":"again"}',
+        context: null,
+        referral: null,
+        error: null,
+        reaction: null,
+        raw: null,
+        timestamp: t,
+        created_at: t,
+        updated_at: t,
+        sent_at: null,
+        delivered_at: null,
+        read_at: null,
+        played_at: null,
+        failed_at: null,
+        sent_by: inbound ? null : 'bench-agent-1',
+      })
+    }
+    await insertMany(storage, 'messages', fresh)
+    const incStart = performance.now()
+    const inc = await refreshFacts(storage.db, seeded.workspaceId)
+    const incMs = performance.now() - incStart
+    const afterStart = performance.now()
+    const after = await reportSummary(storage.db, admin, { from: seeded.now - 7 * DAY, to: seeded.now, tz: 'Europe/Bucharest' })
+    emit({
+      bench: 'reports_refresh_incremental',
+      engine,
+      newMessages: 100,
+      conversations: inc.conversations,
+      segmentsRewritten: inc.days,
+      refresh_ms: Math.round(incMs),
+      summary7d_after_ms: Math.round(performance.now() - afterStart),
+      messagesIn7d: after.totals.messagesIn,
+    })
   }
   finally {
     await storage.close()

@@ -76,7 +76,10 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   const mark = (row: 'OLD' | 'NEW', column: string) => `INSERT INTO report_dirty (workspace_id, conversation_id) VALUES (${row}.workspace_id, ${row}.${column});`
 
   if (engine === 'postgres') {
-    for (const [fn, column] of [['report_mark_conversation_id', 'conversation_id'], ['report_mark_id', 'id']] as const) {
+    for (const [fn, column] of [
+      ['report_mark_conversation_id', 'conversation_id'],
+      ['report_mark_id', 'id'],
+    ] as const) {
       await sql.raw(`CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN

@@ -28,6 +28,7 @@ import { pruneChanges } from './services/changes.ts'
 import { createChannelRegistry } from './services/channels.ts'
 import { reopenDueSnoozes } from './services/conversations.ts'
 import { createLiveHub } from './services/live.ts'
+import { refreshAllFacts } from './services/reports-facts.ts'
 import { createSequencer } from './services/sequencer.ts'
 import { authenticate } from './services/sessions.ts'
 import { syncAllTemplates } from './services/templates.ts'
@@ -133,9 +134,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   })
   let snoozeTimer: NodeJS.Timeout | undefined
   let pruneTimer: NodeJS.Timeout | undefined
+  let reportsTimer: NodeJS.Timeout | undefined
+  let reportsRefresh: Promise<unknown> | null = null
   app.addHook('onClose', async () => {
     clearInterval(snoozeTimer)
     clearInterval(pruneTimer)
+    clearInterval(reportsTimer)
+    await reportsRefresh
     await app.worker?.stop()
     await app.sequencer.stop()
     await app.live.close()
@@ -302,6 +307,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     pruneChanges(app.db, Date.now() - config.changesRetentionDays * 24 * 60 * 60 * 1000).catch(err => app.log.warn({ err }, 'pruning the change log failed'))
   }, 10 * 60 * 1000)
   pruneTimer.unref()
+  // Report facts follow the recorded history in the background, so a report rarely has to wait
+  // for its refresh (services/reports-facts.ts); one refresh at a time.
+  reportsTimer = setInterval(() => {
+    if (reportsRefresh)
+      return
+    reportsRefresh = refreshAllFacts(app.db)
+      .catch(err => app.log.warn({ err }, 'refreshing report facts failed'))
+      .finally(() => {
+        reportsRefresh = null
+      })
+  }, 5000)
+  reportsTimer.unref()
 
   app.addHook('onReady', async () => {
     await app.live.ready()

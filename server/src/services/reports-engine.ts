@@ -110,8 +110,11 @@ export async function loadConversations(db: Db, options: Pick<ReplayOptions, 'wo
     query = query.where(visible)
   if (options.channelId)
     query = query.where('channel_id', '=', options.channelId)
-  if (options.onlyConversations)
-    query = query.where('id', 'in', options.onlyConversations.length ? options.onlyConversations : [''])
+  if (options.onlyConversations) {
+    query = query.where('id', 'in', options.onlyConversations.length
+      ? options.onlyConversations
+      : [''])
+  }
   if (options.labelId) {
     const labelId = options.labelId
     query = query.where('contact_id', 'in', eb => eb.selectFrom('contact_labels').select('contact_id').where('label_id', '=', labelId))
@@ -143,8 +146,16 @@ export async function replay(db: Db, options: ReplayOptions, sink: Sink): Promis
   const ws = options.workspaceId
   const cap = Math.max(0, from - LOOKBACK_MS)
   const only = options.onlyConversations
-  const onlyEvents = only ? sql`AND conversation_id IN (${sql.join(only.length ? only : [''])})` : sql``
-  const onlyMessages = only ? sql`AND m.conversation_id IN (${sql.join(only.length ? only : [''])})` : sql``
+  const onlyEvents = only
+    ? sql`AND conversation_id IN (${sql.join(only.length
+      ? only
+      : [''])})`
+    : sql``
+  const onlyMessages = only
+    ? sql`AND m.conversation_id IN (${sql.join(only.length
+      ? only
+      : [''])})`
+    : sql``
   const [convs, events, messages] = await Promise.all([
     loadConversations(db, options),
     sql<EventRow>`SELECT conversation_id AS c, kind, to_value AS v, from_value AS f, created_at AS t
@@ -375,8 +386,13 @@ export function replayConversation(conv: Conv, rows: MessageRow[], start: number
  * rows and order as `replay` reads, without the period's bounds.
  */
 export async function loadHistory(db: Db, workspaceId: string, ids: string[]): Promise<{ convs: Conv[], messages: MessageRow[], events: Map<string, EventRow[]> }> {
-  if (ids.length === 0)
-    return { convs: [], messages: [], events: new Map() }
+  if (ids.length === 0) {
+    return {
+      convs: [],
+      messages: [],
+      events: new Map(),
+    }
+  }
   const list = sql.join(ids)
   const [convRows, events, messages] = await Promise.all([
     sql<{ id: string, channel_id: string, contact_id: string, assignee_id: string | null, team_id: string | null }>`SELECT id, channel_id, contact_id, assignee_id, team_id
@@ -399,8 +415,21 @@ export async function loadHistory(db: Db, workspaceId: string, ids: string[]): P
     else eventsOf.set(e.c, [e])
   }
   return {
-    convs: convRows.rows.map(r => ({ id: r.id, channelId: r.channel_id, contactId: r.contact_id, assigneeId: r.assignee_id, teamId: r.team_id, labels: [] })),
-    messages: messages.rows.map(r => ({ c: r.c, t: Number(r.t), k: Number(r.k), a: r.a, e: r.e })),
+    convs: convRows.rows.map(r => ({
+      id: r.id,
+      channelId: r.channel_id,
+      contactId: r.contact_id,
+      assigneeId: r.assignee_id,
+      teamId: r.team_id,
+      labels: [],
+    })),
+    messages: messages.rows.map(r => ({
+      c: r.c,
+      t: Number(r.t),
+      k: Number(r.k),
+      a: r.a,
+      e: r.e,
+    })),
     events: eventsOf,
   }
 }

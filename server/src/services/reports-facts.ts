@@ -53,8 +53,20 @@ export interface Segment {
 }
 
 const F64_M = ['at', 'start'] as const
-const F64_C = ['cStart', 'cClosed', 'cHuman', 'cOut', 'cChange'] as const
-const I32_M = ['conv', 'agent', 'team', 'chan', 'reason'] as const
+const F64_C = [
+  'cStart',
+  'cClosed',
+  'cHuman',
+  'cOut',
+  'cChange',
+] as const
+const I32_M = [
+  'conv',
+  'agent',
+  'team',
+  'chan',
+  'reason',
+] as const
 const I32_C = ['cConv', 'cAgent', 'cTeam', 'cChan'] as const
 
 interface MeasureEntry { metric: number, at: number, start: number, agent: number, team: number, reason: number }
@@ -76,12 +88,18 @@ class SegmentBuilder {
   private grow(cap: number) {
     const old = this.m
     this.cap = cap
-    const next: Record<string, any> = { metric: new Uint8Array(cap) }
+    const next: Record<string, any> = {
+      metric: new Uint8Array(cap),
+    }
     for (const k of F64_M)
       next[k] = new Float64Array(cap)
     for (const k of I32_M)
       next[k] = new Int32Array(cap)
-    for (const k of ['metric', ...F64_M, ...I32_M]) {
+    for (const k of [
+      'metric',
+      ...F64_M,
+      ...I32_M,
+    ]) {
       if (old[k])
         next[k].set(old[k].subarray(0, this.n))
     }
@@ -95,7 +113,10 @@ class SegmentBuilder {
       next[k] = new Float64Array(cap)
     for (const k of I32_C)
       next[k] = new Int32Array(cap)
-    for (const k of [...F64_C, ...I32_C]) {
+    for (const k of [
+      ...F64_C,
+      ...I32_C,
+    ]) {
       if (this.m[k])
         next[k].set(this.m[k].subarray(0, this.cn))
     }
@@ -182,32 +203,68 @@ export function decodeSegment(data: Uint8Array): Segment {
   const head = new Uint32Array(buf, 0, 2)
   const n = head[0]!
   const cn = head[1]!
-  const s: Record<string, any> = { n, cn }
   let off = 8
-  for (const k of F64_M) {
-    s[k] = new Float64Array(buf, off, n)
-    off += 8 * n
+  const f64 = (count: number) => {
+    const view = new Float64Array(buf, off, count)
+    off += 8 * count
+    return view
   }
-  for (const k of F64_C) {
-    s[k] = new Float64Array(buf, off, cn)
-    off += 8 * cn
+  const i32 = (count: number) => {
+    const view = new Int32Array(buf, off, count)
+    off += 4 * count
+    return view
   }
-  for (const k of I32_M) {
-    s[k] = new Int32Array(buf, off, n)
-    off += 4 * n
+  // in the order encode() writes them; one literal shape for every segment
+  const at = f64(n)
+  const start = f64(n)
+  const cStart = f64(cn)
+  const cClosed = f64(cn)
+  const cHuman = f64(cn)
+  const cOut = f64(cn)
+  const cChange = f64(cn)
+  const conv = i32(n)
+  const agent = i32(n)
+  const team = i32(n)
+  const chan = i32(n)
+  const reason = i32(n)
+  const cConv = i32(cn)
+  const cAgent = i32(cn)
+  const cTeam = i32(cn)
+  const cChan = i32(cn)
+  const metric = new Uint8Array(buf, off, n)
+  return {
+    n,
+    metric,
+    at,
+    start,
+    conv,
+    agent,
+    team,
+    chan,
+    reason,
+    cn,
+    cStart,
+    cClosed,
+    cHuman,
+    cOut,
+    cChange,
+    cConv,
+    cAgent,
+    cTeam,
+    cChan,
   }
-  for (const k of I32_C) {
-    s[k] = new Int32Array(buf, off, cn)
-    off += 4 * cn
-  }
-  s.metric = new Uint8Array(buf, off, n)
-  return s as Segment
 }
 
 /** Dense indexes of agent (a), team (t), number (h) and failure-reason (r) keys. */
 export class Keys {
   readonly lists: Record<KeyKind, string[]> = { a: [], t: [], h: [], r: [] }
-  private readonly maps: Record<KeyKind, Map<string, number>> = { a: new Map(), t: new Map(), h: new Map(), r: new Map() }
+  private readonly maps: Record<KeyKind, Map<string, number>> = {
+    a: new Map(),
+    t: new Map(),
+    h: new Map(),
+    r: new Map(),
+  }
+
   /** keys added since loading (to insert) */
   readonly added: Array<{ kind: KeyKind, key: string, idx: number }> = []
 
@@ -279,7 +336,10 @@ export function reasonKey(text: string | null): string {
 
 export function parseReasonKey(key: string): { code: number, title: string } {
   const tab = key.indexOf('\t')
-  return { code: Number(key.slice(0, tab)), title: key.slice(tab + 1) }
+  return {
+    code: Number(key.slice(0, tab)),
+    title: key.slice(tab + 1),
+  }
 }
 
 /** 32-bit FNV-1a of a string */
@@ -329,17 +389,26 @@ export async function refreshFacts(db: Db, workspaceId: string): Promise<Refresh
         const dirty = await sql<{ conversation_id: string }>`DELETE FROM report_dirty WHERE workspace_id = ${workspaceId} RETURNING conversation_id`.execute(trx)
         if (dirty.rows.length === 0)
           return { conversations: 0, days: 0 }
-        const work = await compute(trx, workspaceId, [...new Set(dirty.rows.map(r => r.conversation_id))])
+        const work = await compute(trx, workspaceId, [
+          ...new Set(dirty.rows.map(r => r.conversation_id)),
+        ])
         await write(trx, workspaceId, work)
         return { conversations: work.conversations, days: work.days.size }
       })
     }
     else {
       const dirty = await sql<{ seq: number, conversation_id: string }>`SELECT seq, conversation_id FROM report_dirty WHERE workspace_id = ${workspaceId} ORDER BY seq`.execute(db)
-      if (dirty.rows.length === 0)
-        return { conversations: 0, days: 0, ms: Math.round(performance.now() - started) }
+      if (dirty.rows.length === 0) {
+        return {
+          conversations: 0,
+          days: 0,
+          ms: Math.round(performance.now() - started),
+        }
+      }
       const maxSeq = Number(dirty.rows[dirty.rows.length - 1]!.seq)
-      const work = await compute(db, workspaceId, [...new Set(dirty.rows.map(r => r.conversation_id))])
+      const work = await compute(db, workspaceId, [
+        ...new Set(dirty.rows.map(r => r.conversation_id)),
+      ])
       await db.transaction().execute(async (trx) => {
         await write(trx, workspaceId, work)
         // SQLite row ids grow with commits: rows queued after the read stay queued.
@@ -347,7 +416,10 @@ export async function refreshFacts(db: Db, workspaceId: string): Promise<Refresh
       })
       result = { conversations: work.conversations, days: work.days.size }
     }
-    return { ...result, ms: Math.round(performance.now() - started) }
+    return {
+      ...result,
+      ms: Math.round(performance.now() - started),
+    }
   })
 }
 
@@ -392,7 +464,10 @@ async function compute(db: Db, workspaceId: string, ids: string[]): Promise<Work
   const dayOf = (d: number) => {
     let entry = work.days.get(d)
     if (!entry) {
-      entry = { drop: new Set(), add: new SegmentBuilder() }
+      entry = {
+        drop: new Set(),
+        add: new SegmentBuilder(),
+      }
       work.days.set(d, entry)
     }
     return entry
@@ -470,8 +545,12 @@ async function compute(db: Db, workspaceId: string, ids: string[]): Promise<Work
       const hashes: Record<string, string> = {}
       for (const [d, l] of perDay)
         hashes[d] = hash(`${chan};${l.join(';')}`)
-      const oldHashes: Record<string, string> = before ? JSON.parse(before.days) : {}
-      const idx = before ? Number(before.idx) : work.nextConv++
+      const oldHashes: Record<string, string> = before
+        ? JSON.parse(before.days)
+        : {}
+      const idx = before
+        ? Number(before.idx)
+        : work.nextConv++
       const touched = new Set<number>()
       for (const d of Object.keys(oldHashes)) {
         if (hashes[d] !== oldHashes[d])
@@ -503,7 +582,9 @@ async function compute(db: Db, workspaceId: string, ids: string[]): Promise<Work
         idx,
         days: JSON.stringify(hashes),
         open_since: open ? open.start : null,
-        long_cycles: long.length ? JSON.stringify(long) : null,
+        long_cycles: long.length
+          ? JSON.stringify(long)
+          : null,
       })
     }
     // Conversations that no longer exist: their facts go.
@@ -520,12 +601,17 @@ async function compute(db: Db, workspaceId: string, ids: string[]): Promise<Work
 }
 
 async function write(db: Db, workspaceId: string, work: Work): Promise<void> {
-  const days = [...work.days.keys()]
+  const days = [
+    ...work.days.keys(),
+  ]
   const postgres = isPostgres(db)
   for (let i = 0; i < days.length; i += 100) {
     const chunk = days.slice(i, i + 100)
     const current = await sql<{ day: number, data: Uint8Array }>`SELECT day, data FROM report_segments WHERE workspace_id = ${workspaceId} AND day IN (${sql.join(chunk)})`.execute(db)
-    const existing = new Map(current.rows.map(r => [Number(r.day), r.data]))
+    const existing = new Map(current.rows.map(r => [
+      Number(r.day),
+      r.data,
+    ]))
     for (const day of chunk) {
       const { drop, add } = work.days.get(day)!
       const prior = existing.get(day)
@@ -541,7 +627,9 @@ async function write(db: Db, workspaceId: string, work: Work): Promise<void> {
         continue
       }
       const data = out.encode()
-      const blob = postgres ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      const blob = postgres
+        ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
       await sql`INSERT INTO report_segments (workspace_id, day, version, data) VALUES (${workspaceId}, ${day}, ${work.version}, ${blob})
         ON CONFLICT (workspace_id, day) DO UPDATE SET version = excluded.version, data = excluded.data`.execute(db)
     }
@@ -582,7 +670,12 @@ export async function loadFacts(db: Db, workspaceId: string, from: number, to: n
   const version = Number(state.rows[0]?.version ?? 0)
   let cache = byWs.get(workspaceId)
   if (!cache || cache.version !== version) {
-    cache = { version, keys: await loadKeys(db, workspaceId), segments: cache?.segments ?? new Map(), bytes: cache?.bytes ?? 0 }
+    cache = {
+      version,
+      keys: await loadKeys(db, workspaceId),
+      segments: cache?.segments ?? new Map(),
+      bytes: cache?.bytes ?? 0,
+    }
     byWs.set(workspaceId, cache)
   }
   const first = Math.floor(from / DAY)
@@ -611,7 +704,11 @@ export async function loadFacts(db: Db, workspaceId: string, from: number, to: n
       const old = cache.segments.get(day)
       if (old)
         cache.bytes -= old.bytes
-      const entry = { version: Number(r.version), segment: decodeSegment(r.data), bytes: r.data.byteLength }
+      const entry = {
+        version: Number(r.version),
+        segment: decodeSegment(r.data),
+        bytes: r.data.byteLength,
+      }
       cache.segments.set(day, entry)
       cache.bytes += entry.bytes
     }

@@ -47,10 +47,16 @@ export function parseSchedule(text: string | undefined): ScheduleRange[] | null 
   return ranges
 }
 
+const knownZones = new Set<string>()
+
 export function checkTimeZone(tz: string): void {
+  if (knownZones.has(tz))
+    return
   try {
     // eslint-disable-next-line no-new
     new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    if (knownZones.size < 1000)
+      knownZones.add(tz)
   }
   catch {
     throw badInput('tz', 'unknown_time_zone', `"${tz.slice(0, 64)}" is not an IANA time zone`)
@@ -109,8 +115,11 @@ export class LocalClock {
         }
         change = hi
       }
-      for (let k = q; k <= end; k++)
-        window[k - first] = k < change ? a : b
+      for (let k = q; k <= end; k++) {
+        window[k - first] = k < change
+          ? a
+          : b
+      }
     }
     this.windowStart = first
     this.window = window

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 /**
  * Reports (issue 7): the summary, the drill-down behind each figure, CSV exports and the live
  * overview. Measurements come from one replay of the recorded history (reports-engine.ts); this
@@ -5,9 +6,7 @@
  */
 import type { DurationStats, ReportConversationPage, ReportConversationsQuery, ReportGroupRow, ReportLive, ReportMetrics, ReportQuery, ReportSummary, TrendPoint } from '../../../protocol/reports.ts'
 import type { Db } from '../storage/db.ts'
-import type { Kysely } from 'kysely'
 import type { Cycle, MetricId } from './reports-engine.ts'
-import type { KeyKind } from './reports-facts.ts'
 import type { ScheduleRange } from './reports-time.ts'
 import type { SessionAgent } from './sessions.ts'
 import { sql } from 'kysely'
@@ -17,7 +16,7 @@ import { conversationVisibility } from './access.ts'
 import { csvDocument } from './reports-csv.ts'
 import { COUNT_METRICS, DURATION_METRICS, M, replay } from './reports-engine.ts'
 import { conversationIds, Keys, loadFacts, longOpen, parseReasonKey, reasonKey, refreshFacts } from './reports-facts.ts'
-import { badInput, BusinessHours, checkTimeZone, DAY, LocalClock, parseDay, parseSchedule } from './reports-time.ts'
+import { badInput, BusinessHours, checkTimeZone, DAY, HOUR, LocalClock, parseDay, parseSchedule } from './reports-time.ts'
 
 export interface ReportContext {
   workspaceId: string
@@ -97,12 +96,8 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number | null
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!
 }
 
-function sortedOf(values: number[]): Float64Array {
-  return Float64Array.from(values).sort()
-}
-
-function stats(list: number[]): DurationStats {
-  if (list.length === 0) {
+function stats(values: Float64Array): DurationStats {
+  if (values.length === 0) {
     return {
       count: 0,
       p50: null,
@@ -110,7 +105,6 @@ function stats(list: number[]): DurationStats {
       mean: null,
     }
   }
-  const values = sortedOf(list)
   let sum = 0
   for (const v of values)
     sum += v
@@ -122,16 +116,10 @@ function stats(list: number[]): DurationStats {
   }
 }
 
+/** A group's counts and its durations, sorted, per duration metric. */
 class Acc {
-  counts = Array.from<number>({ length: COUNT_METRICS }).fill(0)
-  durations: number[][] = Array.from({ length: DURATION_METRICS }, () => [])
-
-  add(metric: MetricId, value: number | null) {
-    if (metric < COUNT_METRICS)
-      this.counts[metric]!++
-    else this.durations[metric - COUNT_METRICS]!.push(value!)
-    // a close is counted with its resolution: `closed` is emitted separately
-  }
+  counts: number[] = Array.from<number>({ length: COUNT_METRICS }).fill(0)
+  durations: Float64Array[] = Array.from({ length: DURATION_METRICS }, () => new Float64Array(0))
 
   metrics(): ReportMetrics {
     const c = this.counts
@@ -153,25 +141,141 @@ class Acc {
   }
 }
 
-/** Accumulators by dense key index (-1: none). */
-class AccGroup {
-  private readonly list: Acc[] = []
+/** Counts per (group, metric), groups by dense index (-1: none), growing as needed. */
+class Counts {
+  data = new Float64Array(64 * COUNT_METRICS)
+  max = -1
 
-  at(idx: number): Acc {
-    let acc = this.list[idx + 1]
-    if (!acc) {
-      acc = new Acc()
-      this.list[idx + 1] = acc
+  add(idx: number, metric: number) {
+    const i = (idx + 1) * COUNT_METRICS + metric
+    if (i >= this.data.length) {
+      const next = new Float64Array(Math.max(this.data.length * 2, i + COUNT_METRICS * 16))
+      next.set(this.data)
+      this.data = next
     }
-    return acc
+    this.data[i]!++
+    if (idx > this.max)
+      this.max = idx
+  }
+}
+
+/** Durations as rows; sorted per (group, metric) at the end with one sort and counting sorts. */
+class Durations {
+  n = 0
+  metric = new Uint8Array(1024)
+  value = new Float64Array(1024)
+  key: Int32Array[]
+  private order: Int32Array | null = null
+
+  constructor(keys: number) {
+    this.key = Array.from({ length: keys }, () => new Int32Array(1024))
   }
 
-  toMap(keys: Keys, kind: KeyKind): Map<string | null, Acc> {
-    const out = new Map<string | null, Acc>()
-    this.list.forEach((acc, i) => {
-      if (acc)
-        out.set(keys.name(kind, i - 1), acc)
-    })
+  /** appends a row; set its keys with `key[k][row]` */
+  add(metric: number, value: number): number {
+    if (this.n === this.value.length) {
+      const size = this.n * 2
+      const metricNext = new Uint8Array(size)
+      metricNext.set(this.metric)
+      this.metric = metricNext
+      const valueNext = new Float64Array(size)
+      valueNext.set(this.value)
+      this.value = valueNext
+      this.key = this.key.map((k) => {
+        const next = new Int32Array(size)
+        next.set(k)
+        return next
+      })
+    }
+    this.metric[this.n] = metric
+    this.value[this.n] = value
+    return this.n++
+  }
+
+  /**
+   * Row numbers in ascending order of value: one native sort of all rows (value and row number
+   * packed in one double when they fit, else a comparison sort), so that distributing rows to
+   * groups in this order leaves every group's list sorted.
+   */
+  private ascending(): Int32Array {
+    if (this.order)
+      return this.order
+    const n = this.n
+    const value = this.value
+    const order = new Int32Array(n)
+    let max = 0
+    let integers = true
+    for (let i = 0; i < n; i++) {
+      const v = value[i]!
+      if (v > max)
+        max = v
+      if (v < 0 || !Number.isInteger(v))
+        integers = false
+    }
+    const scale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)))
+    if (integers && max * scale + n < Number.MAX_SAFE_INTEGER) {
+      const packed = new Float64Array(n)
+      for (let i = 0; i < n; i++)
+        packed[i] = value[i]! * scale + i
+      packed.sort()
+      for (let i = 0; i < n; i++)
+        order[i] = packed[i]! % scale
+    }
+    else {
+      for (let i = 0; i < n; i++)
+        order[i] = i
+      order.sort((x, y) => value[x]! - value[y]! || x - y)
+    }
+    this.order = order
+    return order
+  }
+
+  /** per group key (-1: none; rows with key -2 are left out) the sorted durations of each duration metric */
+  sorted(k: number): Map<number, Float64Array[]> {
+    const keys = this.key[k]!
+    const { n, metric, value } = this
+    let groups = 0
+    for (let i = 0; i < n; i++) {
+      if (keys[i]! + 1 > groups)
+        groups = keys[i]! + 1
+    }
+    groups++
+    const slots = new Int32Array(n)
+    const start = new Int32Array(groups * DURATION_METRICS + 1)
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!
+      const slot = key < -1
+        ? -1
+        : (key + 1) * DURATION_METRICS + metric[i]! - COUNT_METRICS
+      slots[i] = slot
+      if (slot >= 0)
+        start[slot + 1]!++
+    }
+    for (let s = 1; s < start.length; s++)
+      start[s]! += start[s - 1]!
+    const fill = start.slice()
+    const all = new Float64Array(start[start.length - 1]!)
+    const order = this.ascending()
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!
+      const slot = slots[i]!
+      if (slot >= 0)
+        all[fill[slot]!++] = value[i]!
+    }
+    const out = new Map<number, Float64Array[]>()
+    for (let g = 0; g < groups; g++) {
+      const list: Float64Array[] = []
+      let any = false
+      for (let m = 0; m < DURATION_METRICS; m++) {
+        const s = g * DURATION_METRICS + m
+        const sub = all.subarray(start[s]!, start[s + 1]!)
+        if (sub.length)
+          any = true
+        list.push(sub)
+      }
+      if (any)
+        out.set(g - 1, list)
+    }
     return out
   }
 }
@@ -203,7 +307,7 @@ function rowsOf(map: Map<string | null, Acc>, names: Map<string, string>): Repor
   })).sort((a, b) => (a.name ?? '\uFFFF').localeCompare(b.name ?? '\uFFFF') || (a.id ?? '').localeCompare(b.id ?? ''))
 }
 
-interface DayAcc { opened: number, closed: number, messagesIn: number, messagesOut: number, firstResponse: number[], reply: number[], resolution: number[] }
+interface DayAcc { opened: number, closed: number, messagesIn: number, messagesOut: number, firstResponse: Float64Array, reply: Float64Array, resolution: Float64Array }
 
 export interface Aggregated {
   totals: Acc
@@ -234,7 +338,6 @@ type Visit = (metric: MetricId, conv: number, at: number, value: number | null, 
 
 interface Scanned { keys: Keys, labelsOf: Map<number, string[]> }
 
-
 /**
  * Feeds `visit` every measurement of the period that the report's filters keep, from the
  * materialised facts (reports-facts.ts): the same measurements the replay would produce.
@@ -252,8 +355,7 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
       JOIN report_conv rc ON rc.workspace_id = c.workspace_id AND rc.conversation_id = c.id
       WHERE cl.workspace_id = ${ws} AND c.workspace_id = ${ws}`.execute(db),
     visible
-      ? adb.selectFrom('conversations').innerJoin('report_conv as rc', join => join.onRef('rc.conversation_id', '=', 'conversations.id').onRef('rc.workspace_id', '=', 'conversations.workspace_id'))
-          .select('rc.idx').where('conversations.workspace_id', '=', ws).where(visible as any).execute()
+      ? adb.selectFrom('conversations').innerJoin('report_conv as rc', join => join.onRef('rc.conversation_id', '=', 'conversations.id').onRef('rc.workspace_id', '=', 'conversations.workspace_id')).select('rc.idx').where('conversations.workspace_id', '=', ws).where(visible as any).execute()
       : Promise.resolve(null),
     longOpen(db, ws, from),
   ])
@@ -267,13 +369,21 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
     else labelsOf.set(idx, [r.label_id])
   }
   const visit = makeVisit({ keys, labelsOf })
-  const visibleSet = visibleRows ? new Set(visibleRows.map(r => Number(r.idx))) : null
+  const visibleSet = visibleRows
+    ? new Set(visibleRows.map(r => Number(r.idx)))
+    : null
   const labelId = ctx.labelId
   const convOk = (c: number) => (!visibleSet || visibleSet.has(c)) && (labelId === undefined || (labelsOf.get(c)?.includes(labelId) ?? false))
   const convFilter = visibleSet !== null || labelId !== undefined
-  const chanF = ctx.channelId === undefined ? null : keys.find('h', ctx.channelId)
-  const agentF = ctx.agentId === undefined ? null : keys.find('a', ctx.agentId)
-  const teamF = ctx.teamId === undefined ? null : keys.find('t', ctx.teamId)
+  const chanF = ctx.channelId === undefined
+    ? null
+    : keys.find('h', ctx.channelId)
+  const agentF = ctx.agentId === undefined
+    ? null
+    : keys.find('a', ctx.agentId)
+  const teamF = ctx.teamId === undefined
+    ? null
+    : keys.find('t', ctx.teamId)
 
   // Conversations replayed as before: a cycle open since before the lookback (`long`), or a cycle
   // still open at `to` whose assignee or team changed at or after `to` (its bot / human judgement
@@ -292,7 +402,12 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
     const ids = new Map<string, number>(long)
     for (const [idx, id] of await conversationIds(db, ws, [...handledIdx]))
       ids.set(id, idx)
-    await replay(db, { ...ctx, onlyConversations: [...ids.keys()] }, {
+    await replay(db, {
+      ...ctx,
+      onlyConversations: [
+        ...ids.keys(),
+      ],
+    }, {
       measure(metric, conv, at, value, agentId, teamId, reason) {
         const c = ids.get(conv.id)!
         if (!CYCLE_METRICS.has(metric))
@@ -301,7 +416,9 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
           return
         if (!matches(ctx, agentId, teamId))
           return
-        visit(metric, c, at, value, keys.idx('a', agentId), keys.idx('t', teamId), keys.idx('h', conv.channelId), metric === M.failed ? keys.idx('r', reasonKey(reason ?? null)) : -1)
+        visit(metric, c, at, value, keys.idx('a', agentId), keys.idx('t', teamId), keys.idx('h', conv.channelId), metric === M.failed
+          ? keys.idx('r', reasonKey(reason ?? null))
+          : -1)
       },
     })
   }
@@ -335,118 +452,142 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
       visit(m, c, t, value, a, tm, chan[i]!, reason[i]!)
     }
     // Bot- / human-handled: cycles started in the period, judged on the cycle up to `to`.
-    for (let i = 0; i < s.cn; i++) {
-      const st = s.cStart[i]!
+    const { cn, cStart, cConv, cChan, cAgent, cTeam, cClosed, cHuman, cOut } = s
+    for (let i = 0; i < cn; i++) {
+      const st = cStart[i]!
       if (st < from || st >= to)
         continue
-      const c = s.cConv[i]!
+      const c = cConv[i]!
       if (longIdx.has(c) || handledIdx.has(c))
         continue
       if (convFilter && !convOk(c))
         continue
-      if (chanF !== null && s.cChan[i] !== chanF)
+      if (chanF !== null && cChan[i] !== chanF)
         continue
-      const a = s.cAgent[i]!
-      const tm = s.cTeam[i]!
+      const a = cAgent[i]!
+      const tm = cTeam[i]!
       if ((agentF !== null && a !== agentF) || (teamF !== null && tm !== teamF))
         continue
-      const closed = s.cClosed[i]!
+      const closed = cClosed[i]!
       let human: boolean
       let any: boolean
       if (closed < to) {
-        human = !Number.isNaN(s.cHuman[i]!)
-        any = !Number.isNaN(s.cOut[i]!)
+        human = !Number.isNaN(cHuman[i]!)
+        any = !Number.isNaN(cOut[i]!)
       }
       else {
-        human = s.cHuman[i]! < to
-        any = s.cOut[i]! < to
+        human = cHuman[i]! < to
+        any = cOut[i]! < to
       }
       if (human)
-        visit(M.humanHandled, c, st, null, a, tm, s.cChan[i]!, -1)
+        visit(M.humanHandled, c, st, null, a, tm, cChan[i]!, -1)
       else if (any)
-        visit(M.botHandled, c, st, null, a, tm, s.cChan[i]!, -1)
+        visit(M.botHandled, c, st, null, a, tm, cChan[i]!, -1)
     }
   }
 }
 
 async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
-  const totals = new Acc()
-  const agents = new AccGroup()
-  const teams = new AccGroup()
-  const channels = new AccGroup()
-  const labels = new Map<string | null, Acc>()
+  const totals = new Counts()
+  const agents = new Counts()
+  const teams = new Counts()
+  const channels = new Counts()
+  const labelCounts = new Counts()
+  const dayCounts = new Counts()
+  // duration rows keyed by: 0 totals, 1 agent, 2 team, 3 number, 4 local day (-2: not in the trend)
+  const durations = new Durations(5)
+  const labelDurations = new Durations(1)
   const failed = new Map<number, number>()
-  const days = new Map<number, DayAcc>()
   const heatIn = Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0))
   const heatOpened = Array.from({ length: 7 }, () => Array.from<number>({ length: 24 }).fill(0))
   const { clock } = ctx
-  let labelsOf = new Map<number, string[]>()
+  const firstDay = clock.day(ctx.from)
+  const labelIdx = new Map<string, number>()
+  const labelIds: string[] = []
+  let convLabels: Array<number[] | undefined> = []
   let keys = new Keys()
   const visit: Visit = (metric, conv, at, value, agent, team, chan, reason) => {
-    totals.add(metric, value)
-    agents.at(agent).add(metric, value)
-    teams.at(team).add(metric, value)
-    channels.at(chan).add(metric, value)
-    const convLabels = labelsOf.get(conv)
-    if (convLabels) {
-      for (const label of convLabels) {
-        let acc = labels.get(label)
-        if (!acc) {
-          acc = new Acc()
-          labels.set(label, acc)
-        }
-        acc.add(metric, value)
+    const labels = convLabels[conv]
+    const local = at + clock.offset(at)
+    const dayNo = Math.floor(local / DAY)
+    if (metric < COUNT_METRICS) {
+      totals.add(0, metric)
+      agents.add(agent, metric)
+      teams.add(team, metric)
+      channels.add(chan, metric)
+      if (labels) {
+        for (const l of labels)
+          labelCounts.add(l, metric)
       }
-    }
-    if (metric === M.failed)
-      failed.set(reason, (failed.get(reason) ?? 0) + 1)
-    if (metric === M.botMessages || metric === M.failed || metric === M.assigned || metric === M.unassignedWait || metric === M.botHandled || metric === M.humanHandled)
+      if (metric === M.failed)
+        failed.set(reason, (failed.get(reason) ?? 0) + 1)
+      if (metric === M.opened || metric === M.closed || metric === M.messagesIn || metric === M.messagesOut)
+        dayCounts.add(dayNo - firstDay, metric)
+      if (metric === M.opened || metric === M.messagesIn) {
+        const hour = Math.floor((local - dayNo * DAY) / HOUR)
+        const heat = metric === M.opened
+          ? heatOpened
+          : heatIn
+        heat[LocalClock.weekdayOfDay(dayNo) - 1]![hour]!++
+      }
       return
-    const dayNo = clock.day(at)
-    let day = days.get(dayNo)
-    if (!day) {
-      day = {
-        opened: 0,
-        closed: 0,
-        messagesIn: 0,
-        messagesOut: 0,
-        firstResponse: [],
-        reply: [],
-        resolution: [],
-      }
-      days.set(dayNo, day)
     }
-    switch (metric) {
-      case M.opened:
-        day.opened++
-        heatOpened[clock.weekday(at) - 1]![clock.hour(at)]!++
-        break
-      case M.closed:
-        day.closed++
-        break
-      case M.messagesIn:
-        day.messagesIn++
-        heatIn[clock.weekday(at) - 1]![clock.hour(at)]!++
-        break
-      case M.messagesOut:
-        day.messagesOut++
-        break
-      case M.firstResponse:
-        day.firstResponse.push(value!)
-        break
-      case M.reply:
-        day.reply.push(value!)
-        break
-      case M.resolution:
-        day.resolution.push(value!)
-        break
+    const row = durations.add(metric, value!)
+    const dk = durations.key
+    dk[0]![row] = 0
+    dk[1]![row] = agent
+    dk[2]![row] = team
+    dk[3]![row] = chan
+    dk[4]![row] = metric === M.unassignedWait
+      ? -2
+      : dayNo - firstDay
+    if (labels) {
+      for (const l of labels)
+        labelDurations.key[0]![labelDurations.add(metric, value!)] = l
     }
   }
   await scan(db, ctx, (scanned) => {
-    labelsOf = scanned.labelsOf
     keys = scanned.keys
+    convLabels = []
+    for (const [conv, list] of scanned.labelsOf) {
+      convLabels[conv] = (list.map((id) => {
+        let i = labelIdx.get(id)
+        if (i === undefined) {
+          i = labelIds.length
+          labelIds.push(id)
+          labelIdx.set(id, i)
+        }
+        return i
+      }))
+    }
     return visit
   })
+  const group = (counts: Counts, sorted: Map<number, Float64Array[]>, name: (idx: number) => string | null) => {
+    const out = new Map<string | null, Acc>()
+    const get = (idx: number) => {
+      const id = name(idx)
+      let acc = out.get(id)
+      if (!acc) {
+        acc = new Acc()
+        out.set(id, acc)
+      }
+      return acc
+    }
+    for (let idx = -1; idx <= counts.max; idx++) {
+      const base = (idx + 1) * COUNT_METRICS
+      let any = false
+      for (let m = 0; m < COUNT_METRICS; m++) {
+        if (counts.data[base + m])
+          any = true
+      }
+      if (any)
+        get(idx).counts = Array.from(counts.data.subarray(base, base + COUNT_METRICS))
+    }
+    for (const [idx, list] of sorted)
+      get(idx).durations = list
+    return out
+  }
+  const totalsMap = group(totals, durations.sorted(0), () => null)
   const failedOut = new Map<string, { code: number, title: string, count: number }>()
   for (const [reason, count] of failed) {
     const { code, title } = parseReasonKey(keys.name('r', reason) ?? '0\tUnknown error')
@@ -455,12 +596,46 @@ async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
       entry.count += count
     else failedOut.set(String(code), { code, title, count })
   }
+  const days = new Map<number, DayAcc>()
+  const empty = new Float64Array(0)
+  const dayAcc = (d: number) => {
+    let a = days.get(firstDay + d)
+    if (!a) {
+      a = {
+        opened: 0,
+        closed: 0,
+        messagesIn: 0,
+        messagesOut: 0,
+        firstResponse: empty,
+        reply: empty,
+        resolution: empty,
+      }
+      days.set(firstDay + d, a)
+    }
+    return a
+  }
+  for (let d = 0; d <= dayCounts.max; d++) {
+    const base = (d + 1) * COUNT_METRICS
+    const a = dayAcc(d)
+    a.opened = dayCounts.data[base + M.opened]!
+    a.closed = dayCounts.data[base + M.closed]!
+    a.messagesIn = dayCounts.data[base + M.messagesIn]!
+    a.messagesOut = dayCounts.data[base + M.messagesOut]!
+  }
+  for (const [d, list] of durations.sorted(4)) {
+    if (d < 0)
+      continue
+    const a = dayAcc(d)
+    a.firstResponse = list[M.firstResponse - COUNT_METRICS]!
+    a.reply = list[M.reply - COUNT_METRICS]!
+    a.resolution = list[M.resolution - COUNT_METRICS]!
+  }
   return {
-    totals,
-    agents: agents.toMap(keys, 'a'),
-    teams: teams.toMap(keys, 't'),
-    labels,
-    channels: channels.toMap(keys, 'h'),
+    totals: totalsMap.get(null) ?? new Acc(),
+    agents: group(agents, durations.sorted(1), i => keys.name('a', i)),
+    teams: group(teams, durations.sorted(2), i => keys.name('t', i)),
+    labels: group(labelCounts, labelDurations.sorted(0), i => labelIds[i] ?? null),
+    channels: group(channels, durations.sorted(3), i => keys.name('h', i)),
     failed: failedOut,
     days,
     heatIn,
@@ -480,7 +655,7 @@ export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQ
   const lastDay = ctx.clock.day(ctx.to - 1)
   for (let d = firstDay; d <= lastDay; d++) {
     const a = agg.days.get(d)
-    const fr = sortedOf(a?.firstResponse ?? [])
+    const fr = a?.firstResponse ?? []
     trend.push({
       day: ctx.clock.dayName(d),
       opened: a?.opened ?? 0,
@@ -489,8 +664,8 @@ export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQ
       messagesOut: a?.messagesOut ?? 0,
       firstResponseP50: nearestRank(fr, 50),
       firstResponseP90: nearestRank(fr, 90),
-      replyP50: nearestRank(sortedOf(a?.reply ?? []), 50),
-      resolutionP50: nearestRank(sortedOf(a?.resolution ?? []), 50),
+      replyP50: nearestRank(a?.reply ?? [], 50),
+      resolutionP50: nearestRank(a?.resolution ?? [], 50),
     })
   }
   return {
@@ -572,7 +747,9 @@ export async function reportConversations(db: Db, caller: SessionAgent, query: R
       })
     }
   })
-  const idOf = await conversationIds(db, ctx.workspaceId, [...found.keys()])
+  const idOf = await conversationIds(db, ctx.workspaceId, [
+    ...found.keys(),
+  ])
   const all = [
     ...found.values(),
   ].map(f => ({ ...f, id: idOf.get(f.conv) ?? '' })).sort((a, b) => b.at - a.at || (a.id < b.id
@@ -581,7 +758,13 @@ export async function reportConversations(db: Db, caller: SessionAgent, query: R
   const page = all.slice(offset, offset + limit)
   const convRows = page.length === 0
     ? []
-    : await db.selectFrom('conversations').select(['id', 'contact_id', 'channel_id', 'assignee_id', 'team_id']).where('id', 'in', page.map(p => p.id)).execute()
+    : await db.selectFrom('conversations').select([
+        'id',
+        'contact_id',
+        'channel_id',
+        'assignee_id',
+        'team_id',
+      ]).where('id', 'in', page.map(p => p.id)).execute()
   const convOf = new Map(convRows.map(r => [r.id, r]))
   const contacts = convRows.length === 0
     ? []
