@@ -851,6 +851,21 @@ function puppeteerDriver(ff: PpBrowser, pp: PpPage): Driver {
   }
 }
 
+/**
+ * A copy of the built extension (under the system's temp folder) whose manifest.json is changed by
+ * `edit`, for tests that need what a real agent's gesture would grant (see e2e/any-tab.test.ts).
+ * The build itself is never changed. Answers the copy's folder (`LaunchOptions.extensionDir`).
+ */
+export function copyExtension(name: BrowserName, dir: string, edit: (manifest: Record<string, any>) => void): string {
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.cpSync(BUILD_DIRS[name], dir, { recursive: true })
+  const file = path.join(dir, 'manifest.json')
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>
+  edit(manifest)
+  fs.writeFileSync(file, JSON.stringify(manifest))
+  return dir
+}
+
 export function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   return name === 'chromium'
     ? launchChromium(options)

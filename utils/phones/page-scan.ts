@@ -63,6 +63,21 @@ export function isRestrictedUrl(url: string | undefined | null): boolean {
   return !!url && RESTRICTED_URL.test(url)
 }
 
+/**
+ * Why a script could not run in a tab, from the browser's message. Chrome: "Cannot access a
+ * chrome:// URL", "The extensions gallery cannot be scripted" (browser pages: `restricted`);
+ * "Cannot access contents of the page. Extension manifest must request permission to access the
+ * respective host." and Firefox's "Missing host permission for the tab" mean the tab was not
+ * granted (no `activeTab` gesture): `failed`, which tells the agent to click the page and retry.
+ */
+export function scriptErrorCode(message: string): PageScanErrorCode {
+  if (/must request permission|missing host permission/i.test(message))
+    return 'failed'
+  return /cannot access a |cannot be scripted|extensions gallery|chrome:\/\/|about:|privileged|PDF|file:\/\//i.test(message)
+    ? 'restricted'
+    : 'failed'
+}
+
 /** Firefox's MV2 `tabs.executeScript`, which WXT's Chrome-based types do not describe. */
 interface LegacyTabs {
   executeScript?: (tabId: number, details: { code: string }) => Promise<unknown[]>
@@ -94,10 +109,7 @@ export async function readTabText(tabId: number, url?: string | null): Promise<P
     const message = error instanceof Error
       ? error.message
       : String(error)
-    // Chrome: "Cannot access a chrome:// URL", "The extensions gallery cannot be scripted";
-    // Firefox: "Missing host permission for the tab" on about: and AMO pages.
-    const restricted = /cannot (?:access|be scripted)|extensions gallery|chrome:\/\/|about:|privileged|PDF|file:\/\//i.test(message)
-    throw new PageScanError(restricted ? 'restricted' : 'failed', message)
+    throw new PageScanError(scriptErrorCode(message), message)
   }
   const value = result as Partial<PageText> | undefined
   if (!value || typeof value.text !== 'string')
