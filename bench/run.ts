@@ -4,12 +4,14 @@ import { benchExtension } from './extension.ts'
  * PostgreSQL runs are included when BENCH_DATABASE_URL (default: TEST_DATABASE_URL, then
  * postgres://postgres@127.0.0.1:5432/test) answers; otherwise a `skipped` line says why.
  * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest,
- * outbound, team, reports or extension runs one group (`extension`: the built extension in headless
+ * outbound, team, reports, extension or companion runs one group (`extension`: the built extension in headless
  * Chromium, bench/extension.ts).
  */
 import { benchIngest } from './ingest.ts'
 import { emit, postgresAvailable } from './lib.ts'
 import { benchOutbound } from './outbound.ts'
+import { benchPhoneScan } from './phone-scan.ts'
+import { benchPopup } from './popup.ts'
 import { benchReports } from './reports.ts'
 import { benchListSearch, benchLiveLatency, benchSyncPull } from './team.ts'
 
@@ -62,6 +64,11 @@ async function main() {
   // Issue #4: the side panel with 10,000 chats, search latency, scrolling, initial sync, bundle size.
   if (!only || only === 'extension')
     await benchExtension({ quick })
+  // Issue #5: the popup open to interactive with 10,000 cached chats; phone numbers found on a page.
+  if (!only || only === 'companion') {
+    await benchPopup({ quick })
+    await benchPhoneScan({ quick })
+  }
 }
 
 main().catch((error) => {

@@ -1,12 +1,14 @@
+import type { BadgeCount, CompanionPrefs } from './companion-prefs'
 /**
  * What waits for the agent, counted from Dexie (the popup shows the same figures), and the
  * toolbar badge made from it: a count coloured by what waits, or an alert ("!") when one of my
  * 24-hour windows closes soon or a send failed. Computed in the background only.
  */
-import type { AppDB, StoredConversation } from './db'
-import type { BadgeCount, CompanionPrefs } from './companion-prefs'
+import type { Agent, AppDB, Contact, StoredConversation } from './db'
+import type { Availability } from '~/protocol/team'
 import Dexie from 'dexie'
 import { browser } from 'wxt/browser'
+import { storage } from 'wxt/utils/storage'
 
 export interface WaitingCounts {
   /** open conversations nobody is assigned to */
@@ -102,17 +104,30 @@ export interface BadgeState {
   title: string
 }
 
-export const EMPTY_BADGE: BadgeState = { text: '', color: BADGE_COLORS.mine, kind: 'none', title: '' }
+export const EMPTY_BADGE: BadgeState = {
+  text: '',
+  color: BADGE_COLORS.mine,
+  kind: 'none',
+  title: '',
+}
 
 function countText(value: number): string {
-  return value > 999 ? '999+' : String(value)
+  return value > 999
+    ? '999+'
+    : String(value)
 }
 
 /** The badge for these counts. Pure: the tests and the background share it. */
 export function badgeFor(counts: WaitingCounts, prefs: Pick<CompanionPrefs['badge'], 'count'>, describe: (counts: WaitingCounts) => string = () => ''): BadgeState {
   const title = describe(counts)
-  if (counts.closingSoon > 0 || counts.failed > 0)
-    return { text: '!', color: BADGE_COLORS.alert, kind: 'alert', title }
+  if (counts.closingSoon > 0 || counts.failed > 0) {
+    return {
+      text: '!',
+      color: BADGE_COLORS.alert,
+      kind: 'alert',
+      title,
+    }
+  }
   const shown: Record<BadgeCount, number> = {
     unassigned: counts.unassigned,
     mine: counts.mineUnread,
@@ -144,6 +159,82 @@ export async function showBadge(state: BadgeState, baseTitle: string): Promise<v
     action.setBadgeBackgroundColor({ color: state.color }),
     // Chrome 110+/Firefox: white text on every colour (the amber one would get black otherwise)
     action.setBadgeTextColor?.({ color: '#ffffff' }),
-    action.setTitle({ title: state.title ? `${baseTitle} — ${state.title}` : baseTitle }),
+    action.setTitle({
+      title: state.title
+        ? `${baseTitle} — ${state.title}`
+        : baseTitle,
+    }),
   ])
 }
+
+// ---------------------------------------------------------------------------------------------
+// The popup's data
+
+/** One chat in the popup's lists. */
+export interface PopupRow {
+  id: string
+  name: string
+  preview: string
+  unreadCount: number
+  /** queue: when the customer started waiting; mine: the last activity */
+  since: number
+}
+
+export interface PopupData {
+  agentId: string
+  counts: WaitingCounts
+  queue: PopupRow[]
+  mine: PopupRow[]
+  agents: Agent[]
+  availability: Availability | null
+}
+
+export const POPUP_LIST_LIMIT = 25
+
+function toRow(conversation: StoredConversation, contacts: Map<string, Contact>, queue: boolean): PopupRow {
+  const contact = contacts.get(conversation.contactId) ?? conversation.contact
+  return {
+    id: conversation.id,
+    name: contact.name?.trim() || contact.profileName?.trim() || contact.phone || contact.waId || '?',
+    preview: conversation.lastMessagePreview?.trim() ?? '',
+    unreadCount: conversation.unreadCount,
+    since: (queue && conversation.lastMessageDirection === 'in'
+      ? conversation.lastInboundAt
+      : null) ?? conversation.listAt ?? conversation.createdAt,
+  }
+}
+
+/** The popup's data for `agentId`, in one read (the background keeps a copy for it: `popupSnapshotStorage`). */
+export async function readPopupData(db: AppDB, agentId: string, now = Date.now()): Promise<PopupData> {
+  const [waiting, agents] = await Promise.all([
+    readWaiting(db, agentId, {
+      now,
+      windowMinutes: 60,
+      queueLimit: POPUP_LIST_LIMIT,
+      mineLimit: POPUP_LIST_LIMIT,
+    }),
+    db.agents.toArray(),
+  ])
+  const contactIds = [
+    ...waiting.queue,
+    ...waiting.mineUnread,
+  ].map(c => c.contactId)
+  const contacts = new Map((await db.contacts.bulkGet(contactIds)).filter((c): c is Contact => !!c).map(c => [c.id, c]))
+  return {
+    agentId,
+    counts: waiting.counts,
+    queue: waiting.queue.map(c => toRow(c, contacts, true)),
+    mine: waiting.mineUnread.map(c => toRow(c, contacts, false)),
+    agents: agents.filter(agent => agent.active).sort((a, b) => a.name.localeCompare(b.name)),
+    availability: agents.find(agent => agent.id === agentId)?.availability ?? null,
+  }
+}
+
+/**
+ * The popup's data as the background last computed it (with the badge, whenever Dexie changes).
+ * The popup paints from it at once, then follows Dexie itself: reading 10,000 chats from
+ * IndexedDB in a freshly opened page takes longer than a popup may (bench/popup.ts).
+ */
+export const popupSnapshotStorage = storage.defineItem<PopupData | null>('session:popupSnapshot', {
+  fallback: null,
+})

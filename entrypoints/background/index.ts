@@ -7,7 +7,7 @@ import { browser } from 'wxt/browser'
 import { storage } from 'wxt/utils/storage'
 import { i18n } from '#i18n'
 import { createActions } from '~/utils/actions'
-import { badgeFor, EMPTY_BADGE, readWaiting, showBadge, unassignedOpenIds } from '~/utils/badge'
+import { badgeFor, EMPTY_BADGE, popupSnapshotStorage, readPopupData, readWaiting, showBadge, unassignedOpenIds } from '~/utils/badge'
 import { handleCommand, handleNotificationButton, handleNotificationClicked } from '~/utils/commands'
 import { getCompanionPrefs, watchCompanionPrefs } from '~/utils/companion-prefs'
 import { setupContextMenus } from '~/utils/context-menu'
@@ -123,8 +123,15 @@ export default defineBackground({
         await applyBadge(EMPTY_BADGE)
         return
       }
-      badgeSubscription = liveQuery(() => readWaiting(db, id, { windowMinutes: prefs.badge.windowMinutes })).subscribe({
-        next: snapshot => void applyBadge(badgeFor(snapshot.counts, prefs.badge, describe)),
+      // The popup's data comes along (it paints from this copy: popupSnapshotStorage).
+      badgeSubscription = liveQuery(() => Promise.all([
+        readWaiting(db, id, { windowMinutes: prefs.badge.windowMinutes }),
+        readPopupData(db, id),
+      ])).subscribe({
+        next: ([snapshot, popup]) => {
+          void applyBadge(badgeFor(snapshot.counts, prefs.badge, describe))
+          void popupSnapshotStorage.setValue(popup).catch(() => {})
+        },
         error: error => console.error('[wa-inbox] badge query failed', error),
       })
     }

@@ -1,10 +1,13 @@
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
+import { prefetchPopupSnapshot } from '~/composables/popup'
 import { applyLanguageChoice, reloadOnLanguageChange } from '~/utils/language'
 import { setupPageDocument } from '~/utils/page-document'
 import App from './App.vue'
 import '~/assets/styles'
 
+// What the popup shows is read while the page sets up (utils/badge.ts: popupSnapshotStorage).
+prefetchPopupSnapshot()
 // The agent's language choice (options) applies before anything is rendered.
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
