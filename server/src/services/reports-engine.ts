@@ -120,7 +120,14 @@ export async function loadConversations(db: Db, options: Pick<ReplayOptions, 'wo
     query = query.where('contact_id', 'in', eb => eb.selectFrom('contact_labels').select('contact_id').where('label_id', '=', labelId))
   }
   const labels = new Map<string, string[]>()
-  for (const row of await db.selectFrom('contact_labels').select(['contact_id', 'label_id']).where('workspace_id', '=', options.workspaceId).execute()) {
+  let labelQuery = db.selectFrom('contact_labels').select(['contact_id', 'label_id']).where('workspace_id', '=', options.workspaceId)
+  if (options.onlyConversations) {
+    const only = options.onlyConversations.length
+      ? options.onlyConversations
+      : ['']
+    labelQuery = labelQuery.where('contact_id', 'in', eb => eb.selectFrom('conversations').select('contact_id').where('id', 'in', only))
+  }
+  for (const row of await labelQuery.execute()) {
     const list = labels.get(row.contact_id)
     if (list)
       list.push(row.label_id)
