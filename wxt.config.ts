@@ -21,7 +21,15 @@ export default defineConfig({
     // (also re-checks the badge and chats waiting too long). `notifications`: new chats, messages,
     // failed sends. `idle`: away while the computer is idle or locked. `contextMenus`,
     // `activeTab`, `scripting`: the phone-number menu and the numbers found on the current page.
-    permissions: ['storage', 'alarms', 'notifications', 'idle', 'contextMenus', 'activeTab', 'scripting'],
+    permissions: [
+      'storage',
+      'alarms',
+      'notifications',
+      'idle',
+      'contextMenus',
+      'activeTab',
+      'scripting',
+    ],
     // No host permissions: each team chooses its server URL on the options page, so there is
     // nothing to name here, and pages reach the server with plain CORS requests, which need
     // none (server/src/app.ts registers @fastify/cors for any origin, extension ones included;
@@ -37,15 +45,31 @@ export default defineConfig({
     commands: {
       ...(browser === 'firefox'
         ? {
-            _execute_browser_action: { suggested_key: { default: 'Alt+Shift+W' } },
-            _execute_sidebar_action: { suggested_key: { default: 'Alt+Shift+I' }, description: '__MSG_companion_commands_openPanel__' },
+            _execute_browser_action: {
+              suggested_key: { default: 'Alt+Shift+W' },
+            },
+            _execute_sidebar_action: {
+              suggested_key: { default: 'Alt+Shift+I' },
+              description: '__MSG_companion_commands_openPanel__',
+            },
           }
         : {
-            _execute_action: { suggested_key: { default: 'Alt+Shift+W' } },
-            'open-panel': { suggested_key: { default: 'Alt+Shift+I' }, description: '__MSG_companion_commands_openPanel__' },
+            '_execute_action': {
+              suggested_key: { default: 'Alt+Shift+W' },
+            },
+            'open-panel': {
+              suggested_key: { default: 'Alt+Shift+I' },
+              description: '__MSG_companion_commands_openPanel__',
+            },
           }),
-      'next-unassigned': { suggested_key: { default: 'Alt+Shift+N' }, description: '__MSG_companion_commands_nextUnassigned__' },
-      'claim-next': { suggested_key: { default: 'Alt+Shift+C' }, description: '__MSG_companion_commands_claimNext__' },
+      'next-unassigned': {
+        suggested_key: { default: 'Alt+Shift+N' },
+        description: '__MSG_companion_commands_nextUnassigned__',
+      },
+      'claim-next': {
+        suggested_key: { default: 'Alt+Shift+C' },
+        description: '__MSG_companion_commands_claimNext__',
+      },
     },
     ...(browser === 'firefox'
       ? {

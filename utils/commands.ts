@@ -52,7 +52,9 @@ export async function openInboxTab(conversationId: string | null): Promise<void>
   const path = conversationId
     ? `/inbox.html#/c/${conversationId}`
     : '/inbox.html'
-  await browser.tabs.create({ url: browser.runtime.getURL(path as '/inbox.html') })
+  await browser.tabs.create({
+    url: browser.runtime.getURL(path as '/inbox.html'),
+  })
 }
 
 /**
@@ -130,7 +132,9 @@ export function handleNotificationClicked(notificationId: string, context: Compa
 /** A notification button (Chrome): "Assign to me" (assigns, then opens) or "Open". */
 export function handleNotificationButton(notificationId: string, buttonIndex: number, context: CompanionContext): Promise<void> {
   const parsed = parseNotificationId(notificationId)
-  const button = parsed ? buttonsFor(parsed.kind)[buttonIndex] : undefined
+  const button = parsed
+    ? buttonsFor(parsed.kind)[buttonIndex]
+    : undefined
   if (!parsed || !button)
     return Promise.resolve()
   const windowId = context.windowId()

@@ -9,7 +9,13 @@ export const BADGE_COUNTS = ['unassigned', 'mine', 'both'] as const
 export type BadgeCount = typeof BADGE_COUNTS[number]
 
 /** The kinds of desktop notification the agent can turn on or off one by one. */
-export const NOTIFICATION_KINDS = ['assigned', 'message', 'waiting', 'failed', 'handover'] as const
+export const NOTIFICATION_KINDS = [
+  'assigned',
+  'message',
+  'waiting',
+  'failed',
+  'handover',
+] as const
 export type NotificationKind = typeof NOTIFICATION_KINDS[number]
 
 export interface CompanionPrefs {
@@ -37,7 +43,13 @@ export interface CompanionPrefs {
 export const DEFAULT_COMPANION_PREFS: CompanionPrefs = {
   badge: { count: 'both', windowMinutes: 15 },
   notifications: {
-    kinds: { assigned: true, message: true, waiting: true, failed: true, handover: true },
+    kinds: {
+      assigned: true,
+      message: true,
+      waiting: true,
+      failed: true,
+      handover: true,
+    },
     waitingMinutes: 5,
     sound: false,
     quietHours: { enabled: false, start: '22:00', end: '08:00' },
@@ -70,21 +82,29 @@ export function withDefaults(stored: unknown): CompanionPrefs {
   const quiet = value.notifications?.quietHours ?? {}
   return {
     badge: {
-      count: BADGE_COUNTS.includes(value.badge?.count) ? value.badge!.count : d.badge.count,
+      count: BADGE_COUNTS.includes(value.badge?.count)
+        ? value.badge!.count
+        : d.badge.count,
       windowMinutes: minutes(value.badge?.windowMinutes, d.badge.windowMinutes),
     },
     notifications: {
       kinds,
       waitingMinutes: minutes(value.notifications?.waitingMinutes, d.notifications.waitingMinutes),
-      sound: typeof value.notifications?.sound === 'boolean' ? value.notifications.sound : d.notifications.sound,
+      sound: typeof value.notifications?.sound === 'boolean'
+        ? value.notifications.sound
+        : d.notifications.sound,
       quietHours: {
-        enabled: typeof quiet.enabled === 'boolean' ? quiet.enabled : d.notifications.quietHours.enabled,
+        enabled: typeof quiet.enabled === 'boolean'
+          ? quiet.enabled
+          : d.notifications.quietHours.enabled,
         start: time(quiet.start, d.notifications.quietHours.start),
         end: time(quiet.end, d.notifications.quietHours.end),
       },
     },
     idle: {
-      enabled: typeof value.idle?.enabled === 'boolean' ? value.idle.enabled : d.idle.enabled,
+      enabled: typeof value.idle?.enabled === 'boolean'
+        ? value.idle.enabled
+        : d.idle.enabled,
       minutes: minutes(value.idle?.minutes, d.idle.minutes, 1, 240),
     },
   }

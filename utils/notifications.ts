@@ -1,3 +1,4 @@
+import type { CompanionPrefs, NotificationKind } from './companion-prefs'
 /**
  * Desktop notifications, raised by the background only:
  *
@@ -12,7 +13,6 @@
  * is looking at: pages report it here (`trackViewing`, session storage with a heartbeat).
  */
 import type { AppDB, Message, Notification, StoredConversation } from './db'
-import type { CompanionPrefs, NotificationKind } from './companion-prefs'
 import type { SyncResponse } from '~/protocol/sync'
 import { browser } from 'wxt/browser'
 import { i18n } from '#i18n'
@@ -40,7 +40,11 @@ export function trackViewing(initial: string | null = null): { set: (conversatio
   let conversationId = initial
   const area = browser.storage.session
   const write = () => {
-    const value: Viewing = { conversationId, visible: document.visibilityState === 'visible', at: Date.now() }
+    const value: Viewing = {
+      conversationId,
+      visible: document.visibilityState === 'visible',
+      at: Date.now(),
+    }
     area?.set({ [key]: value }).catch(() => {})
   }
   const remove = () => {
@@ -106,8 +110,9 @@ export function pageIds(page: SyncResponse): { conversations: string[], messages
   const messages = new Set<string>()
   const notifications = new Set<string>()
   for (const change of page.changes) {
-    if (change.kind === 'conversation')
+    if (change.kind === 'conversation') {
       conversations.add(change.id)
+    }
     else if (change.kind === 'message') {
       messages.add(change.id)
       const conversationId = (change.data as Partial<Message> | undefined)?.conversationId
@@ -118,7 +123,11 @@ export function pageIds(page: SyncResponse): { conversations: string[], messages
       notifications.add(change.id)
     }
   }
-  return { conversations: [...conversations], messages: [...messages], notifications: [...notifications] }
+  return {
+    conversations: [...conversations],
+    messages: [...messages],
+    notifications: [...notifications],
+  }
 }
 
 export async function readPageState(db: AppDB, ids: ReturnType<typeof pageIds>): Promise<PageState> {
@@ -128,7 +137,11 @@ export async function readPageState(db: AppDB, ids: ReturnType<typeof pageIds>):
     db.notifications.bulkGet(ids.notifications),
   ])
   const byId = <T extends { id: string }>(rows: Array<T | undefined>) => new Map(rows.filter((r): r is T => !!r).map(r => [r.id, r]))
-  return { conversations: byId(conversations), messages: byId(messages), notifications: byId(notifications) }
+  return {
+    conversations: byId(conversations),
+    messages: byId(messages),
+    notifications: byId(notifications),
+  }
 }
 
 function nameOf(conversation: StoredConversation | undefined): string | undefined {
@@ -142,7 +155,9 @@ function textOf(message: Message): string | undefined {
   const content = message.content as { body?: unknown, caption?: unknown }
   const text = typeof content.body === 'string'
     ? content.body
-    : typeof content.caption === 'string' ? content.caption : ''
+    : typeof content.caption === 'string'
+      ? content.caption
+      : ''
   return text.trim() || undefined
 }
 
@@ -157,7 +172,12 @@ export function diffPage(before: PageState, after: PageState, agentId: string): 
     const previous = before.conversations.get(id)
     if (conversation.assigneeId === agentId && previous?.assigneeId !== agentId && conversation.status !== 'closed') {
       assigned.add(id)
-      events.push({ kind: 'assigned', conversationId: id, who: nameOf(conversation), text: conversation.lastMessagePreview?.trim() || undefined })
+      events.push({
+        kind: 'assigned',
+        conversationId: id,
+        who: nameOf(conversation),
+        text: conversation.lastMessagePreview?.trim() || undefined,
+      })
     }
   }
   const newest = new Map<string, Message>()
@@ -174,13 +194,32 @@ export function diffPage(before: PageState, after: PageState, agentId: string): 
     if (message.direction === 'out' && message.status === 'failed' && previous?.status !== 'failed' && (mine || message.senderId === agentId))
       failed.set(message.conversationId, message)
   }
-  for (const [conversationId, message] of newest)
-    events.push({ kind: 'message', conversationId, who: nameOf(after.conversations.get(conversationId)), text: textOf(message) })
-  for (const [conversationId, message] of failed)
-    events.push({ kind: 'failed', conversationId, who: nameOf(after.conversations.get(conversationId)), text: message.error?.details ?? message.error?.title ?? textOf(message) })
+  for (const [conversationId, message] of newest) {
+    events.push({
+      kind: 'message',
+      conversationId,
+      who: nameOf(after.conversations.get(conversationId)),
+      text: textOf(message),
+    })
+  }
+  for (const [conversationId, message] of failed) {
+    events.push({
+      kind: 'failed',
+      conversationId,
+      who: nameOf(after.conversations.get(conversationId)),
+      text: message.error?.details ?? message.error?.title ?? textOf(message),
+    })
+  }
   for (const [id, notification] of after.notifications) {
-    if (notification.kind === 'handover' && !before.notifications.has(id) && notification.readAt === null)
-      events.push({ kind: 'handover', conversationId: notification.conversationId, who: nameOf(notification.conversationId ? after.conversations.get(notification.conversationId) : undefined) })
+    if (notification.kind === 'handover' && !before.notifications.has(id) && notification.readAt === null) {
+      events.push({
+        kind: 'handover',
+        conversationId: notification.conversationId,
+        who: nameOf(notification.conversationId
+          ? after.conversations.get(notification.conversationId)
+          : undefined),
+      })
+    }
   }
   return events
 }
@@ -250,7 +289,13 @@ export function waitingEvent(overdue: ReturnType<typeof overdueWaiting>): Compan
   if (!oldest)
     return null
   return overdue.length === 1
-    ? { kind: 'waiting', conversationId: oldest.conversation.id, who: nameOf(oldest.conversation), text: oldest.conversation.lastMessagePreview?.trim() || undefined, count: 1 }
+    ? {
+        kind: 'waiting',
+        conversationId: oldest.conversation.id,
+        who: nameOf(oldest.conversation),
+        text: oldest.conversation.lastMessagePreview?.trim() || undefined,
+        count: 1,
+      }
     : { kind: 'waiting', conversationId: oldest.conversation.id, count: overdue.length }
 }
 
@@ -260,7 +305,12 @@ export function waitingEvent(overdue: ReturnType<typeof overdueWaiting>): Compan
 const ID_PREFIX = 'wa-inbox'
 
 export function notificationId(event: CompanionEvent, now = Date.now()): string {
-  return [ID_PREFIX, event.kind, event.conversationId ?? '', now.toString(36)].join('|')
+  return [
+    ID_PREFIX,
+    event.kind,
+    event.conversationId ?? '',
+    now.toString(36),
+  ].join('|')
 }
 
 export function parseNotificationId(id: string): { kind: NotificationKind, conversationId: string | null } | null {
@@ -283,17 +333,34 @@ export function notificationText(event: CompanionEvent): { title: string, messag
   const who = event.who ?? i18n.t('companion.notifications.someone')
   switch (event.kind) {
     case 'assigned':
-      return { title: i18n.t('companion.notifications.assignedTitle', [who]), message: event.text ?? i18n.t('companion.notifications.assignedText') }
+      return {
+        title: i18n.t('companion.notifications.assignedTitle', [who]),
+        message: event.text ?? i18n.t('companion.notifications.assignedText'),
+      }
     case 'message':
       return { title: who, message: event.text ?? i18n.t('companion.notifications.messageText') }
     case 'waiting':
       return (event.count ?? 1) > 1
-        ? { title: i18n.t('companion.notifications.waitingManyTitle', [String(event.count)]), message: i18n.t('companion.notifications.waitingManyText') }
-        : { title: i18n.t('companion.notifications.waitingTitle', [who]), message: event.text ?? i18n.t('companion.notifications.waitingText') }
+        ? {
+            title: i18n.t('companion.notifications.waitingManyTitle', [
+              String(event.count),
+            ]),
+            message: i18n.t('companion.notifications.waitingManyText'),
+          }
+        : {
+            title: i18n.t('companion.notifications.waitingTitle', [who]),
+            message: event.text ?? i18n.t('companion.notifications.waitingText'),
+          }
     case 'failed':
-      return { title: i18n.t('companion.notifications.failedTitle', [who]), message: event.text ?? i18n.t('companion.notifications.failedText') }
+      return {
+        title: i18n.t('companion.notifications.failedTitle', [who]),
+        message: event.text ?? i18n.t('companion.notifications.failedText'),
+      }
     case 'handover':
-      return { title: i18n.t('companion.notifications.handoverTitle', [who]), message: i18n.t('companion.notifications.handoverText') }
+      return {
+        title: i18n.t('companion.notifications.handoverTitle', [who]),
+        message: i18n.t('companion.notifications.handoverText'),
+      }
   }
 }
 
@@ -342,9 +409,15 @@ export async function showNotification(event: CompanionEvent, prefs: CompanionPr
     ...(firefox
       ? {}
       : {
-          buttons: buttonsFor(event.kind).map(button => ({ title: i18n.t(button === 'assign' ? 'companion.notifications.assignToMe' : 'companion.notifications.open') })),
+          buttons: buttonsFor(event.kind).map(button => ({
+            title: i18n.t(button === 'assign'
+              ? 'companion.notifications.assignToMe'
+              : 'companion.notifications.open'),
+          })),
           silent: !prefs.sound,
-          priority: event.kind === 'failed' ? 2 : 1,
+          priority: event.kind === 'failed'
+            ? 2
+            : 1,
         }),
   }
   const id = await browser.notifications.create(notificationId(event, now), options as never)
