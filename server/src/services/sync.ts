@@ -34,6 +34,8 @@ const SNAPSHOT_PHASES = [
   'message',
   'note',
   'notification',
+  // last, so the phase numbers in snapshot cursors already handed out keep their meaning
+  'workspace',
 ] as const
 type Phase = typeof SNAPSHOT_PHASES[number]
 
@@ -312,6 +314,13 @@ async function snapshotItems(db: Db, agent: SessionAgent, kind: Phase, after: st
     }
   }
   switch (kind) {
+    case 'workspace': {
+      const rows = await db.selectFrom('workspaces').select(['id', 'name', 'settings']).where('id', '=', ws).where('id', '>', after).execute()
+      return {
+        positions: rows.map(r => r.id),
+        items: rows.map(r => ({ id: r.id, name: r.name, settings: JSON.parse(r.settings) as Record<string, unknown> })),
+      }
+    }
     case 'agent':
       return await ids(await db.selectFrom('agents').select('id').where('workspace_id', '=', ws).where('id', '>', after).orderBy('id').limit(limit).execute(), i => loadAgents(db, ws, i))
     case 'team':
