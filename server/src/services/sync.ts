@@ -318,7 +318,11 @@ async function snapshotItems(db: Db, agent: SessionAgent, kind: Phase, after: st
       const rows = await db.selectFrom('workspaces').select(['id', 'name', 'settings']).where('id', '=', ws).where('id', '>', after).execute()
       return {
         positions: rows.map(r => r.id),
-        items: rows.map(r => ({ id: r.id, name: r.name, settings: JSON.parse(r.settings) as Record<string, unknown> })),
+        items: rows.map(r => ({
+          id: r.id,
+          name: r.name,
+          settings: JSON.parse(r.settings) as Record<string, unknown>,
+        })),
       }
     }
     case 'agent':

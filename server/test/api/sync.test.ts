@@ -34,7 +34,9 @@ describe('snapshot', () => {
       expect(of(pulled, 'channel')[0]!.data).not.toHaveProperty('accessToken')
       // the workspace (its settings: the default country for phone numbers) comes with it
       expect(of(pulled, 'workspace')).toHaveLength(1)
-      expect(of(pulled, 'workspace')[0]!.data).toMatchObject({ settings: expect.any(Object) })
+      expect(of(pulled, 'workspace')[0]!.data).toMatchObject({
+        settings: expect.any(Object),
+      })
       const conversations = of(pulled, 'conversation').map(c => c.id)
       expect(conversations).toEqual(expect.arrayContaining(convs))
       expect(new Set(conversations).size).toBe(conversations.length)
