@@ -375,6 +375,9 @@ function serialized<T>(db: Db, workspaceId: string, task: () => Promise<T>): Pro
   return run
 }
 
+/** a refresh of at least this many conversations refreshes the planner statistics (PostgreSQL) */
+const ANALYZE_AFTER = 5000
+
 export interface RefreshResult { conversations: number, days: number, ms: number }
 
 /** Brings the workspace's facts up to date with every change queued so far. */
@@ -393,6 +396,10 @@ export async function refreshFacts(db: Db, workspaceId: string): Promise<Refresh
           ...new Set(dirty.rows.map(r => r.conversation_id)),
         ])
         await write(trx, workspaceId, work)
+        // After a large refresh (the first build), fresh planner statistics: the label join and
+        // the lookups by workspace would otherwise be planned for the empty tables.
+        if (work.conversations >= ANALYZE_AFTER)
+          await sql`ANALYZE report_conv`.execute(trx)
         return { conversations: work.conversations, days: work.days.size }
       })
     }
@@ -745,14 +752,99 @@ export async function longOpen(db: Db, workspaceId: string, from: number): Promi
   const out = new Map<string, number>()
   const [open, long] = await Promise.all([
     sql<{ conversation_id: string, idx: number }>`SELECT conversation_id, idx FROM report_conv WHERE workspace_id = ${workspaceId} AND open_since < ${cap}`.execute(db),
-    sql<{ conversation_id: string, idx: number, long_cycles: string }>`SELECT conversation_id, idx, long_cycles FROM report_conv WHERE workspace_id = ${workspaceId} AND long_cycles IS NOT NULL`.execute(db),
+    longCycles(db, workspaceId),
   ])
   for (const r of open.rows)
     out.set(r.conversation_id, Number(r.idx))
-  for (const r of long.rows) {
-    for (const [start, closed] of JSON.parse(r.long_cycles) as Array<[number, number]>) {
-      if (start < cap && closed >= from)
-        out.set(r.conversation_id, Number(r.idx))
+  for (const r of long) {
+    if (r.start < cap && r.closed >= from)
+      out.set(r.id, r.idx)
+  }
+  return out
+}
+
+interface Derived { version: number, long: Array<{ id: string, idx: number, start: number, closed: number }> | null, contacts: Map<string, number[]> | null }
+const derived = new WeakMap<Db, Map<string, Derived>>()
+
+/**
+ * Per workspace, what follows from `report_conv` alone, kept while the facts' version stays: that
+ * table changes only in a refresh, which bumps the version.
+ */
+async function derivedOf(db: Db, workspaceId: string): Promise<Derived> {
+  let byWs = derived.get(db)
+  if (!byWs) {
+    byWs = new Map()
+    derived.set(db, byWs)
+  }
+  const state = await sql<{ version: number }>`SELECT version FROM report_state WHERE workspace_id = ${workspaceId}`.execute(db)
+  const version = Number(state.rows[0]?.version ?? 0)
+  let entry = byWs.get(workspaceId)
+  if (!entry || entry.version !== version) {
+    entry = { version, long: null, contacts: null }
+    byWs.set(workspaceId, entry)
+  }
+  return entry
+}
+
+/** cycles longer than the lookback: conversation, its index, start and close */
+async function longCycles(db: Db, workspaceId: string): Promise<NonNullable<Derived['long']>> {
+  const entry = await derivedOf(db, workspaceId)
+  if (!entry.long) {
+    const rows = await sql<{ conversation_id: string, idx: number, long_cycles: string }>`SELECT conversation_id, idx, long_cycles FROM report_conv WHERE workspace_id = ${workspaceId} AND long_cycles IS NOT NULL`.execute(db)
+    const long: NonNullable<Derived['long']> = []
+    for (const r of rows.rows) {
+      for (const [start, closed] of JSON.parse(r.long_cycles) as Array<[number, number]>) {
+        long.push({
+          id: r.conversation_id,
+          idx: Number(r.idx),
+          start,
+          closed,
+        })
+      }
+    }
+    entry.long = long
+  }
+  return entry.long
+}
+
+/**
+ * The labels of every conversation with facts (conversation index → label ids): the contacts'
+ * labels now, read each time; which contact a conversation belongs to (a conversation's contact
+ * does not change) is kept with the facts' version.
+ */
+export async function conversationLabels(db: Db, workspaceId: string): Promise<Map<number, string[]>> {
+  const [entry, labels] = await Promise.all([
+    derivedOf(db, workspaceId),
+    sql<{ contact_id: string, label_id: string }>`SELECT contact_id, label_id FROM contact_labels WHERE workspace_id = ${workspaceId}`.execute(db),
+  ])
+  if (!entry.contacts) {
+    const rows = await sql<{ idx: number, contact_id: string }>`SELECT rc.idx, c.contact_id FROM report_conv rc
+      JOIN conversations c ON c.id = rc.conversation_id AND c.workspace_id = rc.workspace_id
+      WHERE rc.workspace_id = ${workspaceId}`.execute(db)
+    const contacts = new Map<string, number[]>()
+    for (const r of rows.rows) {
+      const list = contacts.get(r.contact_id)
+      if (list) {
+        list.push(Number(r.idx))
+      }
+      else {
+        contacts.set(r.contact_id, [
+          Number(r.idx),
+        ])
+      }
+    }
+    entry.contacts = contacts
+  }
+  const out = new Map<number, string[]>()
+  for (const r of labels.rows) {
+    const convs = entry.contacts.get(r.contact_id)
+    if (!convs)
+      continue
+    for (const idx of convs) {
+      const l = out.get(idx)
+      if (l)
+        l.push(r.label_id)
+      else out.set(idx, [r.label_id])
     }
   }
   return out

@@ -15,7 +15,7 @@ import { AppError } from '../errors.ts'
 import { conversationVisibility } from './access.ts'
 import { csvDocument } from './reports-csv.ts'
 import { COUNT_METRICS, DURATION_METRICS, M, replay } from './reports-engine.ts'
-import { conversationIds, Keys, loadFacts, longOpen, parseReasonKey, reasonKey, refreshFacts } from './reports-facts.ts'
+import { conversationIds, conversationLabels, Keys, loadFacts, longOpen, parseReasonKey, reasonKey, refreshFacts } from './reports-facts.ts'
 import { badInput, BusinessHours, checkTimeZone, DAY, HOUR, LocalClock, parseDay, parseSchedule } from './reports-time.ts'
 
 export interface ReportContext {
@@ -96,27 +96,132 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number | null
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!
 }
 
+const NO_STATS: DurationStats = {
+  count: 0,
+  p50: null,
+  p90: null,
+  mean: null,
+}
+
+/**
+ * The value of rank `k` (0-based) among a[lo, hi), found in place (quickselect, three-way
+ * partition): afterwards a[k] holds it, everything before it is ≤ and everything after ≥.
+ */
+function select(a: Float64Array, lo: number, hi: number, k: number): number {
+  while (hi - lo > 24) {
+    // median of three spread samples as the pivot
+    const x = a[lo + ((hi - lo) >>> 2)]!
+    const y = a[(lo + hi) >>> 1]!
+    const z = a[hi - 1 - ((hi - lo) >>> 2)]!
+    const pivot = x < y
+      ? (y < z
+          ? y
+          : (x < z
+              ? z
+              : x))
+      : (x < z
+          ? x
+          : (y < z
+              ? z
+              : y))
+    let lt = lo
+    let i = lo
+    let gt = hi
+    while (i < gt) {
+      const v = a[i]!
+      if (v < pivot) {
+        a[i] = a[lt]!
+        a[lt] = v
+        lt++
+        i++
+      }
+      else if (v > pivot) {
+        gt--
+        a[i] = a[gt]!
+        a[gt] = v
+      }
+      else {
+        i++
+      }
+    }
+    if (k < lt)
+      hi = lt
+    else if (k >= gt)
+      lo = gt
+    else return pivot
+  }
+  for (let i = lo + 1; i < hi; i++) {
+    const v = a[i]!
+    let j = i - 1
+    while (j >= lo && a[j]! > v) {
+      a[j + 1] = a[j]!
+      j--
+    }
+    a[j + 1] = v
+  }
+  return a[k]!
+}
+
+/** rank (0-based) of the nearest-rank percentile p of n values */
+function rankOf(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1
+}
+
+const EMPTY = new Float64Array(0)
+
+/** nearest-rank percentile of unordered values (reordered in place) */
+function percentile(values: Float64Array, p: number): number | null {
+  return values.length === 0
+    ? null
+    : select(values, 0, values.length, rankOf(values.length, p))
+}
+
+/**
+ * count, nearest-rank p50 / p90 and mean of the values (reordered in place), the same as from
+ * the sorted list: p50 and p90 by selection; the sum in any order when it is exact (integers,
+ * below 2^53), else over the sorted values as before.
+ */
 function stats(values: Float64Array): DurationStats {
-  if (values.length === 0) {
+  const n = values.length
+  if (n === 0)
+    return NO_STATS
+  let sum = 0
+  let magnitude = 0
+  let integers = true
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    sum += v
+    magnitude += Math.abs(v)
+    if (!Number.isInteger(v))
+      integers = false
+  }
+  if (!integers || !(magnitude <= Number.MAX_SAFE_INTEGER)) {
+    values.sort()
+    sum = 0
+    for (let i = 0; i < n; i++)
+      sum += values[i]!
     return {
-      count: 0,
-      p50: null,
-      p90: null,
-      mean: null,
+      count: n,
+      p50: nearestRank(values, 50),
+      p90: nearestRank(values, 90),
+      mean: Math.round(sum / n),
     }
   }
-  let sum = 0
-  for (const v of values)
-    sum += v
+  const k50 = rankOf(n, 50)
+  const k90 = rankOf(n, 90)
+  const p50 = select(values, 0, n, k50)
+  const p90 = k90 === k50
+    ? p50
+    : select(values, k50 + 1, n, k90)
   return {
-    count: values.length,
-    p50: nearestRank(values, 50),
-    p90: nearestRank(values, 90),
-    mean: Math.round(sum / values.length),
+    count: n,
+    p50,
+    p90,
+    mean: Math.round(sum / n),
   }
 }
 
-/** A group's counts and its durations, sorted, per duration metric. */
+/** A group's counts and its durations (unordered) per duration metric. */
 class Acc {
   counts: number[] = Array.from<number>({ length: COUNT_METRICS }).fill(0)
   durations: Float64Array[] = Array.from({ length: DURATION_METRICS }, () => new Float64Array(0))
@@ -159,13 +264,12 @@ class Counts {
   }
 }
 
-/** Durations as rows; sorted per (group, metric) at the end with one sort and counting sorts. */
+/** Durations as rows; distributed per (group, metric) at the end with counting sorts. */
 class Durations {
   n = 0
   metric = new Uint8Array(1024)
   value = new Float64Array(1024)
   key: Int32Array[]
-  private order: Int32Array | null = null
 
   constructor(keys: number) {
     this.key = Array.from({ length: keys }, () => new Int32Array(1024))
@@ -193,45 +297,10 @@ class Durations {
   }
 
   /**
-   * Row numbers in ascending order of value: one native sort of all rows (value and row number
-   * packed in one double when they fit, else a comparison sort), so that distributing rows to
-   * groups in this order leaves every group's list sorted.
+   * per group key (-1: none; rows with key -2 are left out) the durations of each duration
+   * metric, unordered (`stats` and `percentile` select in place)
    */
-  private ascending(): Int32Array {
-    if (this.order)
-      return this.order
-    const n = this.n
-    const value = this.value
-    const order = new Int32Array(n)
-    let max = 0
-    let integers = true
-    for (let i = 0; i < n; i++) {
-      const v = value[i]!
-      if (v > max)
-        max = v
-      if (v < 0 || !Number.isInteger(v))
-        integers = false
-    }
-    const scale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)))
-    if (integers && max * scale + n < Number.MAX_SAFE_INTEGER) {
-      const packed = new Float64Array(n)
-      for (let i = 0; i < n; i++)
-        packed[i] = value[i]! * scale + i
-      packed.sort()
-      for (let i = 0; i < n; i++)
-        order[i] = packed[i]! % scale
-    }
-    else {
-      for (let i = 0; i < n; i++)
-        order[i] = i
-      order.sort((x, y) => value[x]! - value[y]! || x - y)
-    }
-    this.order = order
-    return order
-  }
-
-  /** per group key (-1: none; rows with key -2 are left out) the sorted durations of each duration metric */
-  sorted(k: number): Map<number, Float64Array[]> {
+  grouped(k: number): Map<number, Float64Array[]> {
     const keys = this.key[k]!
     const { n, metric, value } = this
     let groups = 0
@@ -255,9 +324,7 @@ class Durations {
       start[s]! += start[s - 1]!
     const fill = start.slice()
     const all = new Float64Array(start[start.length - 1]!)
-    const order = this.ascending()
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!
+    for (let i = 0; i < n; i++) {
       const slot = slots[i]!
       if (slot >= 0)
         all[fill[slot]!++] = value[i]!
@@ -348,26 +415,15 @@ async function scan(db: Db, ctx: ReportContext, makeVisit: (scanned: Scanned) =>
   await refreshFacts(db, ws)
   const visible = conversationVisibility(ctx.caller)
   const adb = db as unknown as Kysely<any>
-  const [facts, labelRows, visibleRows, long] = await Promise.all([
+  const [facts, labelsOf, visibleRows, long] = await Promise.all([
     loadFacts(db, ws, from, to),
-    sql<{ idx: number, label_id: string }>`SELECT rc.idx, cl.label_id FROM contact_labels cl
-      JOIN conversations c ON c.contact_id = cl.contact_id
-      JOIN report_conv rc ON rc.workspace_id = c.workspace_id AND rc.conversation_id = c.id
-      WHERE cl.workspace_id = ${ws} AND c.workspace_id = ${ws}`.execute(db),
+    conversationLabels(db, ws),
     visible
       ? adb.selectFrom('conversations').innerJoin('report_conv as rc', join => join.onRef('rc.conversation_id', '=', 'conversations.id').onRef('rc.workspace_id', '=', 'conversations.workspace_id')).select('rc.idx').where('conversations.workspace_id', '=', ws).where(visible as any).execute()
       : Promise.resolve(null),
     longOpen(db, ws, from),
   ])
   const { keys } = facts
-  const labelsOf = new Map<number, string[]>()
-  for (const r of labelRows.rows) {
-    const idx = Number(r.idx)
-    const l = labelsOf.get(idx)
-    if (l)
-      l.push(r.label_id)
-    else labelsOf.set(idx, [r.label_id])
-  }
   const visit = makeVisit({ keys, labelsOf })
   const visibleSet = visibleRows
     ? new Set(visibleRows.map(r => Number(r.idx)))
@@ -587,7 +643,7 @@ async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
       get(idx).durations = list
     return out
   }
-  const totalsMap = group(totals, durations.sorted(0), () => null)
+  const totalsMap = group(totals, durations.grouped(0), () => null)
   const failedOut = new Map<string, { code: number, title: string, count: number }>()
   for (const [reason, count] of failed) {
     const { code, title } = parseReasonKey(keys.name('r', reason) ?? '0\tUnknown error')
@@ -622,7 +678,7 @@ async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
     a.messagesIn = dayCounts.data[base + M.messagesIn]!
     a.messagesOut = dayCounts.data[base + M.messagesOut]!
   }
-  for (const [d, list] of durations.sorted(4)) {
+  for (const [d, list] of durations.grouped(4)) {
     if (d < 0)
       continue
     const a = dayAcc(d)
@@ -632,10 +688,10 @@ async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated> {
   }
   return {
     totals: totalsMap.get(null) ?? new Acc(),
-    agents: group(agents, durations.sorted(1), i => keys.name('a', i)),
-    teams: group(teams, durations.sorted(2), i => keys.name('t', i)),
-    labels: group(labelCounts, labelDurations.sorted(0), i => labelIds[i] ?? null),
-    channels: group(channels, durations.sorted(3), i => keys.name('h', i)),
+    agents: group(agents, durations.grouped(1), i => keys.name('a', i)),
+    teams: group(teams, durations.grouped(2), i => keys.name('t', i)),
+    labels: group(labelCounts, labelDurations.grouped(0), i => labelIds[i] ?? null),
+    channels: group(channels, durations.grouped(3), i => keys.name('h', i)),
     failed: failedOut,
     days,
     heatIn,
@@ -655,17 +711,17 @@ export async function reportSummary(db: Db, caller: SessionAgent, query: ReportQ
   const lastDay = ctx.clock.day(ctx.to - 1)
   for (let d = firstDay; d <= lastDay; d++) {
     const a = agg.days.get(d)
-    const fr = a?.firstResponse ?? []
+    const fr = a?.firstResponse ?? EMPTY
     trend.push({
       day: ctx.clock.dayName(d),
       opened: a?.opened ?? 0,
       closed: a?.closed ?? 0,
       messagesIn: a?.messagesIn ?? 0,
       messagesOut: a?.messagesOut ?? 0,
-      firstResponseP50: nearestRank(fr, 50),
-      firstResponseP90: nearestRank(fr, 90),
-      replyP50: nearestRank(a?.reply ?? [], 50),
-      resolutionP50: nearestRank(a?.resolution ?? [], 50),
+      firstResponseP50: percentile(fr, 50),
+      firstResponseP90: percentile(fr, 90),
+      replyP50: percentile(a?.reply ?? EMPTY, 50),
+      resolutionP50: percentile(a?.resolution ?? EMPTY, 50),
     })
   }
   return {
