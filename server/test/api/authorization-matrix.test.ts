@@ -73,6 +73,8 @@ interface Outcome {
 }
 
 const PASSWORD = 'agent-password'
+/** the last 30 days, for the report routes */
+const REPORT_PERIOD = `from=${Date.now() - 30 * 24 * 3600_000}&to=${Date.now() + 3600_000}`
 const RUN = Date.now().toString(36)
 
 // ---------------------------------------------------------------------------------------------
@@ -350,6 +352,40 @@ const ROWS: Row[] = [
     route: '/api/templates/sync',
     access: 'admin',
     path: () => '/api/templates/sync',
+  },
+
+  // Reports: agents about themselves (the default), admins about anyone; workspace settings
+  ...[
+    '/api/reports/summary',
+    '/api/reports/conversations.csv',
+    '/api/reports/aggregates.csv',
+    '/api/reports/live',
+  ].map((route): Row => ({
+    method: 'GET',
+    route,
+    access: 'agent',
+    path: () => `${route}?${REPORT_PERIOD}`,
+  })),
+  {
+    method: 'GET',
+    route: '/api/reports/conversations',
+    access: 'agent',
+    path: () => `/api/reports/conversations?${REPORT_PERIOD}&metric=opened`,
+  },
+  {
+    method: 'GET',
+    route: '/api/workspace',
+    access: 'agent',
+    path: () => '/api/workspace',
+  },
+  {
+    method: 'PATCH',
+    route: '/api/workspace',
+    access: 'admin',
+    path: () => '/api/workspace',
+    body: () => ({
+      settings: { defaultCountry: 'RO' },
+    }),
   },
 
   // Agents, teams, numbers
