@@ -307,8 +307,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     pruneChanges(app.db, Date.now() - config.changesRetentionDays * 24 * 60 * 60 * 1000).catch(err => app.log.warn({ err }, 'pruning the change log failed'))
   }, 10 * 60 * 1000)
   pruneTimer.unref()
-  // Report facts follow the recorded history in the background, so a report rarely has to wait
-  // for its refresh (services/reports-facts.ts); one refresh at a time.
+  // Report facts follow the recorded history in the background for workspaces that use reports,
+  // so a report rarely has to wait for its refresh (services/reports-facts.ts); one at a time.
   reportsTimer = setInterval(() => {
     if (reportsRefresh)
       return
@@ -317,7 +317,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       .finally(() => {
         reportsRefresh = null
       })
-  }, 5000)
+  }, config.reportsRefreshMs)
   reportsTimer.unref()
 
   app.addHook('onReady', async () => {

@@ -44,6 +44,8 @@ export interface Config {
   statusSweepIntervalMs: number
   /** how often snoozed conversations whose time has come are reopened */
   snoozeSweepMs: number
+  /** how often report facts are refreshed in the background (workspaces that use reports) */
+  reportsRefreshMs: number
   /** sign-in attempts a minute from one address (any e-mails), and for one e-mail (any addresses) */
   loginLimitPerIp: number
   loginLimitPerEmail: number
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),
     statusSweepIntervalMs: int(env, 'STATUS_SWEEP_INTERVAL_MS', 30_000, problems),
     snoozeSweepMs: int(env, 'SNOOZE_SWEEP_MS', 15_000, problems),
+    reportsRefreshMs: int(env, 'REPORTS_REFRESH_MS', 30_000, problems),
     loginLimitPerIp: int(env, 'LOGIN_LIMIT_PER_IP', 30, problems),
     loginLimitPerEmail: int(env, 'LOGIN_LIMIT_PER_EMAIL', 30, problems),
     changesRetentionDays: int(env, 'CHANGES_RETENTION_DAYS', 30, problems),

@@ -430,9 +430,16 @@ export async function refreshFacts(db: Db, workspaceId: string): Promise<Refresh
   })
 }
 
-/** Refreshes every workspace with queued changes (the background timer). */
+/**
+ * The background timer. Facts are kept fresh only for workspaces that use reports (their first
+ * report request built the facts and created their `report_state` row): a workspace that never
+ * asks for a report pays nothing but the queue, so message ingest is not slowed by replays. The
+ * queue itself is compacted to one row per conversation (the newest, which the claim logic of
+ * `refreshFacts` relies on), so it stays bounded by the number of conversations.
+ */
 export async function refreshAllFacts(db: Db): Promise<number> {
-  const rows = await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM report_dirty`.execute(db)
+  await sql`DELETE FROM report_dirty WHERE seq NOT IN (SELECT MAX(seq) FROM report_dirty GROUP BY workspace_id, conversation_id)`.execute(db)
+  const rows = await sql<{ workspace_id: string }>`SELECT DISTINCT d.workspace_id FROM report_dirty d JOIN report_state s ON s.workspace_id = d.workspace_id`.execute(db)
   let n = 0
   for (const r of rows.rows)
     n += (await refreshFacts(db, r.workspace_id)).conversations
