@@ -73,7 +73,9 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     OR (OLD.status = 'failed') IS DISTINCT FROM (NEW.status = 'failed') OR (NEW.status = 'failed' AND OLD.error IS DISTINCT FROM NEW.error)`
   const conversationChanged = `OLD.assignee_id IS DISTINCT FROM NEW.assignee_id OR OLD.team_id IS DISTINCT FROM NEW.team_id
     OR OLD.channel_id IS DISTINCT FROM NEW.channel_id OR OLD.contact_id IS DISTINCT FROM NEW.contact_id`
-  const mark = (row: 'OLD' | 'NEW', column: string) => `INSERT INTO report_dirty (workspace_id, conversation_id) VALUES (${row}.workspace_id, ${row}.${column});`
+  // Only workspaces that use reports (a `report_state` row, created by their first report) queue
+  // anything: the others pay one indexed lookup per write, and nothing grows for them.
+  const mark = (row: 'OLD' | 'NEW', column: string) => `INSERT INTO report_dirty (workspace_id, conversation_id) SELECT ${row}.workspace_id, ${row}.${column} WHERE EXISTS (SELECT 1 FROM report_state WHERE workspace_id = ${row}.workspace_id);`
 
   if (engine === 'postgres') {
     for (const [fn, column] of [
@@ -119,6 +121,6 @@ END $$`).execute(db)
     for (const t of triggers)
       await sql.raw(t).execute(db)
   }
-  // Everything recorded so far: the first refresh builds the facts of every conversation.
-  await sql`INSERT INTO report_dirty (workspace_id, conversation_id) SELECT workspace_id, id FROM conversations`.execute(db)
+  // Nothing is queued here: a workspace's first report queues all of its conversations
+  // (services/reports-facts.ts, startTracking).
 }

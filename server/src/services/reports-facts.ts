@@ -384,6 +384,7 @@ export interface RefreshResult { conversations: number, days: number, ms: number
 export async function refreshFacts(db: Db, workspaceId: string): Promise<RefreshResult> {
   return await serialized(db, workspaceId, async () => {
     const started = performance.now()
+    await startTracking(db, workspaceId)
     let result: Omit<RefreshResult, 'ms'>
     if (isPostgres(db)) {
       result = await db.transaction().execute(async (trx) => {
@@ -431,15 +432,27 @@ export async function refreshFacts(db: Db, workspaceId: string): Promise<Refresh
 }
 
 /**
- * The background timer. Facts are kept fresh only for workspaces that use reports (their first
- * report request built the facts and created their `report_state` row): a workspace that never
- * asks for a report pays nothing but the queue, so message ingest is not slowed by replays. The
- * queue itself is compacted to one row per conversation (the newest, which the claim logic of
- * `refreshFacts` relies on), so it stays bounded by the number of conversations.
+ * A workspace's first report: from now on the triggers queue its changes (its `report_state` row
+ * is committed first), then everything recorded so far is queued once, so the refresh that
+ * follows builds the facts of every conversation. Nothing written in between is missed: it is
+ * either queued by a trigger or read by that refresh. Two instances doing this at once only queue
+ * conversations twice (a refresh takes each once).
+ */
+async function startTracking(db: Db, workspaceId: string): Promise<void> {
+  const state = await sql<{ one: number }>`SELECT 1 AS one FROM report_state WHERE workspace_id = ${workspaceId}`.execute(db)
+  if (state.rows.length > 0)
+    return
+  await sql`INSERT INTO report_state (workspace_id, version, next_conv) VALUES (${workspaceId}, 0, 0) ON CONFLICT (workspace_id) DO NOTHING`.execute(db)
+  await sql`INSERT INTO report_dirty (workspace_id, conversation_id) SELECT workspace_id, id FROM conversations WHERE workspace_id = ${workspaceId}`.execute(db)
+}
+
+/**
+ * The background timer: refreshes the workspaces with queued changes. Only workspaces that use
+ * reports queue anything (see the migration's triggers), so message ingest never competes with a
+ * replay for a workspace nobody reports on.
  */
 export async function refreshAllFacts(db: Db): Promise<number> {
-  await sql`DELETE FROM report_dirty WHERE seq NOT IN (SELECT MAX(seq) FROM report_dirty GROUP BY workspace_id, conversation_id)`.execute(db)
-  const rows = await sql<{ workspace_id: string }>`SELECT DISTINCT d.workspace_id FROM report_dirty d JOIN report_state s ON s.workspace_id = d.workspace_id`.execute(db)
+  const rows = await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM report_dirty`.execute(db)
   let n = 0
   for (const r of rows.rows)
     n += (await refreshFacts(db, r.workspace_id)).conversations

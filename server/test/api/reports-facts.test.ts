@@ -141,6 +141,26 @@ async function rebuildEquals(query: { from: number, to: number, tz?: string, hou
   expect(strip(await reportSummary(db, admin, query))).toEqual(before)
 }
 
+describe('which workspaces are tracked', () => {
+  it('a workspace that never asked for a report queues nothing; its first report builds every conversation', async () => {
+    const db = server.app.db
+    const queued = async () => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM report_dirty WHERE workspace_id = ${h.workspaceId}`.execute(db)).rows[0]!.n)
+    const tracked = async () => (await sql`SELECT 1 FROM report_state WHERE workspace_id = ${h.workspaceId}`.execute(db)).rows.length
+    expect(await tracked()).toBe(0)
+    // long before the periods the other tests use
+    const y = await h.conversation()
+    await h.inbound(y, T0 - 300 * DAY)
+    expect(await queued()).toBe(0)
+    const r = await refreshFacts(db, h.workspaceId)
+    expect(r.conversations).toBeGreaterThan(0)
+    expect(await tracked()).toBe(1)
+    expect(await queued()).toBe(0)
+    await h.inbound(y, T0 - 300 * DAY + HOUR)
+    expect(await queued()).toBe(1)
+    await refreshFacts(db, h.workspaceId)
+  })
+})
+
 describe('incremental facts', () => {
   const week = { from: T0, to: T0 + 7 * DAY }
   let x: string
