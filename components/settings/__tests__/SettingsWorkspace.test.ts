@@ -12,7 +12,11 @@ beforeEach(async () => {
   useEnglishMessages()
   await db.delete()
   await db.open()
-  await db.workspaces.put({ id: 'w1', name: 'Shop', settings: { defaultCountry: 'RO' } })
+  await db.workspaces.put({
+    id: 'w1',
+    name: 'Shop',
+    settings: { defaultCountry: 'RO' },
+  })
 })
 
 afterEach(() => {
@@ -21,12 +25,19 @@ afterEach(() => {
 
 describe('settingsWorkspace', () => {
   it('shows nothing to an agent, and appears when an admin signs in on the same page', async () => {
-    await authSessionStorage.setValue(session({ agent: agent('a1', 'Ana Pop') }))
+    await authSessionStorage.setValue(session({
+      agent: agent('a1', 'Ana Pop'),
+    }))
     const wrapper = mount(SettingsWorkspace, { attachTo: document.body })
     await flushPromises()
     expect(wrapper.find('[data-testid="settings-workspace"]').exists()).toBe(false)
 
-    await authSessionStorage.setValue(session({ agent: { ...agent('a2', 'Admin'), role: 'admin' } }))
+    await authSessionStorage.setValue(session({
+      agent: {
+        ...agent('a2', 'Admin'),
+        role: 'admin',
+      },
+    }))
     await vi.waitFor(async () => {
       await flushPromises()
       expect(wrapper.find('[data-testid="settings-workspace"]').exists()).toBe(true)
@@ -36,8 +47,16 @@ describe('settingsWorkspace', () => {
   })
 
   it('saves the default country through the API and stores what the server answered', async () => {
-    await authSessionStorage.setValue(session({ agent: { ...agent('a2', 'Admin'), role: 'admin' } }))
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => new Response(JSON.stringify({ id: 'w1', name: 'Shop', settings: JSON.parse(String(init?.body)).settings }), { status: 200, headers: { 'Content-Type': 'application/json' } }))
+    await authSessionStorage.setValue(session({
+      agent: {
+        ...agent('a2', 'Admin'),
+        role: 'admin',
+      },
+    }))
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => new Response(JSON.stringify({ id: 'w1', name: 'Shop', settings: JSON.parse(String(init?.body)).settings }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+    }))
     vi.stubGlobal('fetch', fetch)
     const wrapper = mount(SettingsWorkspace, { attachTo: document.body })
     await vi.waitFor(async () => {
@@ -53,7 +72,9 @@ describe('settingsWorkspace', () => {
     const [url, init] = fetch.mock.calls[0]!
     expect(String(url)).toMatch(/\/api\/workspace$/)
     expect(init).toMatchObject({ method: 'PATCH' })
-    expect(JSON.parse(String(init!.body))).toEqual({ settings: { defaultCountry: 'GB' } })
+    expect(JSON.parse(String(init!.body))).toEqual({
+      settings: { defaultCountry: 'GB' },
+    })
     wrapper.unmount()
   })
 })
