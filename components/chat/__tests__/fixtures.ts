@@ -1,10 +1,10 @@
-import type { Agent, Contact, Conversation, Label, StoredConversation } from '~/utils/db'
+import type { Agent, Contact, Conversation, Label, StoredConversation, Team } from '~/utils/db'
 import type { Session } from '~/utils/session'
 import { withListAt } from '~/utils/sync/apply'
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
 
-export function agent(id: string, name: string): Agent {
+export function agent(id: string, name: string, patch: Partial<Agent> = {}): Agent {
   return {
     id,
     workspaceId: 'w1',
@@ -17,7 +17,18 @@ export function agent(id: string, name: string): Agent {
     teamIds: [],
     createdAt: 1,
     updatedAt: 1,
+    ...patch,
   } as Agent
+}
+
+export function team(id: string, name: string): Team {
+  return {
+    id,
+    name,
+    agentIds: [],
+    createdAt: 1,
+    updatedAt: 1,
+  }
 }
 
 export function contact(id: string, patch: Partial<Contact> = {}): Contact {

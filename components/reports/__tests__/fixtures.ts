@@ -1,6 +1,8 @@
 import type { DurationStats, ReportConversationPage, ReportGroupRow, ReportLive, ReportMetrics, ReportSummary } from '~/protocol/reports'
-import type { Agent, Channel, Label, Team } from '~/utils/db'
+import type { Agent, Channel, Label } from '~/utils/db'
 import type { Session } from '~/utils/session'
+
+export { agent, team } from '~/components/chat/__tests__/fixtures'
 
 export const MIN = 60_000
 
@@ -200,33 +202,6 @@ export function drillPage(patch: Partial<ReportConversationPage> = {}): ReportCo
     total: 2,
     nextCursor: null,
     ...patch,
-  }
-}
-
-export function agent(id: string, name: string, patch: Partial<Agent> = {}): Agent {
-  return {
-    id,
-    workspaceId: 'w1',
-    email: `${id}@example.com`,
-    name,
-    role: 'agent',
-    availability: 'online',
-    restricted: false,
-    active: true,
-    teamIds: [],
-    createdAt: 1,
-    updatedAt: 1,
-    ...patch,
-  }
-}
-
-export function team(id: string, name: string): Team {
-  return {
-    id,
-    name,
-    agentIds: [],
-    createdAt: 1,
-    updatedAt: 1,
   }
 }
 
