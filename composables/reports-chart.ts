@@ -6,6 +6,7 @@
  */
 import type { Ref } from 'vue'
 import { onBeforeUnmount, onMounted, ref } from 'vue'
+import { formatDuration, formatNumber } from './reports-format'
 
 /** The colour roles a series can take (theme tokens of uno.config.ts, never hex). */
 export type ChartTone = 'primary' | 'warning' | 'danger' | 'success' | 'muted'
@@ -38,6 +39,30 @@ export interface ChartSeries {
   key: string
   label: string
   tone: ChartTone
+}
+
+/** What a chart's values are: counts, or durations in ms. */
+export type ChartValueKind = 'count' | 'duration'
+
+/** A chart value as text: a duration ("1 hr 20 min") or a number, in the UI locale. */
+export function formatChartValue(kind: ChartValueKind, value: number | null): string {
+  return kind === 'duration'
+    ? formatDuration(value)
+    : formatNumber(value)
+}
+
+/** The value axis for every non-null value of a chart's series. */
+export function chartScale(kind: ChartValueKind, series: ReadonlyArray<ReadonlyArray<number | null>>): { max: number, ticks: number[] } {
+  let max = 0
+  for (const values of series) {
+    for (const value of values) {
+      if (value !== null && value > max)
+        max = value
+    }
+  }
+  return kind === 'duration'
+    ? niceDurationScale(max)
+    : niceScale(Math.ceil(max))
 }
 
 /**
