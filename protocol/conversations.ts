@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import Type from 'typebox'
 import { IdSchema, pageOf, TimestampSchema } from './common.ts'
+import { BotHandoverSchema } from './bots.ts'
 import { ContactSchema } from './contacts.ts'
 import { LIMITS } from './team.ts'
 
@@ -47,6 +48,8 @@ export const ConversationSchema = Type.Object({
   lastInboundAt: Nullable(TimestampSchema),
   /** end of the 24-hour customer service window; free-form messages are refused after it */
   windowExpiresAt: Nullable(TimestampSchema),
+  /** the AI Bot handed this chat to the humans (why, when); null while a bot may still answer. Cleared when the chat closes or an agent turns the AI Bot on again. */
+  botHandover: Type.Optional(Nullable(BotHandoverSchema)),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 })

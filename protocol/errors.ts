@@ -44,6 +44,10 @@ export const ERROR_CODES = [
   'no_recipient',
   'whatsapp_error',
   'channel_not_configured',
+  // bots
+  'invalid_pattern',
+  'no_suggestion',
+  'provider_failed',
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]

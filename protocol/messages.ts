@@ -1,5 +1,6 @@
 import type { Static } from 'typebox'
 import Type from 'typebox'
+import { BOT_KINDS } from './bots.ts'
 import { IdSchema, pageOf, TimestampSchema } from './common.ts'
 
 export const MESSAGE_STATUSES = [
@@ -98,6 +99,11 @@ export const MessageSchema = Type.Object({
     IdSchema,
     Type.Null(),
   ]),
+  /** the bot that sent an outbound message (`reply` = Reply Bot, `ai` = AI Bot); null otherwise */
+  bot: Type.Optional(Type.Union([
+    Type.Enum(BOT_KINDS),
+    Type.Null(),
+  ])),
 })
 export type Message = Static<typeof MessageSchema>
 

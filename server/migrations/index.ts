@@ -5,6 +5,7 @@ import * as m0002 from './0002_team.ts'
 import * as m0003 from './0003_message_sender.ts'
 import * as m0004 from './0004_reports.ts'
 import * as m0005 from './0005_report_facts.ts'
+import * as m0006 from './0006_bots.ts'
 
 export interface EngineMigration { up: (db: Kysely<any>, engine: Engine) => Promise<void> }
 
@@ -15,4 +16,5 @@ export const migrations: Record<string, EngineMigration> = {
   '0003_message_sender': m0003,
   '0004_reports': m0004,
   '0005_report_facts': m0005,
+  '0006_bots': m0006,
 }

@@ -6,13 +6,16 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import type { Committed } from './services/changes.ts'
 import type { GraphClient } from './whatsapp/graph-client.ts'
+import type { BotRunner } from './bots/runner.ts'
 import type { OutboundWorker } from './whatsapp/worker.ts'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController } from 'fastify'
+import { createBotRunner } from './bots/runner.ts'
 import { AppError } from './errors.ts'
 import { agentRoutes } from './routes/agents.ts'
+import { botRoutes } from './routes/bots.ts'
 import { authRoutes } from './routes/auth.ts'
 import { contactRoutes } from './routes/contacts.ts'
 import { conversationRoutes } from './routes/conversations.ts'
@@ -51,6 +54,8 @@ declare module 'fastify' {
     channels: import('./services/channels.ts').ChannelRegistry
     graph: GraphClient
     worker: OutboundWorker | null
+    /** the bots' runner (null when BOTS=0) */
+    bots: BotRunner | null
     live: import('./services/live.ts').LiveHub
     sequencer: import('./services/sequencer.ts').Sequencer
     /** Call after a commit that recorded changes: they get numbered, then every live client of those workspaces (on every instance) is told to pull. */
@@ -141,6 +146,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     clearInterval(pruneTimer)
     clearInterval(reportsTimer)
     await reportsRefresh
+    await app.bots?.stop()
     await app.worker?.stop()
     await app.sequencer.stop()
     await app.live.close()
@@ -166,6 +172,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         pairBurst: config.pairBurst,
         statusSweepIntervalMs: config.statusSweepIntervalMs,
         onChange: committed => app.publish(committed),
+      })
+    : null)
+
+  app.decorate('bots', config.bots
+    ? createBotRunner({
+        db: storage.db,
+        engine: storage.engine,
+        log: app.log,
+        publish: committed => app.publish(committed),
+        wakeWorker: () => app.worker?.wake(),
       })
     : null)
 
@@ -293,6 +309,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(liveRoutes)
   await app.register(reportRoutes)
   await app.register(workspaceRoutes)
+  await app.register(botRoutes)
   app.get('/api/openapi.json', {
     schema: { hide: true },
   }, async () => app.swagger())
@@ -324,6 +341,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await app.live.ready()
     app.sequencer.start()
     app.worker?.start()
+    app.bots?.start()
     if (config.syncTemplatesOnStart && boot.channelId) {
       // Non-blocking: the inbox works without templates; sending one reports template_not_found.
       syncAllTemplates(app.db, app.graph, app.publish).then(

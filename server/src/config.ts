@@ -35,6 +35,8 @@ export interface Config {
   mediaBodyLimit: number
   /** run the outbound worker in this process */
   worker: boolean
+  /** run the bots (Reply Bot, AI Bot) in this process */
+  bots: boolean
   /** per-number send rate (messages/s); Meta's default throughput is 80 */
   throughputPerSecond: number
   /** per-recipient pair limit: one message every `pairIntervalMs`, bursts up to `pairBurst` */
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookBodyLimit: int(env, 'WEBHOOK_BODY_LIMIT', 16 * 1024 * 1024, problems),
     mediaBodyLimit: int(env, 'MEDIA_BODY_LIMIT', 100 * 1024 * 1024, problems),
     worker: bool(env, 'OUTBOUND_WORKER', true),
+    bots: bool(env, 'BOTS', true),
     throughputPerSecond: int(env, 'WHATSAPP_THROUGHPUT', 80, problems),
     pairIntervalMs: int(env, 'WHATSAPP_PAIR_INTERVAL_MS', 6000, problems),
     pairBurst: int(env, 'WHATSAPP_PAIR_BURST', 45, problems),

@@ -1,5 +1,6 @@
 /** Rows → wire objects (protocol/). The only place that knows both shapes. */
 import type { Selectable } from 'kysely'
+import type { HandoverReason } from '../../protocol/bots.ts'
 import type { Contact, Label, Note, Notification, QuickReply } from '../../protocol/contacts.ts'
 import type { Conversation, ConversationStatus, Template } from '../../protocol/conversations.ts'
 import type { Message, MessageStatus, MessageType } from '../../protocol/messages.ts'
@@ -32,6 +33,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     deliveredAt: row.delivered_at,
     readAt: row.read_at,
     senderId: row.sent_by,
+    bot: (row.bot ?? null) as Message['bot'],
   }
 }
 
@@ -91,6 +93,9 @@ export function toConversation(row: Selectable<ConversationsTable>, contact: Con
     lastMessageType: row.last_message_type,
     lastInboundAt: row.last_inbound_at,
     windowExpiresAt: row.window_expires_at,
+    botHandover: row.bot_handover_at != null && row.bot_handover_reason
+      ? { at: Number(row.bot_handover_at), reason: row.bot_handover_reason as HandoverReason }
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

@@ -44,6 +44,8 @@ export interface Fixtures {
   quickReplyId: string
   teamId: string
   templateId: string
+  /** a knowledge-base entry (bots) */
+  kbEntryId: string
 }
 
 export interface SeededWorkspace {
@@ -75,6 +77,7 @@ export function unknownFixtures(): Fixtures {
     quickReplyId: newId(),
     teamId: newId(),
     templateId: newId(),
+    kbEntryId: newId(),
   }
 }
 
@@ -248,6 +251,9 @@ export async function seedWorkspace(server: TestServer, o: SeedOptions): Promise
   }), 'media upload')
   await ok(await admin.api('/api/templates/sync', { method: 'POST' }), 'template sync')
   const template = await db.selectFrom('templates').select(['id', 'name']).where('workspace_id', '=', admin.workspaceId).executeTakeFirstOrThrow()
+  const kbEntry = await ok(await admin.api('/api/bots/knowledge', {
+    json: { kind: 'qa', title: `${tag} hello from the customer`, body: `${tag} hello, how can we help?`, language: 'any' },
+  }), 'knowledge entry')
 
   const fixtures: Fixtures = {
     workspaceId: admin.workspaceId,
@@ -268,6 +274,7 @@ export async function seedWorkspace(server: TestServer, o: SeedOptions): Promise
     quickReplyId: qr.id,
     teamId: team.id,
     templateId: template.id,
+    kbEntryId: kbEntry.id,
   }
   const agents = await db.selectFrom('agents').select(['id', 'email', 'name']).where('workspace_id', '=', admin.workspaceId).execute()
   const channels = await db.selectFrom('channels').select(['id', 'phone_number_id', 'display_phone_number']).where('workspace_id', '=', admin.workspaceId).execute()

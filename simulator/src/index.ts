@@ -14,6 +14,8 @@ import { createScheduler } from './scheduler.ts'
 import { defaultTemplates } from './templates.ts'
 import { createDispatcher } from './webhook-dispatcher.ts'
 
+export { LLM_GARBAGE_VARIANTS, LLM_MODEL, startLlmStandIn } from './llm.ts'
+export type { LlmMode, LlmStandIn, LlmStandInOptions } from './llm.ts'
 export { metaStringify } from './meta-json.ts'
 export { defaultTemplates } from './templates.ts'
 export type * from './types.ts'

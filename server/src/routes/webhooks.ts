@@ -120,6 +120,8 @@ export async function webhookRoutes(app: FastifyInstance) {
 
     const result = await ingestBatch(app.db, app.storage.engine, resolved, unresolved, Date.now())
     app.publish(result.committed)
+    if (result.botJobs > 0)
+      app.bots?.wake()
     if (result.orphans.length > 0) {
       // The send may have committed while we were storing: look again now that both are committed.
       applyOrphanStatuses(app.db, result.orphans).then(

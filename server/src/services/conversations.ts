@@ -144,7 +144,7 @@ async function requireTeam(trx: Trx, workspaceId: string, teamId: string): Promi
     throw new AppError(404, 'not_found', 'teamId: no such team', { field: 'teamId' })
 }
 
-function event(row: { workspace_id: string, id: string }, kind: 'assigned' | 'team' | 'status', actorId: string | null, from: string | null, to: string | null, now: number) {
+export function event(row: { workspace_id: string, id: string }, kind: 'assigned' | 'team' | 'status', actorId: string | null, from: string | null, to: string | null, now: number) {
   return {
     id: newId(),
     workspace_id: row.workspace_id,
@@ -200,6 +200,11 @@ async function applyPatch(trx: Trx, agent: SessionAgent, rows: Array<Awaited<Ret
         if (patch.status !== row.status) {
           set.status_changed_at = now
           events.push(event(row, 'status', agent.id, row.status, patch.status, now))
+          // A closed chat's next conversation starts with the bots in charge again.
+          if (patch.status === 'closed' && row.bot_handover_at != null) {
+            set.bot_handover_at = null
+            set.bot_handover_reason = null
+          }
         }
       }
     }

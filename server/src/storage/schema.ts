@@ -119,6 +119,9 @@ export interface ConversationsTable {
   inbound_count: Generated<number>
   status_changed_at: number | null
   assigned_at: number | null
+  /** the AI Bot handed the chat to the humans (cleared on close or when an agent turns it on again) */
+  bot_handover_at?: number | null
+  bot_handover_reason?: string | null
 }
 
 export interface ConversationEventsTable {
@@ -242,6 +245,8 @@ export interface MessagesTable {
   failed_at: number | null
   /** the agent who sent an outbound message */
   sent_by: string | null
+  /** the bot that sent an outbound message: 'reply' | 'ai' */
+  bot?: string | null
 }
 
 /** Every status webhook, deduplicated by (channel, wamid, status); kept for statuses that arrive before the send finished. */
@@ -311,6 +316,41 @@ export interface MediaTable {
   created_at: number
 }
 
+export interface BotSettingsTable {
+  workspace_id: string
+  /** JSON: protocol BotSettings, with the provider's key (never sent to clients) */
+  config: string
+  kb_version: Generated<number>
+  updated_at: number
+}
+
+export interface KbEntriesTable {
+  id: string
+  workspace_id: string
+  kind: 'qa' | 'document'
+  title: string
+  body: string
+  language: 'any' | 'ro' | 'en'
+  enabled: number
+  created_at: number
+  updated_at: number
+}
+
+/** A new customer message waiting for the bots' decision (server/src/bots/runner.ts). */
+export interface BotJobsTable {
+  id: string
+  workspace_id: string
+  conversation_id: string
+  message_id: string
+  state: 'queued' | 'done'
+  attempts: number
+  run_at: number
+  locked_until: number | null
+  result: string | null
+  created_at: number
+  updated_at: number
+}
+
 export interface Database {
   workspaces: WorkspacesTable
   agents: AgentsTable
@@ -335,4 +375,7 @@ export interface Database {
   quick_replies: QuickRepliesTable
   changes: ChangesTable
   mutations: MutationsTable
+  bot_settings: BotSettingsTable
+  kb_entries: KbEntriesTable
+  bot_jobs: BotJobsTable
 }

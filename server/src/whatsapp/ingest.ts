@@ -41,6 +41,8 @@ export interface IngestResult {
   orphans: Array<{ channelId: string, wamid: string }>
   /** the change numbers committed, per workspace (one POST may carry several workspaces' numbers) */
   committed: Committed[]
+  /** customer messages queued for the bots */
+  botJobs: number
 }
 
 /** Status order: a status only ever moves forward; `failed` is kept once set. */
@@ -85,6 +87,7 @@ async function ingestOnce(db: Db, engine: Engine, changes: ResolvedChange[], unr
     statuses: 0,
     orphans: [],
     committed: [],
+    botJobs: 0,
   }
   await db.transaction().execute(async (trx) => {
     const changeSet = new ChangeSet()
@@ -266,6 +269,9 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       deltas.set(row.conversation_id, delta)
     }
     await applyConversationDeltas(trx, ws, deltas, statusById, now)
+    await queueBotJobs(trx, ws, parsed.flatMap(({ message, identity }, i) => inserted.has(message.wamid) && !PASSIVE_TYPES.has(message.type) && message.type !== 'unsupported'
+      ? [{ messageId: rows[i]!.id, conversationId: rows[i]!.conversation_id, contactId: contactIds.get(identityKey(identity))!, at: message.timestamp }]
+      : []), now, result)
   }
 
   await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
@@ -286,6 +292,37 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       now,
     })
   }
+}
+
+/**
+ * One bot job per new customer message of a contact with a bot on, in the batch's transaction: the
+ * bots decide after the commit (server/src/bots/runner.ts), never on the webhook's time.
+ */
+async function queueBotJobs(trx: Trx, ws: string, fresh: Array<{ messageId: string, conversationId: string, contactId: string, at: number }>, now: number, result: IngestResult): Promise<void> {
+  if (fresh.length === 0)
+    return
+  const withBots = new Set<string>()
+  for (const chunk of chunks([...new Set(fresh.map(f => f.contactId))])) {
+    const rows = await trx.selectFrom('contacts').select('id').where('id', 'in', chunk).where(eb => eb.or([eb('ai_bot', '=', 1), eb('reply_bot', '=', 1)])).execute()
+    for (const r of rows)
+      withBots.add(r.id)
+  }
+  const jobs = fresh.filter(f => withBots.has(f.contactId)).sort((a, b) => a.at - b.at).map(f => ({
+    id: newId(),
+    workspace_id: ws,
+    conversation_id: f.conversationId,
+    message_id: f.messageId,
+    state: 'queued' as const,
+    attempts: 0,
+    run_at: now,
+    locked_until: null,
+    result: null,
+    created_at: now,
+    updated_at: now,
+  }))
+  for (const chunk of chunks(jobs))
+    await trx.insertInto('bot_jobs').values(chunk).onConflict(oc => oc.column('message_id').doNothing()).execute()
+  result.botJobs += jobs.length
 }
 
 /** Contact id for every identity in the batch: one lookup, one multi-row insert, rare fallbacks. */
@@ -345,14 +382,17 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
       missing.push([key, who])
     }
   }
+  const bots = missing.length > 0
+    ? await botDefaults(trx, workspaceId)
+    : NO_BOTS
   for (const chunk of chunks(missing)) {
-    const returned = await trx.insertInto('contacts').values(chunk.map(([, who]) => contactRow(workspaceId, who, now))).onConflict(oc => oc.doNothing()).returning(['id', 'wa_id', 'user_id']).execute()
+    const returned = await trx.insertInto('contacts').values(chunk.map(([, who]) => contactRow(workspaceId, who, now, bots))).onConflict(oc => oc.doNothing()).returning(['id', 'wa_id', 'user_id']).execute()
     for (const [key, who] of chunk) {
       const row = returned.find(r => r.wa_id === who.waId && r.user_id === who.userId)
       // Not inserted: a concurrent batch (or another identity in this one) created the customer first.
       const id = row
         ? row.id
-        : await upsertContact(trx, workspaceId, who, now)
+        : await upsertContact(trx, workspaceId, who, now, bots)
       ids.set(key, id)
       changed.add(id)
     }
@@ -483,10 +523,23 @@ function matchContact(contacts: InboundContact[], message: InboundMessage): Inbo
       : null)
 }
 
-function contactRow(workspaceId: string, who: InboundContact, now: number) {
+/** The bot switches a contact first seen on WhatsApp starts with (the workspace's bot settings). */
+interface BotDefaults { ai_bot: number, reply_bot: number }
+const NO_BOTS: BotDefaults = { ai_bot: 0, reply_bot: 0 }
+
+async function botDefaults(trx: Trx, workspaceId: string): Promise<BotDefaults> {
+  const row = await trx.selectFrom('bot_settings').select('config').where('workspace_id', '=', workspaceId).executeTakeFirst()
+  if (!row)
+    return NO_BOTS
+  const fresh = (JSON.parse(row.config) as { newContacts?: { aiBot?: boolean, replyBot?: boolean } }).newContacts
+  return { ai_bot: fresh?.aiBot ? 1 : 0, reply_bot: fresh?.replyBot ? 1 : 0 }
+}
+
+function contactRow(workspaceId: string, who: InboundContact, now: number, bots: BotDefaults = NO_BOTS) {
   return {
     id: newId(),
     workspace_id: workspaceId,
+    ...bots,
     wa_id: who.waId,
     user_id: who.userId,
     username: who.username,
@@ -522,13 +575,13 @@ async function patchContact(trx: Trx, workspaceId: string, existing: { id: strin
   return false
 }
 
-async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number): Promise<string> {
+async function upsertContact(trx: Trx, workspaceId: string, who: InboundContact, now: number, bots: BotDefaults = NO_BOTS): Promise<string> {
   const existing = await findContact(trx, workspaceId, who)
   if (existing) {
     await patchContact(trx, workspaceId, existing, who, now)
     return existing.id
   }
-  const inserted = await trx.insertInto('contacts').values(contactRow(workspaceId, who, now)).onConflict(oc => oc.doNothing()).returning('id').executeTakeFirst()
+  const inserted = await trx.insertInto('contacts').values(contactRow(workspaceId, who, now, bots)).onConflict(oc => oc.doNothing()).returning('id').executeTakeFirst()
   if (inserted)
     return inserted.id
   // A concurrent batch created the same customer first.

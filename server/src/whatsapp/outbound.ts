@@ -14,9 +14,27 @@ import { writeTransaction } from '../services/changes.ts'
 type Json = Record<string, unknown>
 type TemplateParam = NonNullable<Extract<SendMessage, { type: 'template' }>['template']['body']>[number]
 
-export interface QueuedMessage { message: MessagesTable, created: boolean, committed: Committed[] }
+export interface QueuedMessage { message: MessagesTable, created: boolean, committed: Committed[], /** the precondition said no: nothing was queued */ skipped?: boolean }
 
-export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: SendMessage, now = Date.now(), senderId: string | null = null): Promise<QueuedMessage> {
+/** What only the bots send: a text with quick-reply buttons (WhatsApp interactive `button`). */
+export interface ButtonsMessage { clientId: string, type: 'buttons', text: string, buttons: string[] }
+export type QueueRequest = SendMessage | ButtonsMessage
+
+export interface QueueOptions {
+  /** the agent sending (null: a bot or the system) */
+  senderId?: string | null
+  /** the bot sending, and why (kept in the content as `botSource`: welcome, away, rule, …) */
+  bot?: 'reply' | 'ai' | null
+  botSource?: string
+  /** checked inside the write transaction: false = nothing is queued (`created: false`, no message) */
+  precondition?: (trx: import('kysely').Transaction<import('../storage/schema.ts').Database>) => Promise<boolean>
+}
+
+export async function queueMessage(db: Db, workspaceId: string, conversationId: string, req: QueueRequest, now = Date.now(), senderOrOptions: string | null | QueueOptions = null): Promise<QueuedMessage> {
+  const options: QueueOptions = typeof senderOrOptions === 'object' && senderOrOptions !== null
+    ? senderOrOptions
+    : { senderId: senderOrOptions }
+  const senderId = options.senderId ?? null
   const existing = await findByClientId(db, workspaceId, req.clientId)
   if (existing) {
     if (existing.conversation_id !== conversationId)
@@ -61,9 +79,13 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     wamid: null,
     client_id: req.clientId,
     direction: 'out',
-    type: req.type,
+    type: req.type === 'buttons'
+      ? 'interactive'
+      : req.type,
     status: 'pending',
-    content: JSON.stringify(built.content),
+    content: JSON.stringify(options.botSource
+      ? { ...built.content, botSource: options.botSource }
+      : built.content),
     context: built.context
       ? JSON.stringify(built.context)
       : null,
@@ -80,8 +102,11 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     played_at: null,
     failed_at: null,
     sent_by: senderId,
+    bot: options.bot ?? null,
   }
   const { value: created, committed } = await writeTransaction(db, async (trx, changes) => {
+    if (options.precondition && !await options.precondition(trx))
+      return null
     const inserted = await trx.insertInto('messages').values(message).onConflict(oc => oc.columns(['workspace_id', 'client_id']).doNothing()).returning('id').executeTakeFirst()
     if (!inserted)
       return false // a concurrent request with the same client id won
@@ -103,7 +128,7 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
         last_message_id: id,
         last_message_at: now,
         last_message_preview: built.preview,
-        last_message_type: req.type,
+        last_message_type: message.type,
         last_message_direction: 'out',
         updated_at: now,
       }).where('id', '=', conversation.id).execute()
@@ -111,6 +136,8 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     }
     return true
   })
+  if (created === null)
+    return { message, created: false, committed, skipped: true }
   if (!created)
     return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false, committed }
   return { message, created: true, committed }
@@ -151,8 +178,24 @@ async function quoted(db: Db, conversationId: string, messageId: string, field: 
   return { id: target.id, wamid: target.wamid }
 }
 
-async function buildPayload(db: Db, workspaceId: string, conversationId: string, channelId: string, req: SendMessage): Promise<Built> {
+async function buildPayload(db: Db, workspaceId: string, conversationId: string, channelId: string, req: QueueRequest): Promise<Built> {
   switch (req.type) {
+    case 'buttons':
+      return {
+        payload: {
+          type: 'interactive',
+          interactive: {
+            type: 'button',
+            body: { text: req.text },
+            action: {
+              buttons: req.buttons.map((title, i) => ({ type: 'reply', reply: { id: `b${i + 1}`, title } })),
+            },
+          },
+        },
+        content: { interactiveType: 'button', body: req.text, buttons: req.buttons },
+        context: null,
+        preview: req.text.slice(0, 200),
+      }
     case 'text': {
       const context = req.replyTo
         ? await quoted(db, conversationId, req.replyTo, 'replyTo')

@@ -24,12 +24,13 @@ import type { TestServer } from '../helper.ts'
 import type { Fixtures, SeededWorkspace } from '../matrix-fixtures.ts'
 import type { Pulled } from '../team.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultSettings } from '../../src/bots/settings.ts'
 import { SESSION_TTL_MS } from '../../src/services/sessions.ts'
 import { ADMIN, json, login, startServer, WA } from '../helper.ts'
 import { fakeGraph, freshToken, memberOf, overlongFixtures, pngForm, registeredApiRoutes, seedWorkspace, snapshotWorkspace, unknownFixtures } from '../matrix-fixtures.ts'
 import { addAgent, apiAs, otherWorkspace, pullAll } from '../team.ts'
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /**
  * Who may call a row: `public` anyone; `agent` any agent of the workspace; `self` acts on the
@@ -101,6 +102,11 @@ let requests = 0
 
 // ---------------------------------------------------------------------------------------------
 // The matrix
+
+/** Valid bot settings that refer to a team (another workspace's team must answer 404). */
+function botSettings(teamId: string) {
+  return { ...defaultSettings(), handoverTeamId: teamId }
+}
 
 function mutation(type: string, access: Access, args: (t: Fixtures, r: Fixtures, n: number) => Record<string, unknown>, extra: Partial<Row> = {}): Row {
   return {
@@ -766,6 +772,61 @@ const ROWS: Row[] = [
     route: '/api/quick-replies/:id',
     access: 'admin',
     path: t => `/api/quick-replies/${t.quickReplyId}`,
+  },
+
+  // Bots
+  {
+    method: 'GET',
+    route: '/api/bots',
+    access: 'admin',
+    path: () => '/api/bots',
+  },
+  {
+    method: 'PUT',
+    route: '/api/bots',
+    access: 'admin',
+    path: () => '/api/bots',
+    body: t => botSettings(t.teamId),
+  },
+  {
+    method: 'GET',
+    route: '/api/bots/knowledge',
+    access: 'admin',
+    path: () => '/api/bots/knowledge',
+  },
+  {
+    method: 'POST',
+    route: '/api/bots/knowledge',
+    access: 'admin',
+    path: () => '/api/bots/knowledge',
+    body: (_t, _r, n) => ({ kind: 'qa', title: `Question ${n}?`, body: `Answer ${n}.` }),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/bots/knowledge/:id',
+    access: 'admin',
+    path: t => `/api/bots/knowledge/${t.kbEntryId}`,
+    body: (_t, _r, n) => ({ title: `Retitled ${n}?` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/bots/knowledge/:id',
+    access: 'admin',
+    path: t => `/api/bots/knowledge/${t.kbEntryId}`,
+  },
+  {
+    method: 'POST',
+    route: '/api/bots/test',
+    access: 'admin',
+    path: () => '/api/bots/test',
+    body: () => ({ text: 'how long does delivery take?' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/conversations/:id/suggest-reply',
+    access: 'agent',
+    hidden: true,
+    path: t => `/api/conversations/${t.conversationId}/suggest-reply`,
   },
 
   // Sync and mutations (each mutation type on its own)

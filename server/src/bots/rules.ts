@@ -1,0 +1,111 @@
+/**
+ * The Reply Bot's rules, matched case- and accent-insensitively:
+ * - `keyword`: any of the patterns as a whole word ("pret" matches "Preț?"); a keyword of four
+ *   letters or more also matches the words it begins ("pret" → "prețul", "prețuri"), and a
+ *   trailing `*` asks for that explicitly ("livr*").
+ * - `phrase`: the pattern's words together, in order ("cat costa" matches "Cât costă livrarea?").
+ * - `regex`: a JavaScript regular expression (flags `iu`) over the text with its accents removed;
+ *   accents in the pattern are removed too, so "preț" and "pret" in a pattern mean the same.
+ * Rules are tried in order; the first that matches answers.
+ */
+import type { BotRule } from '../../../protocol/bots.ts'
+import { normalize } from './text.ts'
+
+const COMBINING = /[\u0300-\u036F]/g
+
+/** Accents removed, case kept (a regular expression's `\D` must stay `\D`). */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(COMBINING, '')
+}
+
+/** Compiles a rule's regular expression as the matcher uses it; throws SyntaxError when invalid. */
+export function compileRegex(pattern: string): RegExp {
+  return new RegExp(fold(pattern), 'iu')
+}
+
+export interface RuleMatch { rule: BotRule, pattern: string }
+
+interface Compiled { rule: BotRule, test: (words: string[], normalized: string, folded: string) => string | null }
+
+function keywordTest(patterns: string[]) {
+  const keys = patterns.map((p) => {
+    const prefix = p.trim().endsWith('*')
+    const word = normalize(p.replace(/\*+\s*$/, ''))
+    return { p, word, prefix: prefix || word.length >= 4, multi: word.includes(' ') }
+  }).filter(k => k.word !== '')
+  return (words: string[], normalized: string) => {
+    for (const k of keys) {
+      if (k.multi) { // a keyword of several words behaves as a phrase
+        if (` ${normalized} `.includes(` ${k.word} `))
+          return k.p
+        continue
+      }
+      for (const w of words) {
+        if (w === k.word || (k.prefix && w.startsWith(k.word)))
+          return k.p
+      }
+    }
+    return null
+  }
+}
+
+function phraseTest(patterns: string[]) {
+  const phrases = patterns.map(p => ({ p, n: normalize(p) })).filter(x => x.n !== '')
+  return (_words: string[], normalized: string) => {
+    const padded = ` ${normalized} `
+    for (const x of phrases) {
+      if (padded.includes(` ${x.n} `))
+        return x.p
+    }
+    return null
+  }
+}
+
+function regexTest(patterns: string[]) {
+  const compiled: Array<{ p: string, re: RegExp }> = []
+  for (const p of patterns) {
+    try {
+      compiled.push({ p, re: compileRegex(p) })
+    }
+    catch {} // refused when saved; a stored one that no longer compiles never matches
+  }
+  return (_words: string[], _normalized: string, folded: string) => {
+    for (const x of compiled) {
+      if (x.re.test(folded))
+        return x.p
+    }
+    return null
+  }
+}
+
+export interface RuleSet { match: (text: string, language: string | null) => RuleMatch | null }
+
+/** Compiles the enabled rules once; `match` answers the first rule (in order) that matches. */
+export function compileRules(rules: BotRule[]): RuleSet {
+  const compiled: Compiled[] = rules.filter(r => r.enabled).map(rule => ({
+    rule,
+    test: rule.match === 'keyword'
+      ? keywordTest(rule.patterns)
+      : rule.match === 'phrase'
+        ? phraseTest(rule.patterns)
+        : regexTest(rule.patterns),
+  }))
+  return {
+    match(text, language) {
+      const normalized = normalize(text)
+      const words = normalized === ''
+        ? []
+        : normalized.split(' ')
+      const folded = fold(text)
+      for (const c of compiled) {
+        // A rule for one language answers customers of that language, or of a language not known.
+        if (c.rule.language !== 'any' && language !== null && language !== c.rule.language)
+          continue
+        const pattern = c.test(words, normalized, folded)
+        if (pattern !== null)
+          return { rule: c.rule, pattern }
+      }
+      return null
+    },
+  }
+}
