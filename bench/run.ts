@@ -1,11 +1,12 @@
+import { benchBots } from './bots.ts'
 import { benchExtension } from './extension.ts'
 /**
  * `npm run bench`: the figures the issues ask for, one JSON object per line on stdout.
  * PostgreSQL runs are included when BENCH_DATABASE_URL (default: TEST_DATABASE_URL, then
  * postgres://postgres@127.0.0.1:5432/test) answers; otherwise a `skipped` line says why.
  * BENCH_QUICK=1 runs smaller loads (a smoke test of the benchmarks themselves); BENCH_ONLY=ingest,
- * outbound, team, reports, extension or companion runs one group (`extension`: the built extension in headless
- * Chromium, bench/extension.ts).
+ * outbound, team, reports, extension, companion or bots runs one group (`extension`: the built extension in headless
+ * Chromium, bench/extension.ts; `bots`: the AI Bot's knowledge-base retrieval, bench/bots.ts).
  */
 import { benchIngest } from './ingest.ts'
 import { emit, postgresAvailable } from './lib.ts'
@@ -69,6 +70,10 @@ async function main() {
     await benchPopup({ quick })
     await benchPhoneScan({ quick })
   }
+  // The AI Bot: knowledge-base search latency at 1,000 entries (target: a bot decision p95 < 20 ms)
+  // and answer quality on the labelled questions of bench/data/kb.ts.
+  if (!only || only === 'bots')
+    await benchBots(quick)
 }
 
 main().catch((error) => {

@@ -160,6 +160,7 @@ describe('test this message', () => {
     const s = await current()
     s.replyBot.rules = [{ id: 'hello', name: 'Salut', enabled: true, match: 'keyword', patterns: ['salut'], language: 'any', reply: { text: 'Salut! Cu ce vă ajutăm?' } }]
     s.hours = { timeZone: 'Europe/Bucharest', schedule: [{ day: 1, from: '09:00', to: '17:00' }], holidays: [] }
+    s.aiBot.provider = null // the local engine answers (a provider would write the text)
     expect((await put(s)).status).toBe(200)
 
     const rule = await json(await server.api('/api/bots/test', { json: { text: 'Salut!', at: Date.parse('2026-11-23T08:00:00Z') } }))

@@ -241,7 +241,7 @@ describe('ai bot', () => {
     const notifications = await json(await agent.api('/api/notifications'))
     expect(notifications.items.filter((n: any) => n.kind === 'handover' && n.conversationId === conversationId)).toHaveLength(1)
     const events = await json(await pair.server.api(`/api/conversations/${conversationId}/events`))
-    expect(events.items.at(-1)).toMatchObject({ kind: 'assigned', actorId: null, fromValue: agent.id, toValue: null })
+    expect(events.items.at(-1)).toMatchObject({ kind: 'assigned', actorId: null, from: agent.id, to: null })
 
     // Handed over: the AI Bot stays out of it, even for a question it knows.
     await customerWrites(pair, waId, 'cat dureaza livrarea?')
