@@ -11,7 +11,10 @@
 import type { KbDoc, KbIndex } from '../server/src/bots/retrieval.ts'
 import type { LabelledQuestion } from './data/kb.ts'
 import { performance } from 'node:perf_hooks'
+import { decide } from '../server/src/bots/decide.ts'
 import { buildIndex } from '../server/src/bots/retrieval.ts'
+import { compileRules } from '../server/src/bots/rules.ts'
+import { defaultSettings } from '../server/src/bots/settings.ts'
 import { detectLanguage } from '../server/src/bots/text.ts'
 import { ANSWERABLE_QUESTIONS, HELD_OUT_QUESTIONS, isRightAnswer, KB_ENTRIES, KB_QUESTIONS, largeKb, UNANSWERABLE_QUESTIONS } from './data/kb.ts'
 import { emit, percentile } from './lib.ts'
@@ -156,6 +159,41 @@ export async function benchBots(quick: boolean): Promise<void> {
     bench: 'kb_search_latency',
     entries: large.length,
     ...latency(text => largeIndex.search(text, { language: languages.get(text) ?? null, limit: 3 }), questions.map(q => q.text), quick ? 2 : 20),
+  })
+
+  // The bot's whole decision (server/src/bots/decide.ts) as the runner takes it, database reads
+  // aside: hand-over phrases, 50 Reply Bot rules (keywords, phrases, regular expressions, none of
+  // which match these questions, so every rule is tried), business hours, then retrieval over
+  // 1,000 entries. Target (issue #6): p95 < 20 ms.
+  const settings = defaultSettings()
+  settings.replyBot.rules = Array.from({ length: 50 }, (_, i) => ({
+    id: `r${i}`,
+    name: `rule ${i}`,
+    enabled: true,
+    match: (['keyword', 'phrase', 'regex'] as const)[i % 3]!,
+    patterns: i % 3 === 2
+      ? [`cod${i}\\s*\\d{4,}`, `voucher-${i}-[a-z]+`]
+      : [`cuvant${i}`, `term ${i}`, `promo${i}`],
+    language: 'any' as const,
+    reply: { text: `reply ${i}` },
+  }))
+  const rules = compileRules(settings.replyBot.rules)
+  const at = Date.now()
+  emit({
+    bench: 'bot_decision_latency',
+    entries: large.length,
+    rules: settings.replyBot.rules.length,
+    ...latency(text => decide({
+      settings,
+      rules,
+      index: largeIndex,
+      contact: { replyBot: true, aiBot: true, blocked: false, language: null },
+      conversation: { handedOver: false, windowOpen: true },
+      message: { type: 'text', text, at },
+      history: { newConversation: false, lastHumanAt: null, botMessagesLastHour: 0, aiTurns: 0, awaySentRecently: false, confirmationSent: false, recentBotTexts: [] },
+      now: at,
+    }), questions.map(q => q.text), quick ? 2 : 20),
+    target: '< 20 ms p95',
   })
 
   // `tuned`: the questions the engine was tuned on; `held-out`: written afterwards, never tuned on.
