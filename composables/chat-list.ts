@@ -46,6 +46,8 @@ export interface ChatListRow {
   snoozedUntil: number | null
   status: ConversationStatus
   labels: ChatListLabel[]
+  /** the contact has the AI Bot on and it has not handed this chat over */
+  aiBotActive: boolean
   /** lowercased, accent-free name(s) for search */
   searchName: string
   /** the phone number's digits for search */
@@ -115,6 +117,7 @@ export function toChatListRow(conversation: Conversation, data: Omit<ChatListDat
           ]
         : []
     }),
+    aiBotActive: contact.aiBot && !conversation.botHandover,
     searchName: normalizeText([contact.name, contact.profileName].filter(Boolean).join(' ')),
     searchPhone: (contact.phone ?? contact.waId ?? '').replace(/\D/g, ''),
   }

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import process from 'node:process'
+import { seedDemoBots } from './demo-bots.ts'
 import { DEMO_AGENTS, seedDemoTeam } from './demo-team.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -180,6 +181,12 @@ async function main() {
       : String(error)}`)
     return []
   })
+  const knowledge = await seedDemoBots(serverUrl, { email: demo.ADMIN_EMAIL, password: demo.ADMIN_PASSWORD }).catch((error: unknown) => {
+    say(`Could not set up the demo bots: ${error instanceof Error
+      ? error.message
+      : String(error)}`)
+    return 0
+  })
 
   say('')
   say('WA Inbox is running.')
@@ -189,6 +196,9 @@ async function main() {
   say(`  Agents:      ${DEMO_AGENTS.map(a => a.email).join(', ')} (same password)${team.length > 0
     ? ' — created now, with a team, labels and quick replies'
     : ''}`)
+  say(`  Bots:        the AI Bot and the Reply Bot are on for new customers${knowledge > 0
+    ? ` (knowledge base of ${knowledge} entries created now)`
+    : ''}; options page → Bots to change them`)
   say('  Load the extension:')
   say(`    Chrome:  chrome://extensions → Developer mode → Load unpacked → ${path.join(root, '.output', 'chrome-mv3')}`)
   say(`    Firefox: about:debugging#/runtime/this-firefox → Load Temporary Add-on… → ${path.join(root, '.output', 'firefox-mv2', 'manifest.json')}`)
