@@ -56,6 +56,8 @@ describe.each(BROWSERS)('bots in %s', (name) => {
       return contact.aiBot && conversation.assigneeId === me.id
     }, { what: 'the server to have the AI Bot on and the chat assigned to me' })
     await panel.waitFor('[data-testid="ai-bot-state"][data-state="active"]')
+    await panel.click(sel.contactClose)
+    await panel.waitFor(sel.conversationById(conversationId))
 
     // A question the knowledge base answers: the bot's answer shows, marked.
     await backend.customerWrites(CUSTOMER, 'cat dureaza livrarea la Brasov?')
@@ -64,8 +66,7 @@ describe.each(BROWSERS)('bots in %s', (name) => {
     expect(sent.map(s => (s.body as any).text.body)).toEqual([ANSWER])
 
     // Back to the list (a chat on screen never notifies), where the row says a bot has it.
-    await panel.press('Escape')
-    await panel.press('Escape')
+    await panel.click(sel.back)
     await panel.waitFor(`${row} [data-testid="ai-bot"]`)
     const before = await notificationIds(options)
 

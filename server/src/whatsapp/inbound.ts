@@ -77,6 +77,17 @@ export function parseTimestamp(value: unknown, fallback: number): number {
   return fallback
 }
 
+/**
+ * WhatsApp's timestamps are whole seconds. A message that arrives within its own second gets the
+ * arrival time instead, so two customer messages and our bot's reply between them (all in one
+ * second) keep the order they happened in. Anything else keeps WhatsApp's time.
+ */
+function withinSecond(timestamp: number, arrived: number): number {
+  return arrived >= timestamp && arrived < timestamp + 1000
+    ? arrived
+    : timestamp
+}
+
 const MEDIA_TYPES = new Set([
   'image',
   'audio',
@@ -118,7 +129,7 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
     wamid,
     from: normalizeWaId(m.from),
     fromUserId: str(m.from_user_id),
-    timestamp: parseTimestamp(m.timestamp, now),
+    timestamp: withinSecond(parseTimestamp(m.timestamp, now), now),
     context: obj(m.context),
     referral: obj(m.referral),
     raw: m,

@@ -243,6 +243,17 @@ describe('ai bot', () => {
     const events = await json(await pair.server.api(`/api/conversations/${conversationId}/events`))
     expect(events.items.at(-1)).toMatchObject({ kind: 'assigned', actorId: null, from: agent.id, to: null })
 
+    // The history reads in the order things happened: each answer after its question.
+    const history = (await json(await pair.server.api(`/api/conversations/${conversationId}/messages`))).items
+      .sort((a: any, b: any) => a.timestamp - b.timestamp)
+      .map((m: any) => `${m.direction}:${m.content.body ?? m.content.text}`)
+    expect(history).toEqual([
+      'in:buna, cat dureaza livrarea la Cluj?',
+      'out:Livrarea durează 1-2 zile lucrătoare în toată țara.',
+      'in:Vreau să vorbesc cu un om, vă rog',
+      'out:Vă transfer către un coleg, care vă va răspunde în curând.',
+    ])
+
     // Handed over: the AI Bot stays out of it, even for a question it knows.
     await customerWrites(pair, waId, 'cat dureaza livrarea?')
     await settled()
