@@ -11,7 +11,7 @@ import { BROWSERS, eventually, sel, signIn, waitForSyncUpToDate } from './harnes
 import { useExtension } from './vitest.ts'
 
 // Code below runs inside extension pages / the background (this file is also checked without the DOM lib).
-declare const chrome: any, browser: any, self: any
+declare const chrome: any, browser: any
 
 const CUSTOMER = { waId: '40722800001', name: 'Mihai Popa' }
 const ANSWER = 'Livrarea durează 1-2 zile lucrătoare, oriunde în țară.'
@@ -31,7 +31,14 @@ describe.each(BROWSERS)('bots in %s', (name) => {
 
   it('the AI Bot answers a known question, then hands the chat to the team when asked for a person', async () => {
     const { backend } = e2e
-    await backend.api('/api/bots/knowledge', { json: { kind: 'qa', title: 'Cât durează livrarea?', body: ANSWER, language: 'ro' } })
+    await backend.api('/api/bots/knowledge', {
+      json: {
+        kind: 'qa',
+        title: 'Cât durează livrarea?',
+        body: ANSWER,
+        language: 'ro',
+      },
+    })
     const me = await backend.api<{ id: string }>('/api/auth/me')
     const { conversationId } = await backend.customerWrites(CUSTOMER, 'Bună ziua')
 

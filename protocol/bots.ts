@@ -264,7 +264,15 @@ export const BotTestRequestSchema = Type.Object({
 export type BotTestRequest = Static<typeof BotTestRequestSchema>
 
 export const BOT_ACTIONS = ['reply', 'handover', 'none'] as const
-export const BOT_SOURCES = ['rule', 'knowledge', 'provider', 'welcome', 'away', 'confirmation', 'handover'] as const
+export const BOT_SOURCES = [
+  'rule',
+  'knowledge',
+  'provider',
+  'welcome',
+  'away',
+  'confirmation',
+  'handover',
+] as const
 export type BotSource = typeof BOT_SOURCES[number]
 
 /** Why the bots stayed silent (`action: 'none'`). */
@@ -326,6 +334,9 @@ export const SuggestionSchema = Type.Object({
     Type.Literal('provider'),
   ]),
   confidence: Type.Number(),
-  entries: Type.Array(Type.Object({ id: IdSchema, title: Type.String() })),
+  entries: Type.Array(Type.Object({
+    id: IdSchema,
+    title: Type.String(),
+  })),
 })
 export type Suggestion = Static<typeof SuggestionSchema>

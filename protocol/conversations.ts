@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import Type from 'typebox'
-import { IdSchema, pageOf, TimestampSchema } from './common.ts'
 import { BotHandoverSchema } from './bots.ts'
+import { IdSchema, pageOf, TimestampSchema } from './common.ts'
 import { ContactSchema } from './contacts.ts'
 import { LIMITS } from './team.ts'
 

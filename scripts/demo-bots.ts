@@ -24,22 +24,41 @@ export async function seedDemoBots(url: string, admin: { email: string, password
     await fetch(`${url}/api/bots/knowledge`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ kind: entry.kind, title: entry.title, body: entry.body, language: entry.language }),
+      body: JSON.stringify({
+        kind: entry.kind,
+        title: entry.title,
+        body: entry.body,
+        language: entry.language,
+      }),
     })
   }
   const settings = await (await fetch(`${url}/api/bots`, { headers })).json() as Record<string, any>
-  settings.replyBot.rules = [{
-    id: 'demo-hours',
-    name: 'Opening hours',
-    enabled: true,
-    match: 'keyword',
-    patterns: ['program', 'orar', 'opening hours', 'open'],
-    language: 'any',
-    reply: { text: 'Suntem aici de luni până vineri, 9–18. / We are here Monday to Friday, 9–18.', buttons: ['OK', 'Agent'] },
-  }]
+  settings.replyBot.rules = [
+    {
+      id: 'demo-hours',
+      name: 'Opening hours',
+      enabled: true,
+      match: 'keyword',
+      patterns: [
+        'program',
+        'orar',
+        'opening hours',
+        'open',
+      ],
+      language: 'any',
+      reply: {
+        text: 'Suntem aici de luni până vineri, 9–18. / We are here Monday to Friday, 9–18.',
+        buttons: ['OK', 'Agent'],
+      },
+    },
+  ]
   settings.replyBot.welcome.enabled = true
   settings.replyBot.away.enabled = true
   settings.newContacts = { replyBot: true, aiBot: true }
-  await fetch(`${url}/api/bots`, { method: 'PUT', headers, body: JSON.stringify(settings) })
+  await fetch(`${url}/api/bots`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify(settings),
+  })
   return KB_ENTRIES.length
 }

@@ -94,7 +94,10 @@ export function toConversation(row: Selectable<ConversationsTable>, contact: Con
     lastInboundAt: row.last_inbound_at,
     windowExpiresAt: row.window_expires_at,
     botHandover: row.bot_handover_at != null && row.bot_handover_reason
-      ? { at: Number(row.bot_handover_at), reason: row.bot_handover_reason as HandoverReason }
+      ? {
+          at: Number(row.bot_handover_at),
+          reason: row.bot_handover_reason as HandoverReason,
+        }
       : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

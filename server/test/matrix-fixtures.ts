@@ -252,7 +252,12 @@ export async function seedWorkspace(server: TestServer, o: SeedOptions): Promise
   await ok(await admin.api('/api/templates/sync', { method: 'POST' }), 'template sync')
   const template = await db.selectFrom('templates').select(['id', 'name']).where('workspace_id', '=', admin.workspaceId).executeTakeFirstOrThrow()
   const kbEntry = await ok(await admin.api('/api/bots/knowledge', {
-    json: { kind: 'qa', title: `${tag} hello from the customer`, body: `${tag} hello, how can we help?`, language: 'any' },
+    json: {
+      kind: 'qa',
+      title: `${tag} hello from the customer`,
+      body: `${tag} hello, how can we help?`,
+      language: 'any',
+    },
   }), 'knowledge entry')
 
   const fixtures: Fixtures = {

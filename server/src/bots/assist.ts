@@ -37,17 +37,29 @@ export async function testMessage(db: Db, agent: SessionAgent, req: BotTestReque
     settings,
     rules: compileRules(settings.replyBot.rules),
     index,
-    contact: { replyBot: req.replyBot ?? true, aiBot: req.aiBot ?? true, blocked: false, language: req.language ?? null },
+    contact: {
+      replyBot: req.replyBot ?? true,
+      aiBot: req.aiBot ?? true,
+      blocked: false,
+      language: req.language ?? null,
+    },
     conversation: { handedOver: false, windowOpen: true },
     message: { type: 'text', text: req.text, at: req.at ?? now },
     history: { ...NO_HISTORY, newConversation: req.newConversation ?? false },
     now: req.at ?? now,
   })
-  const language = plan.language === 'default' ? null : plan.language
+  const language = plan.language === 'default'
+    ? null
+    : plan.language
   // The admin sees the best entries even when the decision did not get as far as the knowledge base.
   const knowledge = plan.hits.length > 0 || !index
     ? plan.hits
-    : index.search(req.text, { language: language === 'ro' || language === 'en' ? language : null, limit: 3 })
+    : index.search(req.text, {
+        language: language === 'ro' || language === 'en'
+          ? language
+          : null,
+        limit: 3,
+      })
   const tookMs = Math.round((performance.now() - started) * 100) / 100
   return {
     language: plan.language,
@@ -75,11 +87,25 @@ export async function testMessage(db: Db, agent: SessionAgent, req: BotTestReque
 export async function suggestReply(db: Db, agent: SessionAgent, conversationId: string): Promise<Suggestion> {
   const conversation = await visibleConversationRow(db, agent, conversationId)
   const settings = await loadSettings(db, agent.workspace_id)
-  const recent = await db.selectFrom('messages').select(['direction', 'type', 'content', 'timestamp']).where('conversation_id', '=', conversation.id).orderBy('timestamp', 'desc').limit(12).execute()
+  const recent = await db.selectFrom('messages').select([
+    'direction',
+    'type',
+    'content',
+    'timestamp',
+  ]).where('conversation_id', '=', conversation.id).orderBy('timestamp', 'desc').limit(12).execute()
   const history = recent.reverse().map((m) => {
     const content = JSON.parse(m.content) as Record<string, unknown>
-    const text = messageText(m.type, content) ?? (typeof content.body === 'string' ? content.body : null)
-    return text === null ? null : { role: m.direction === 'in' ? 'user' as const : 'assistant' as const, content: text }
+    const text = messageText(m.type, content) ?? (typeof content.body === 'string'
+      ? content.body
+      : null)
+    return text === null
+      ? null
+      : {
+          role: m.direction === 'in'
+            ? 'user' as const
+            : 'assistant' as const,
+          content: text,
+        }
   }).filter(t => t !== null)
   const question = history.filter(t => t.role === 'user').slice(-2).map(t => t.content).join('\n')
   if (question === '')
@@ -88,19 +114,42 @@ export async function suggestReply(db: Db, agent: SessionAgent, conversationId: 
   const language = primaryLanguage(contact?.language) ?? detectLanguage(question)
   const index = await knowledgeIndex(db, agent.workspace_id)
   const hits = index
-    ? index.search(question, { language: language === 'ro' || language === 'en' ? language : null, limit: 3 })
+    ? index.search(question, {
+        language: language === 'ro' || language === 'en'
+          ? language
+          : null,
+        limit: 3,
+      })
     : []
   const entries = hits.map(h => ({ id: h.entryId, title: h.title }))
   const confidence = hits[0]?.confidence ?? 0
   const provider = settings.aiBot.provider
   if (provider) {
-    const answer = await generateAnswer(provider, { passages: hits.map(h => ({ title: h.title, passage: h.passage })), history, language, purpose: 'suggestion' })
-    if (!answer.ok)
-      throw new AppError(502, 'provider_failed', `the AI provider failed: ${answer.detail}`, { details: { reason: answer.reason } })
-    return { text: answer.text, source: 'provider', confidence, entries }
+    const answer = await generateAnswer(provider, {
+      passages: hits.map(h => ({ title: h.title, passage: h.passage })),
+      history,
+      language,
+      purpose: 'suggestion',
+    })
+    if (!answer.ok) {
+      throw new AppError(502, 'provider_failed', `the AI provider failed: ${answer.detail}`, {
+        details: { reason: answer.reason },
+      })
+    }
+    return {
+      text: answer.text,
+      source: 'provider',
+      confidence,
+      entries,
+    }
   }
   // A person reviews the draft, so a weaker match than the bot's own threshold is still worth showing.
   if (!hits[0] || confidence < settings.aiBot.threshold / 2)
     throw new AppError(422, 'no_suggestion', 'nothing in the knowledge base answers this conversation')
-  return { text: hits[0].passage, source: 'knowledge', confidence, entries }
+  return {
+    text: hits[0].passage,
+    source: 'knowledge',
+    confidence,
+    entries,
+  }
 }

@@ -144,7 +144,9 @@ export function decide(input: DecisionInput): Plan {
   const normalized = text === null
     ? ''
     : normalize(text)
-  const language = primaryLanguage(contact.language) ?? (text === null ? null : detectLanguage(text)) ?? 'default'
+  const language = primaryLanguage(contact.language) ?? (text === null
+    ? null
+    : detectLanguage(text)) ?? 'default'
   const ruleLanguage = language === 'default'
     ? null
     : language
@@ -172,7 +174,14 @@ export function decide(input: DecisionInput): Plan {
     hits: [],
   }
   const silent = (reason: SilentReason): Plan => ({ ...plan, action: 'none', silentReason: reason })
-  const reply = (bot: BotKind, source: BotSource, body: string, buttons: string[] = []): Plan => ({ ...plan, action: 'reply', bot, source, text: body, buttons })
+  const reply = (bot: BotKind, source: BotSource, body: string, buttons: string[] = []): Plan => ({
+    ...plan,
+    action: 'reply',
+    bot,
+    source,
+    text: body,
+    buttons,
+  })
   const handover = (reason: HandoverReason): Plan => {
     const goodbye = localized(settings.aiBot.handoverMessage, language).trim()
     return {
@@ -180,7 +189,9 @@ export function decide(input: DecisionInput): Plan {
       action: 'handover',
       bot: 'ai',
       source: 'handover',
-      text: goodbye === '' ? null : goodbye,
+      text: goodbye === ''
+        ? null
+        : goodbye,
       handoverReason: reason,
     }
   }
@@ -194,7 +205,10 @@ export function decide(input: DecisionInput): Plan {
   const echo = normalized !== '' && history.recentBotTexts.includes(normalized)
   if (history.botMessagesLastHour >= settings.maxRepliesPerHour || echo) {
     return aiActive
-      ? { ...handover('loop_suspected'), text: null } // answering another bot again would only feed the loop
+      ? {
+          ...handover('loop_suspected'),
+          text: null,
+        } // answering another bot again would only feed the loop
       : silent('rate_capped')
   }
 
@@ -206,7 +220,10 @@ export function decide(input: DecisionInput): Plan {
     const r = rule!.rule.reply
     if (!conversation.windowOpen) {
       return r.template
-        ? { ...reply(bot, 'rule', r.text), template: r.template }
+        ? {
+            ...reply(bot, 'rule', r.text),
+            template: r.template,
+          }
         : silent('window_closed')
     }
     return reply(bot, 'rule', r.text, r.buttons ?? [])
@@ -220,7 +237,12 @@ export function decide(input: DecisionInput): Plan {
     if (history.aiTurns >= settings.aiBot.maxTurns)
       return handover('max_turns')
     const hits = input.index
-      ? input.index.search(text, { language: ruleLanguage === 'ro' || ruleLanguage === 'en' ? ruleLanguage : null, limit: HITS })
+      ? input.index.search(text, {
+          language: ruleLanguage === 'ro' || ruleLanguage === 'en'
+            ? ruleLanguage
+            : null,
+          limit: HITS,
+        })
       : []
     plan.hits = hits
     const best = hits[0]
@@ -228,15 +250,21 @@ export function decide(input: DecisionInput): Plan {
       if (!conversation.windowOpen)
         return silent('window_closed')
       const provider = settings.aiBot.provider !== null
-      return { ...reply('ai', provider ? 'provider' : 'knowledge', best.passage), useProvider: provider }
+      return {
+        ...reply('ai', provider ? 'provider' : 'knowledge', best.passage),
+        useProvider: provider,
+      }
     }
     // A question the knowledge base cannot answer goes to a person; small talk does not.
     if (best || normalized.split(' ').length > 3)
       return handover('low_confidence')
   }
 
-  if (!replyOn)
-    return silent(text === null ? 'not_text' : 'no_match')
+  if (!replyOn) {
+    return silent(text === null
+      ? 'not_text'
+      : 'no_match')
+  }
   if (rule)
     return ruleReply('reply')
   if (!conversation.windowOpen)
@@ -248,5 +276,7 @@ export function decide(input: DecisionInput): Plan {
     return reply('reply', 'welcome', localized(welcome.text, language))
   if (hours.open && confirmation.enabled && !history.confirmationSent)
     return reply('reply', 'confirmation', localized(confirmation.text, language).replaceAll('{minutes}', String(confirmationMinutes)))
-  return silent(text === null ? 'not_text' : 'no_match')
+  return silent(text === null
+    ? 'not_text'
+    : 'no_match')
 }

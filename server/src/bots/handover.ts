@@ -56,7 +56,10 @@ export async function handOver(db: Db, h: { workspaceId: string, conversationId:
       : []
     const recipients = members.length > 0
       ? members
-      : await trx.selectFrom('agents').select('id').where('workspace_id', '=', h.workspaceId).where('active', '=', 1).where(eb => eb.or([eb('role', '=', 'admin'), eb('restricted', '=', 0)])).execute()
+      : await trx.selectFrom('agents').select('id').where('workspace_id', '=', h.workspaceId).where('active', '=', 1).where(eb => eb.or([
+          eb('role', '=', 'admin'),
+          eb('restricted', '=', 0),
+        ])).execute()
     const rows = recipients.map(a => ({
       id: newId(),
       workspace_id: h.workspaceId,

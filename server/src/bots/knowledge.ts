@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely'
 /**
  * The knowledge base: admin-managed Q&A entries and documents, and the retrieval index built from
  * the enabled ones. The index is cached per workspace and rebuilt when `bot_settings.kb_version`
@@ -6,7 +7,6 @@
 import type { CreateKbEntry, KbEntry, KbPage, ListKbQuery, UpdateKbEntry } from '../../../protocol/bots.ts'
 import type { SessionAgent } from '../services/sessions.ts'
 import type { Db } from '../storage/db.ts'
-import type { Transaction } from 'kysely'
 import type { Database, KbEntriesTable } from '../storage/schema.ts'
 import type { KbIndex } from './retrieval.ts'
 import { sql } from 'kysely'
@@ -34,11 +34,18 @@ export function toKbEntry(row: KbEntriesTable): KbEntry {
 
 /** Bumps the workspace's knowledge version (creating its settings row with defaults if needed). */
 async function bump(trx: Trx, workspaceId: string, now: number): Promise<void> {
-  const updated = await trx.updateTable('bot_settings').set(eb => ({ kb_version: eb('kb_version', '+', 1) })).where('workspace_id', '=', workspaceId).executeTakeFirst()
+  const updated = await trx.updateTable('bot_settings').set(eb => ({
+    kb_version: eb('kb_version', '+', 1),
+  })).where('workspace_id', '=', workspaceId).executeTakeFirst()
   if (Number(updated.numUpdatedRows) === 0) {
-    await trx.insertInto('bot_settings').values({ workspace_id: workspaceId, config: JSON.stringify(defaultSettings()), kb_version: 1, updated_at: now })
-      .onConflict(oc => oc.column('workspace_id').doUpdateSet(eb => ({ kb_version: eb('bot_settings.kb_version', '+', 1) })))
-      .execute()
+    await trx.insertInto('bot_settings').values({
+      workspace_id: workspaceId,
+      config: JSON.stringify(defaultSettings()),
+      kb_version: 1,
+      updated_at: now,
+    }).onConflict(oc => oc.column('workspace_id').doUpdateSet(eb => ({
+      kb_version: eb('bot_settings.kb_version', '+', 1),
+    }))).execute()
   }
 }
 
@@ -55,7 +62,12 @@ export async function listKnowledge(db: Db, agent: SessionAgent, query: ListKbQu
   }
   const rows = await q.orderBy('id').limit(limit + 1).execute()
   const items = rows.slice(0, limit).map(toKbEntry)
-  return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null }
+  return {
+    items,
+    nextCursor: rows.length > limit
+      ? items.at(-1)!.id
+      : null,
+  }
 }
 
 export async function createKnowledge(db: Db, agent: SessionAgent, body: CreateKbEntry, now = Date.now()): Promise<KbEntry> {
@@ -67,12 +79,21 @@ export async function createKnowledge(db: Db, agent: SessionAgent, body: CreateK
     title: body.title.trim(),
     body: body.body.trim(),
     language: body.language ?? 'any',
-    enabled: body.enabled === false ? 0 : 1,
+    enabled: body.enabled === false
+      ? 0
+      : 1,
     created_at: now,
     updated_at: now,
   }
-  if (row.title === '' || row.body === '')
-    throw new AppError(400, 'invalid_request', `${row.title === '' ? 'title' : 'body'}: cannot be blank`, { field: row.title === '' ? 'title' : 'body' })
+  if (row.title === '' || row.body === '') {
+    throw new AppError(400, 'invalid_request', `${row.title === ''
+      ? 'title'
+      : 'body'}: cannot be blank`, {
+      field: row.title === ''
+        ? 'title'
+        : 'body',
+    })
+  }
   await db.transaction().execute(async (trx) => {
     const { n } = await trx.selectFrom('kb_entries').select(eb => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', agent.workspace_id).executeTakeFirstOrThrow()
     if (Number(n) >= BOT_LIMITS.kbEntries)
@@ -95,12 +116,28 @@ export async function updateKnowledge(db: Db, agent: SessionAgent, id: string, p
       title: patch.title?.trim() ?? row.title,
       body: patch.body?.trim() ?? row.body,
       language: patch.language ?? row.language,
-      enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
+      enabled: patch.enabled === undefined
+        ? row.enabled
+        : patch.enabled ? 1 : 0,
       updated_at: now,
     }
-    if (next.title === '' || next.body === '')
-      throw new AppError(400, 'invalid_request', `${next.title === '' ? 'title' : 'body'}: cannot be blank`, { field: next.title === '' ? 'title' : 'body' })
-    await trx.updateTable('kb_entries').set({ kind: next.kind, title: next.title, body: next.body, language: next.language, enabled: next.enabled, updated_at: now }).where('id', '=', id).execute()
+    if (next.title === '' || next.body === '') {
+      throw new AppError(400, 'invalid_request', `${next.title === ''
+        ? 'title'
+        : 'body'}: cannot be blank`, {
+        field: next.title === ''
+          ? 'title'
+          : 'body',
+      })
+    }
+    await trx.updateTable('kb_entries').set({
+      kind: next.kind,
+      title: next.title,
+      body: next.body,
+      language: next.language,
+      enabled: next.enabled,
+      updated_at: now,
+    }).where('id', '=', id).execute()
     await bump(trx, agent.workspace_id, now)
     return toKbEntry(next)
   })
@@ -123,12 +160,23 @@ export async function knowledgeIndex(db: Db, workspaceId: string): Promise<KbInd
   const state = await db.selectFrom('bot_settings').select('kb_version').where('workspace_id', '=', workspaceId).executeTakeFirst()
   const version = Number(state?.kb_version ?? 0)
   const cached = cache.get(workspaceId)
-  if (cached && cached.version === version)
-    return cached.index.size > 0 ? cached.index : null
-  const rows = await db.selectFrom('kb_entries').select(['id', 'kind', 'title', 'body', 'language']).where('workspace_id', '=', workspaceId).where('enabled', '=', 1).orderBy('id').execute()
+  if (cached && cached.version === version) {
+    return cached.index.size > 0
+      ? cached.index
+      : null
+  }
+  const rows = await db.selectFrom('kb_entries').select([
+    'id',
+    'kind',
+    'title',
+    'body',
+    'language',
+  ]).where('workspace_id', '=', workspaceId).where('enabled', '=', 1).orderBy('id').execute()
   const index = buildIndex(rows)
   if (cache.size > 200)
     cache.clear()
   cache.set(workspaceId, { version, index })
-  return index.size > 0 ? index : null
+  return index.size > 0
+    ? index
+    : null
 }

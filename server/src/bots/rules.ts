@@ -31,7 +31,12 @@ function keywordTest(patterns: string[]) {
   const keys = patterns.map((p) => {
     const prefix = p.trim().endsWith('*')
     const word = normalize(p.replace(/\*+\s*$/, ''))
-    return { p, word, prefix: prefix || word.length >= 4, multi: word.includes(' ') }
+    return {
+      p,
+      word,
+      prefix: prefix || word.length >= 4,
+      multi: word.includes(' '),
+    }
   }).filter(k => k.word !== '')
   return (words: string[], normalized: string) => {
     for (const k of keys) {
@@ -50,7 +55,10 @@ function keywordTest(patterns: string[]) {
 }
 
 function phraseTest(patterns: string[]) {
-  const phrases = patterns.map(p => ({ p, n: normalize(p) })).filter(x => x.n !== '')
+  const phrases = patterns.map(p => ({
+    p,
+    n: normalize(p),
+  })).filter(x => x.n !== '')
   return (_words: string[], normalized: string) => {
     const padded = ` ${normalized} `
     for (const x of phrases) {
@@ -65,7 +73,10 @@ function regexTest(patterns: string[]) {
   const compiled: Array<{ p: string, re: RegExp }> = []
   for (const p of patterns) {
     try {
-      compiled.push({ p, re: compileRegex(p) })
+      compiled.push({
+        p,
+        re: compileRegex(p),
+      })
     }
     catch {} // refused when saved; a stored one that no longer compiles never matches
   }

@@ -118,10 +118,17 @@ function turns(recent: Recent[], upTo: number): ChatTurn[] {
     .slice(-12)
     .map((m) => {
       const content = JSON.parse(m.content) as Record<string, unknown>
-      const text = messageText(m.type, content) ?? (m.direction === 'out' && typeof content.body === 'string' ? content.body : null)
+      const text = messageText(m.type, content) ?? (m.direction === 'out' && typeof content.body === 'string'
+        ? content.body
+        : null)
       return text === null
         ? null
-        : { role: m.direction === 'in' ? 'user' as const : 'assistant' as const, content: text }
+        : {
+            role: m.direction === 'in'
+              ? 'user' as const
+              : 'assistant' as const,
+            content: text,
+          }
     })
     .filter((t): t is ChatTurn => t !== null)
 }
@@ -150,7 +157,15 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     .where('messages.id', '=', job.message_id)
     .where('messages.workspace_id', '=', ws)
     .executeTakeFirst()
-  const none = (reason: BotDecision['silentReason']): JobOutcome => ({ action: 'none', bot: null, source: null, text: null, buttons: [], handoverReason: null, silentReason: reason })
+  const none = (reason: BotDecision['silentReason']): JobOutcome => ({
+    action: 'none',
+    bot: null,
+    source: null,
+    text: null,
+    buttons: [],
+    handoverReason: null,
+    silentReason: reason,
+  })
   if (!row)
     return none('no_match')
   let settings = settingsCache?.get(ws)
@@ -159,7 +174,15 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     settingsCache?.set(ws, settings)
   }
   const recent: Recent[] = await db.selectFrom('messages')
-    .select(['id', 'direction', 'sent_by', 'bot', 'content', 'timestamp', 'type'])
+    .select([
+      'id',
+      'direction',
+      'sent_by',
+      'bot',
+      'content',
+      'timestamp',
+      'type',
+    ])
     .where('conversation_id', '=', job.conversation_id)
     .where('timestamp', '>', Math.min(now, Number(row.timestamp)) - DAY)
     .orderBy('timestamp', 'desc')
@@ -174,10 +197,22 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     index: aiOn && text !== null
       ? await knowledgeIndex(db, ws)
       : null,
-    contact: { replyBot: row.reply_bot === 1, aiBot: row.ai_bot === 1, blocked: row.blocked === 1, language: row.language },
+    contact: {
+      replyBot: row.reply_bot === 1,
+      aiBot: row.ai_bot === 1,
+      blocked: row.blocked === 1,
+      language: row.language,
+    },
     conversation: { handedOver: row.bot_handover_at != null, windowOpen: row.window_expires_at !== null && now < Number(row.window_expires_at) },
-    message: { type: row.type, text, at: Number(row.timestamp) },
-    history: historyFacts(recent, { id: row.id, timestamp: Number(row.timestamp) }, now),
+    message: {
+      type: row.type,
+      text,
+      at: Number(row.timestamp),
+    },
+    history: historyFacts(recent, {
+      id: row.id,
+      timestamp: Number(row.timestamp),
+    }, now),
     now,
   })
   let decision: Plan = plan
@@ -185,7 +220,9 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     const answer = await generateAnswer(settings.aiBot.provider, {
       passages: plan.hits.map(h => ({ title: h.title, passage: h.passage })),
       history: turns(recent, Number(row.timestamp)),
-      language: plan.language === 'default' ? null : plan.language,
+      language: plan.language === 'default'
+        ? null
+        : plan.language,
       purpose: 'customer',
     })
     if (answer.ok) {
@@ -193,7 +230,16 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     }
     else {
       const goodbye = localized(settings.aiBot.handoverMessage, plan.language).trim()
-      decision = { ...plan, action: 'handover', source: 'handover', text: goodbye === '' ? null : goodbye, buttons: [], handoverReason: answer.reason as HandoverReason }
+      decision = {
+        ...plan,
+        action: 'handover',
+        source: 'handover',
+        text: goodbye === ''
+          ? null
+          : goodbye,
+        buttons: [],
+        handoverReason: answer.reason as HandoverReason,
+      }
     }
   }
   const outcome: JobOutcome = {
@@ -209,10 +255,22 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     return outcome
 
   if (decision.action === 'handover') {
-    const committed = await handOver(db, { workspaceId: ws, conversationId: job.conversation_id, reason: decision.handoverReason!, teamId: settings.handoverTeamId, now })
+    const committed = await handOver(db, {
+      workspaceId: ws,
+      conversationId: job.conversation_id,
+      reason: decision.handoverReason!,
+      teamId: settings.handoverTeamId,
+      now,
+    })
     app.publish(committed)
-    if (committed.length === 0)
-      return { ...outcome, action: 'none', silentReason: 'handed_over', text: null }
+    if (committed.length === 0) {
+      return {
+        ...outcome,
+        action: 'none',
+        silentReason: 'handed_over',
+        text: null,
+      }
+    }
   }
   if (decision.text === null)
     return outcome
@@ -222,7 +280,12 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
   const request = decision.template && !(row.window_expires_at !== null && now < Number(row.window_expires_at))
     ? { clientId, type: 'template' as const, template: decision.template }
     : decision.buttons.length > 0
-      ? { clientId, type: 'buttons' as const, text: decision.text, buttons: decision.buttons }
+      ? {
+          clientId,
+          type: 'buttons' as const,
+          text: decision.text,
+          buttons: decision.buttons,
+        }
       : { clientId, type: 'text' as const, text: decision.text }
   try {
     const queued = await queueMessage(db, ws, job.conversation_id, request, now, {
@@ -232,21 +295,39 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
       precondition: async (trx) => {
         const state = await trx.selectFrom('conversations')
           .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-          .select(['contacts.ai_bot', 'contacts.reply_bot', 'contacts.blocked', 'conversations.bot_handover_at'])
+          .select([
+            'contacts.ai_bot',
+            'contacts.reply_bot',
+            'contacts.blocked',
+            'conversations.bot_handover_at',
+          ])
           .where('conversations.id', '=', job.conversation_id)
           .executeTakeFirst()
         if (!state || state.blocked === 1)
           return false
-        if (bot === 'ai' ? state.ai_bot !== 1 : state.reply_bot !== 1)
+        if (bot === 'ai'
+          ? state.ai_bot !== 1
+          : state.reply_bot !== 1) {
           return false
+        }
         if (bot === 'ai' && decision.action === 'reply' && state.bot_handover_at != null)
           return false
         const human = await trx.selectFrom('messages').select('id').where('conversation_id', '=', job.conversation_id).where('direction', '=', 'out').where('sent_by', 'is not', null).where('timestamp', '>', now - settings.agentQuietMinutes * 60_000).limit(1).executeTakeFirst()
         return !human || settings.agentQuietMinutes === 0
       },
     })
-    if (queued.skipped)
-      return { ...outcome, action: decision.action === 'handover' ? 'handover' : 'none', silentReason: decision.action === 'handover' ? null : 'toggled_off', text: null }
+    if (queued.skipped) {
+      return {
+        ...outcome,
+        action: decision.action === 'handover'
+          ? 'handover'
+          : 'none',
+        silentReason: decision.action === 'handover'
+          ? null
+          : 'toggled_off',
+        text: null,
+      }
+    }
     if (!queued.created)
       return { ...outcome, silentReason: 'already_sent' }
     app.publish(queued.committed)
@@ -254,8 +335,16 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
     return outcome
   }
   catch (error) {
-    if (error instanceof AppError) // e.g. the window closed, a template gone: recorded, not retried
-      return { ...outcome, action: 'none', silentReason: error.code === 'window_closed' ? 'window_closed' : 'no_match', error: error.code }
+    if (error instanceof AppError) { // e.g. the window closed, a template gone: recorded, not retried
+      return {
+        ...outcome,
+        action: 'none',
+        silentReason: error.code === 'window_closed'
+          ? 'window_closed'
+          : 'no_match',
+        error: error.code,
+      }
+    }
     throw error
   }
 }
@@ -280,14 +369,13 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
 
   async function claim(limit: number): Promise<BotJobsTable[]> {
     const now = Date.now()
-    let due = db.selectFrom('bot_jobs').select('id')
-      .where('state', '=', 'queued')
-      .where('run_at', '<=', now)
-      .where(eb => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(limit)
-    const busy = [...conversationQueues.keys()]
+    let due = db.selectFrom('bot_jobs').select('id').where('state', '=', 'queued').where('run_at', '<=', now).where(eb => eb.or([
+      eb('locked_until', 'is', null),
+      eb('locked_until', '<', now),
+    ])).orderBy('run_at').orderBy('id').limit(limit)
+    const busy = [
+      ...conversationQueues.keys(),
+    ]
     if (busy.length > 0)
       due = due.where('conversation_id', 'not in', busy)
     if (engine === 'postgres')
@@ -297,12 +385,21 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
       .where('id', 'in', due)
       .returningAll()
       .execute()
-    return claimed.sort((a, b) => Number(a.run_at) - Number(b.run_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    return claimed.sort((a, b) => Number(a.run_at) - Number(b.run_at) || (a.id < b.id
+      ? -1
+      : a.id > b.id
+        ? 1
+        : 0))
   }
 
   async function finish(job: BotJobsTable, result: unknown) {
-    await db.updateTable('bot_jobs').set({ state: 'done', result: JSON.stringify(result), locked_until: null, attempts: job.attempts + 1, updated_at: Date.now() })
-      .where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
+    await db.updateTable('bot_jobs').set({
+      state: 'done',
+      result: JSON.stringify(result),
+      locked_until: null,
+      attempts: job.attempts + 1,
+      updated_at: Date.now(),
+    }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
   }
 
   async function processJob(job: BotJobsTable, settingsCache: Map<string, StoredSettings>) {
@@ -317,8 +414,12 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
         await finish(job, { action: 'none', error: 'internal_error' })
         return
       }
-      await db.updateTable('bot_jobs').set({ attempts, locked_until: null, run_at: Date.now() + 1000 * 2 ** attempts, updated_at: Date.now() })
-        .where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
+      await db.updateTable('bot_jobs').set({
+        attempts,
+        locked_until: null,
+        run_at: Date.now() + 1000 * 2 ** attempts,
+        updated_at: Date.now(),
+      }).where('id', '=', job.id).where('locked_until', '=', job.locked_until).execute()
     }
   }
 
@@ -387,7 +488,9 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
       running = false
       wakeUp?.()
       await loop
-      await Promise.allSettled([...conversationQueues.values()])
+      await Promise.allSettled([
+        ...conversationQueues.values(),
+      ])
       for (const resolve of idleWaiters.splice(0))
         resolve()
     },

@@ -77,10 +77,22 @@ function merge(stored: Partial<StoredSettings>): StoredSettings {
   return {
     ...d,
     ...stored,
-    replyBot: { ...d.replyBot, ...stored.replyBot },
-    aiBot: { ...d.aiBot, ...stored.aiBot },
-    hours: { ...d.hours, ...stored.hours },
-    newContacts: { ...d.newContacts, ...stored.newContacts },
+    replyBot: {
+      ...d.replyBot,
+      ...stored.replyBot,
+    },
+    aiBot: {
+      ...d.aiBot,
+      ...stored.aiBot,
+    },
+    hours: {
+      ...d.hours,
+      ...stored.hours,
+    },
+    newContacts: {
+      ...d.newContacts,
+      ...stored.newContacts,
+    },
   }
 }
 
@@ -100,7 +112,10 @@ export function toView(settings: StoredSettings): BotSettings {
     aiBot: {
       ...settings.aiBot,
       provider: provider
-        ? (({ apiKey, ...rest }) => ({ ...rest, apiKeySet: Boolean(apiKey) }))(provider)
+        ? (({ apiKey, ...rest }) => ({
+            ...rest,
+            apiKeySet: Boolean(apiKey),
+          }))(provider)
         : null,
     },
   }
@@ -125,10 +140,17 @@ function checkRule(rule: BotRule, i: number): void {
       re = compileRegex(pattern)
     }
     catch (error) {
-      throw new AppError(400, 'invalid_pattern', `${field}: not a valid regular expression (${(error as Error).message.slice(0, 120)})`, { field, details: { reason: 'syntax' } })
+      throw new AppError(400, 'invalid_pattern', `${field}: not a valid regular expression (${(error as Error).message.slice(0, 120)})`, {
+        field,
+        details: { reason: 'syntax' },
+      })
     }
-    if (!safeRegex(re))
-      throw new AppError(400, 'invalid_pattern', `${field}: this regular expression could take exponential time (nested repetition); simplify it`, { field, details: { reason: 'unsafe' } })
+    if (!safeRegex(re)) {
+      throw new AppError(400, 'invalid_pattern', `${field}: this regular expression could take exponential time (nested repetition); simplify it`, {
+        field,
+        details: { reason: 'unsafe' },
+      })
+    }
   }
 }
 
@@ -195,11 +217,12 @@ export async function saveSettings(app: { db: Db, publish: (c: Committed[]) => v
             : apiKey || null,
         }))(input.aiBot.provider)
       : null
-    const next: StoredSettings = { ...input, aiBot: { ...input.aiBot, provider } }
+    const next: StoredSettings = {
+      ...input,
+      aiBot: { ...input.aiBot, provider },
+    }
     const config = JSON.stringify(next)
-    await trx.insertInto('bot_settings').values({ workspace_id: ws, config, updated_at: now })
-      .onConflict(oc => oc.column('workspace_id').doUpdateSet({ config, updated_at: now }))
-      .execute()
+    await trx.insertInto('bot_settings').values({ workspace_id: ws, config, updated_at: now }).onConflict(oc => oc.column('workspace_id').doUpdateSet({ config, updated_at: now })).execute()
     return next
   })
   return toView(value)

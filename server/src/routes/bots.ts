@@ -23,37 +23,66 @@ const errors = {
 
 export async function botRoutes(app: FastifyInstance) {
   app.get('/api/bots', {
-    schema: { response: { 200: BotSettingsSchema, ...errors } },
+    schema: {
+      response: { 200: BotSettingsSchema, ...errors },
+    },
   }, async request => await getSettings(app.db, request.agent!))
 
   app.put('/api/bots', {
-    schema: { body: BotSettingsInputSchema, response: { 200: BotSettingsSchema, ...errors } },
+    schema: {
+      body: BotSettingsInputSchema,
+      response: { 200: BotSettingsSchema, ...errors },
+    },
   }, async request => await saveSettings(app, request.agent!, request.body as BotSettingsInput))
 
   app.get('/api/bots/knowledge', {
-    schema: { querystring: ListKbQuerySchema, response: { 200: KbPageSchema, ...errors } },
+    schema: {
+      querystring: ListKbQuerySchema,
+      response: { 200: KbPageSchema, ...errors },
+    },
   }, async request => await listKnowledge(app.db, request.agent!, request.query as ListKbQuery))
 
   app.post('/api/bots/knowledge', {
-    schema: { body: CreateKbEntrySchema, response: { 201: KbEntrySchema, ...errors } },
+    schema: {
+      body: CreateKbEntrySchema,
+      response: { 201: KbEntrySchema, ...errors },
+    },
   }, async (request, reply) => reply.code(201).send(await createKnowledge(app.db, request.agent!, request.body as CreateKbEntry)))
 
   app.patch('/api/bots/knowledge/:id', {
-    schema: { params: IdParams, body: UpdateKbEntrySchema, response: { 200: KbEntrySchema, ...errors } },
+    schema: {
+      params: IdParams,
+      body: UpdateKbEntrySchema,
+      response: { 200: KbEntrySchema, ...errors },
+    },
   }, async request => await updateKnowledge(app.db, request.agent!, (request.params as { id: string }).id, request.body as UpdateKbEntry))
 
   app.delete('/api/bots/knowledge/:id', {
-    schema: { params: IdParams, response: { ...errors } },
+    schema: {
+      params: IdParams,
+      response: { ...errors },
+    },
   }, async (request, reply) => {
     await deleteKnowledge(app.db, request.agent!, (request.params as { id: string }).id)
     return reply.code(204).send()
   })
 
   app.post('/api/bots/test', {
-    schema: { body: BotTestRequestSchema, response: { 200: BotTraceSchema, ...errors } },
+    schema: {
+      body: BotTestRequestSchema,
+      response: { 200: BotTraceSchema, ...errors },
+    },
   }, async request => await testMessage(app.db, request.agent!, request.body as BotTestRequest))
 
   app.post('/api/conversations/:id/suggest-reply', {
-    schema: { params: IdParams, response: { 200: SuggestionSchema, ...errors, 422: ErrorResponseSchema, 502: ErrorResponseSchema } },
+    schema: {
+      params: IdParams,
+      response: {
+        200: SuggestionSchema,
+        ...errors,
+        422: ErrorResponseSchema,
+        502: ErrorResponseSchema,
+      },
+    },
   }, async request => await suggestReply(app.db, request.agent!, (request.params as { id: string }).id))
 }

@@ -216,9 +216,7 @@ export async function updateContact(app: App, agent: SessionAgent, id: string, p
     changes.add(agent.workspace_id, { kind: 'contact', id, contactId: id })
     if (set.ai_bot === 1) {
       // Turning the AI Bot on again puts it back in charge of chats it had handed over.
-      const handedOver = await trx.updateTable('conversations').set({ bot_handover_at: null, bot_handover_reason: null, updated_at: now })
-        .where('workspace_id', '=', agent.workspace_id).where('contact_id', '=', id).where('bot_handover_at', 'is not', null)
-        .returning('id').execute()
+      const handedOver = await trx.updateTable('conversations').set({ bot_handover_at: null, bot_handover_reason: null, updated_at: now }).where('workspace_id', '=', agent.workspace_id).where('contact_id', '=', id).where('bot_handover_at', 'is not', null).returning('id').execute()
       for (const c of handedOver)
         changes.conversation(agent.workspace_id, c.id, id)
     }

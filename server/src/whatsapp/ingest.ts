@@ -21,6 +21,21 @@ type Json = Record<string, unknown>
 
 const WINDOW_MS = 24 * 60 * 60 * 1000
 
+/** The bot switches a contact first seen on WhatsApp starts with (the workspace's bot settings). */
+interface BotDefaults { ai_bot: number, reply_bot: number }
+const NO_BOTS: BotDefaults = { ai_bot: 0, reply_bot: 0 }
+
+async function botDefaults(trx: Trx, workspaceId: string): Promise<BotDefaults> {
+  const row = await trx.selectFrom('bot_settings').select('config').where('workspace_id', '=', workspaceId).executeTakeFirst()
+  if (!row)
+    return NO_BOTS
+  const fresh = (JSON.parse(row.config) as { newContacts?: { aiBot?: boolean, replyBot?: boolean } }).newContacts
+  return {
+    ai_bot: fresh?.aiBot ? 1 : 0,
+    reply_bot: fresh?.replyBot ? 1 : 0,
+  }
+}
+
 export interface ResolvedChange {
   channel: Channel
   value: Json
@@ -270,7 +285,14 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
     }
     await applyConversationDeltas(trx, ws, deltas, statusById, now)
     await queueBotJobs(trx, ws, parsed.flatMap(({ message, identity }, i) => inserted.has(message.wamid) && !PASSIVE_TYPES.has(message.type) && message.type !== 'unsupported'
-      ? [{ messageId: rows[i]!.id, conversationId: rows[i]!.conversation_id, contactId: contactIds.get(identityKey(identity))!, at: message.timestamp }]
+      ? [
+          {
+            messageId: rows[i]!.id,
+            conversationId: rows[i]!.conversation_id,
+            contactId: contactIds.get(identityKey(identity))!,
+            at: message.timestamp,
+          },
+        ]
       : []), now, result)
   }
 
@@ -302,8 +324,13 @@ async function queueBotJobs(trx: Trx, ws: string, fresh: Array<{ messageId: stri
   if (fresh.length === 0)
     return
   const withBots = new Set<string>()
-  for (const chunk of chunks([...new Set(fresh.map(f => f.contactId))])) {
-    const rows = await trx.selectFrom('contacts').select('id').where('id', 'in', chunk).where(eb => eb.or([eb('ai_bot', '=', 1), eb('reply_bot', '=', 1)])).execute()
+  for (const chunk of chunks([
+    ...new Set(fresh.map(f => f.contactId)),
+  ])) {
+    const rows = await trx.selectFrom('contacts').select('id').where('id', 'in', chunk).where(eb => eb.or([
+      eb('ai_bot', '=', 1),
+      eb('reply_bot', '=', 1),
+    ])).execute()
     for (const r of rows)
       withBots.add(r.id)
   }
@@ -521,18 +548,6 @@ function matchContact(contacts: InboundContact[], message: InboundMessage): Inbo
     ?? (contacts.length === 1
       ? contacts[0]!
       : null)
-}
-
-/** The bot switches a contact first seen on WhatsApp starts with (the workspace's bot settings). */
-interface BotDefaults { ai_bot: number, reply_bot: number }
-const NO_BOTS: BotDefaults = { ai_bot: 0, reply_bot: 0 }
-
-async function botDefaults(trx: Trx, workspaceId: string): Promise<BotDefaults> {
-  const row = await trx.selectFrom('bot_settings').select('config').where('workspace_id', '=', workspaceId).executeTakeFirst()
-  if (!row)
-    return NO_BOTS
-  const fresh = (JSON.parse(row.config) as { newContacts?: { aiBot?: boolean, replyBot?: boolean } }).newContacts
-  return { ai_bot: fresh?.aiBot ? 1 : 0, reply_bot: fresh?.replyBot ? 1 : 0 }
 }
 
 function contactRow(workspaceId: string, who: InboundContact, now: number, bots: BotDefaults = NO_BOTS) {

@@ -136,8 +136,14 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
     }
     return true
   })
-  if (created === null)
-    return { message, created: false, committed, skipped: true }
+  if (created === null) {
+    return {
+      message,
+      created: false,
+      committed,
+      skipped: true,
+    }
+  }
   if (!created)
     return { message: (await findByClientId(db, workspaceId, req.clientId))!, created: false, committed }
   return { message, created: true, committed }
@@ -188,7 +194,10 @@ async function buildPayload(db: Db, workspaceId: string, conversationId: string,
             type: 'button',
             body: { text: req.text },
             action: {
-              buttons: req.buttons.map((title, i) => ({ type: 'reply', reply: { id: `b${i + 1}`, title } })),
+              buttons: req.buttons.map((title, i) => ({
+                type: 'reply',
+                reply: { id: `b${i + 1}`, title },
+              })),
             },
           },
         },

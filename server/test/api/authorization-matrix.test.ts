@@ -105,7 +105,10 @@ let requests = 0
 
 /** Valid bot settings that refer to a team (another workspace's team must answer 404). */
 function botSettings(teamId: string) {
-  return { ...defaultSettings(), handoverTeamId: teamId }
+  return {
+    ...defaultSettings(),
+    handoverTeamId: teamId,
+  }
 }
 
 function mutation(type: string, access: Access, args: (t: Fixtures, r: Fixtures, n: number) => Record<string, unknown>, extra: Partial<Row> = {}): Row {

@@ -26,7 +26,13 @@ async function settings(): Promise<BotSettingsInput> {
   expect(res.status).toBe(200)
   const view = await json(res)
   const { apiKeySet: _, ...provider } = view.aiBot.provider ?? {}
-  return { ...view, aiBot: { ...view.aiBot, provider: view.aiBot.provider ? provider : null } }
+  return {
+    ...view,
+    aiBot: {
+      ...view.aiBot,
+      provider: view.aiBot.provider ? provider : null,
+    },
+  }
 }
 
 async function save(change: (s: BotSettingsInput) => void): Promise<void> {
@@ -57,7 +63,9 @@ async function conversationOf(id: string) {
 }
 
 async function addKnowledge(title: string, body: string, language: 'ro' | 'en' | 'any' = 'any') {
-  const res = await pair.server.api('/api/bots/knowledge', { json: { kind: 'qa', title, body, language } })
+  const res = await pair.server.api('/api/bots/knowledge', {
+    json: { kind: 'qa', title, body, language },
+  })
   expect(res.status).toBe(201)
   return (await json(res)).id as string
 }
@@ -65,16 +73,17 @@ async function addKnowledge(title: string, body: string, language: 'ro' | 'en' |
 /** A schedule open all week (so "now" is in business hours whatever the clock says). */
 const ALWAYS_OPEN = [0, 1, 2, 3, 4, 5, 6].map(day => ({ day, from: '00:00', to: '24:00' }))
 function today(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now())
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(Date.now())
 }
 
 beforeAll(async () => {
   pair = await startPair()
   llm = await startLlmStandIn({ apiKey: 'sk-test-key-123' })
-})
-afterAll(async () => {
-  await pair?.close()
-  await llm?.close()
 })
 
 beforeEach(async () => {
@@ -94,11 +103,28 @@ beforeEach(async () => {
 afterEach(async () => {
   await settled()
 })
+afterAll(async () => {
+  await pair?.close()
+  await llm?.close()
+})
 
 describe('reply bot', () => {
   it('answers a rule in the customer\'s words, marked as the Reply Bot, accent-insensitive', async () => {
     await save((s) => {
-      s.replyBot.rules = [{ id: 'price', name: 'Prices', enabled: true, match: 'keyword', patterns: ['preț'], language: 'any', reply: { text: 'Prețurile sunt pe site: example.ro/preturi', buttons: ['Comandă', 'Agent'] } }]
+      s.replyBot.rules = [
+        {
+          id: 'price',
+          name: 'Prices',
+          enabled: true,
+          match: 'keyword',
+          patterns: ['preț'],
+          language: 'any',
+          reply: {
+            text: 'Prețurile sunt pe site: example.ro/preturi',
+            buttons: ['Comandă', 'Agent'],
+          },
+        },
+      ]
     })
     const waId = nextWaId()
     const { conversationId } = await customerWrites(pair, waId, 'care e pretul?')
@@ -109,7 +135,12 @@ describe('reply bot', () => {
     expect((sent[0]!.body as any).interactive.action.buttons.map((b: any) => b.reply.title)).toEqual(['Comandă', 'Agent'])
     const page = await json(await pair.server.api(`/api/conversations/${conversationId}/messages`))
     const out = page.items.find((m: any) => m.direction === 'out')
-    expect(out).toMatchObject({ bot: 'reply', senderId: null, type: 'interactive', status: expect.stringMatching(/sent|delivered|read/) })
+    expect(out).toMatchObject({
+      bot: 'reply',
+      senderId: null,
+      type: 'interactive',
+      status: expect.stringMatching(/sent|delivered|read/),
+    })
     expect(out.content.body).toBe('Prețurile sunt pe site: example.ro/preturi')
   })
 
@@ -136,7 +167,9 @@ describe('reply bot', () => {
     await save((s) => {
       s.replyBot.away.enabled = true
       s.replyBot.welcome.enabled = true
-      s.hours.holidays = [today(s.hours.timeZone)]
+      s.hours.holidays = [
+        today(s.hours.timeZone),
+      ]
     })
     const waId = nextWaId()
     await customerWrites(pair, waId, 'Hello, are you open?')
@@ -148,7 +181,17 @@ describe('reply bot', () => {
 
   it('never replies twice to one customer message: webhook redelivery and a job run twice', async () => {
     await save((s) => {
-      s.replyBot.rules = [{ id: 'hours', name: 'Hours', enabled: true, match: 'phrase', patterns: ['opening hours'], language: 'any', reply: { text: 'We are open 9 to 5.' } }]
+      s.replyBot.rules = [
+        {
+          id: 'hours',
+          name: 'Hours',
+          enabled: true,
+          match: 'phrase',
+          patterns: ['opening hours'],
+          language: 'any',
+          reply: { text: 'We are open 9 to 5.' },
+        },
+      ]
     })
     const waId = nextWaId()
     const { messageId, conversationId } = await customerWrites(pair, waId, 'What are your opening hours?')
@@ -158,7 +201,11 @@ describe('reply bot', () => {
     for (let i = 0; i < 3; i++)
       expect((await pair.sim.deliverRaw(original.body)).status).toBe(200)
     // And the decision runs again for the same message (a crash after sending, a lease that expired).
-    const again = await runBotJob({ db: pair.server.app.db, publish: () => {}, wakeWorker: () => {} }, { workspace_id: (await pair.server.app.db.selectFrom('messages').select('workspace_id').where('id', '=', messageId).executeTakeFirstOrThrow()).workspace_id, conversation_id: conversationId, message_id: messageId })
+    const again = await runBotJob({
+      db: pair.server.app.db,
+      publish: () => {},
+      wakeWorker: () => {},
+    }, { workspace_id: (await pair.server.app.db.selectFrom('messages').select('workspace_id').where('id', '=', messageId).executeTakeFirstOrThrow()).workspace_id, conversation_id: conversationId, message_id: messageId })
     expect(again.silentReason).toBe('already_sent')
     await settled()
     expect(texts(waId)).toEqual(['We are open 9 to 5.'])
@@ -168,7 +215,17 @@ describe('reply bot', () => {
 
   it('stays quiet after an agent replied, and for a contact whose Reply Bot is off', async () => {
     await save((s) => {
-      s.replyBot.rules = [{ id: 'p', name: 'P', enabled: true, match: 'keyword', patterns: ['pret'], language: 'any', reply: { text: 'Vezi site-ul.' } }]
+      s.replyBot.rules = [
+        {
+          id: 'p',
+          name: 'P',
+          enabled: true,
+          match: 'keyword',
+          patterns: ['pret'],
+          language: 'any',
+          reply: { text: 'Vezi site-ul.' },
+        },
+      ]
     })
     const waId = nextWaId()
     const { conversationId } = await customerWrites(pair, waId, 'salut')
@@ -183,7 +240,10 @@ describe('reply bot', () => {
     const first = await customerWrites(pair, other, 'hello')
     await settled()
     const conversation = await conversationOf(first.conversationId)
-    expect((await pair.server.api(`/api/contacts/${conversation.contactId}`, { method: 'PATCH', json: { replyBot: false } })).status).toBe(200)
+    expect((await pair.server.api(`/api/contacts/${conversation.contactId}`, {
+      method: 'PATCH',
+      json: { replyBot: false },
+    })).status).toBe(200)
     await customerWrites(pair, other, 'pret?')
     await settled()
     expect(texts(other)).toEqual([])
@@ -192,7 +252,17 @@ describe('reply bot', () => {
   it('does not loop with another bot: an echo of its own text and the hourly cap stop it', async () => {
     await save((s) => {
       s.maxRepliesPerHour = 2
-      s.replyBot.rules = [{ id: 'any', name: 'Any', enabled: true, match: 'regex', patterns: ['.'], language: 'any', reply: { text: 'Auto: we got it.' } }]
+      s.replyBot.rules = [
+        {
+          id: 'any',
+          name: 'Any',
+          enabled: true,
+          match: 'regex',
+          patterns: ['.'],
+          language: 'any',
+          reply: { text: 'Auto: we got it.' },
+        },
+      ]
     })
     const waId = nextWaId()
     await customerWrites(pair, waId, 'Auto-reply: I am out of office')
@@ -231,7 +301,9 @@ describe('ai bot', () => {
     expect((await conversationOf(conversationId)).botHandover).toBeNull()
 
     // An agent had taken it; the hand-over gives it back to the team.
-    expect((await pair.server.api(`/api/conversations/${conversationId}/assign`, { json: { assigneeId: agent.id } })).status).toBe(200)
+    expect((await pair.server.api(`/api/conversations/${conversationId}/assign`, {
+      json: { assigneeId: agent.id },
+    })).status).toBe(200)
     await customerWrites(pair, waId, 'Vreau să vorbesc cu un om, vă rog')
     await settled()
     const conversation = await conversationOf(conversationId)
@@ -241,12 +313,15 @@ describe('ai bot', () => {
     const notifications = await json(await agent.api('/api/notifications'))
     expect(notifications.items.filter((n: any) => n.kind === 'handover' && n.conversationId === conversationId)).toHaveLength(1)
     const events = await json(await pair.server.api(`/api/conversations/${conversationId}/events`))
-    expect(events.items.at(-1)).toMatchObject({ kind: 'assigned', actorId: null, from: agent.id, to: null })
+    expect(events.items.at(-1)).toMatchObject({
+      kind: 'assigned',
+      actorId: null,
+      from: agent.id,
+      to: null,
+    })
 
     // The history reads in the order things happened: each answer after its question.
-    const history = (await json(await pair.server.api(`/api/conversations/${conversationId}/messages`))).items
-      .sort((a: any, b: any) => a.timestamp - b.timestamp)
-      .map((m: any) => `${m.direction}:${m.content.body ?? m.content.text}`)
+    const history = (await json(await pair.server.api(`/api/conversations/${conversationId}/messages`))).items.sort((a: any, b: any) => a.timestamp - b.timestamp).map((m: any) => `${m.direction}:${m.content.body ?? m.content.text}`)
     expect(history).toEqual([
       'in:buna, cat dureaza livrarea la Cluj?',
       'out:Livrarea durează 1-2 zile lucrătoare în toată țara.',
@@ -260,8 +335,14 @@ describe('ai bot', () => {
     expect(texts(waId)).toHaveLength(2)
 
     // Turning the AI Bot on again puts it back in charge.
-    await pair.server.api(`/api/contacts/${conversation.contactId}`, { method: 'PATCH', json: { aiBot: false } })
-    await pair.server.api(`/api/contacts/${conversation.contactId}`, { method: 'PATCH', json: { aiBot: true } })
+    await pair.server.api(`/api/contacts/${conversation.contactId}`, {
+      method: 'PATCH',
+      json: { aiBot: false },
+    })
+    await pair.server.api(`/api/contacts/${conversation.contactId}`, {
+      method: 'PATCH',
+      json: { aiBot: true },
+    })
     expect((await conversationOf(conversationId)).botHandover).toBeNull()
   })
 
@@ -292,7 +373,14 @@ describe('ai bot', () => {
   it('writes the answer with the configured provider from the retrieved entries', async () => {
     llm.setMode('answer')
     await save((s) => {
-      s.aiBot.provider = { baseUrl: llm.url, model: 'sim-llm', auth: 'bearer', timeoutMs: 5000, systemPrompt: 'You are the shop\'s assistant.', apiKey: 'sk-test-key-123' }
+      s.aiBot.provider = {
+        baseUrl: llm.url,
+        model: 'sim-llm',
+        auth: 'bearer',
+        timeoutMs: 5000,
+        systemPrompt: 'You are the shop\'s assistant.',
+        apiKey: 'sk-test-key-123',
+      }
     })
     const view = await json(await pair.server.api('/api/bots'))
     expect(view.aiBot.provider).toMatchObject({ apiKeySet: true })
@@ -318,7 +406,14 @@ describe('ai bot', () => {
   ] as const)('a provider that is %s: hands over (%s), never sends a broken reply', async (mode, reason) => {
     llm.setMode(mode, { delayMs: 5000 })
     await save((s) => {
-      s.aiBot.provider = { baseUrl: llm.url, model: 'sim-llm', auth: 'bearer', timeoutMs: 1000, systemPrompt: '', apiKey: 'sk-test-key-123' }
+      s.aiBot.provider = {
+        baseUrl: llm.url,
+        model: 'sim-llm',
+        auth: 'bearer',
+        timeoutMs: 1000,
+        systemPrompt: '',
+        apiKey: 'sk-test-key-123',
+      }
     })
     const waId = nextWaId()
     const { conversationId } = await customerWrites(pair, waId, 'How long does delivery take?')
@@ -331,7 +426,14 @@ describe('ai bot', () => {
   it('the webhook never waits for a slow provider', async () => {
     llm.setMode('slow', { delayMs: 3000 })
     await save((s) => {
-      s.aiBot.provider = { baseUrl: llm.url, model: 'sim-llm', auth: 'bearer', timeoutMs: 10_000, systemPrompt: '', apiKey: 'sk-test-key-123' }
+      s.aiBot.provider = {
+        baseUrl: llm.url,
+        model: 'sim-llm',
+        auth: 'bearer',
+        timeoutMs: 10_000,
+        systemPrompt: '',
+        apiKey: 'sk-test-key-123',
+      }
     })
     const waId = nextWaId()
     const started = Date.now()
@@ -352,7 +454,10 @@ describe('ai bot', () => {
     await settled()
     const res = await agent.api(`/api/conversations/${conversationId}/suggest-reply`, { method: 'POST' })
     expect(res.status).toBe(200)
-    expect(await json(res)).toMatchObject({ source: 'knowledge', text: expect.stringContaining('30 de zile') })
+    expect(await json(res)).toMatchObject({
+      source: 'knowledge',
+      text: expect.stringContaining('30 de zile'),
+    })
     expect(texts(waId)).toEqual([]) // a suggestion is never sent
 
     const other = nextWaId()

@@ -7,7 +7,15 @@ import { defaultSettings } from '../../src/bots/settings.ts'
 import { normalize } from '../../src/bots/text.ts'
 
 function rule(id: string, match: BotRule['match'], patterns: string[], language: BotRule['language'] = 'any'): BotRule {
-  return { id, name: id, enabled: true, match, patterns, language, reply: { text: `reply ${id}` } }
+  return {
+    id,
+    name: id,
+    enabled: true,
+    match,
+    patterns,
+    language,
+    reply: { text: `reply ${id}` },
+  }
 }
 
 const RULES = [
@@ -51,12 +59,23 @@ describe('reply bot rules: accent- and case-insensitive, per language', () => {
   })
 
   it('says which pattern matched, and the first rule in order wins', () => {
-    const both = compileRules([rule('a', 'keyword', ['livrare']), rule('b', 'keyword', ['livrarea'])])
-    expect(both.match('Livrarea e gratuită?', 'ro')).toMatchObject({ rule: { id: 'a' }, pattern: 'livrare' })
+    const both = compileRules([
+      rule('a', 'keyword', ['livrare']),
+      rule('b', 'keyword', ['livrarea']),
+    ])
+    expect(both.match('Livrarea e gratuită?', 'ro')).toMatchObject({
+      rule: { id: 'a' },
+      pattern: 'livrare',
+    })
   })
 
   it('skips disabled rules', () => {
-    const set = compileRules([{ ...rule('off', 'keyword', ['pret']), enabled: false }])
+    const set = compileRules([
+      {
+        ...rule('off', 'keyword', ['pret']),
+        enabled: false,
+      },
+    ])
     expect(set.match('pret', 'ro')).toBeNull()
   })
 
@@ -114,15 +133,30 @@ describe('decide(): the order of the bots', () => {
     settings.replyBot.welcome.enabled = true
     settings.replyBot.away.enabled = true
     settings.replyBot.confirmation.enabled = true
-    settings.replyBot.rules = [rule('price', 'keyword', ['pret'])]
+    settings.replyBot.rules = [
+      rule('price', 'keyword', ['pret']),
+    ]
     return {
       settings,
       rules: compileRules(settings.replyBot.rules),
       index: null,
-      contact: { replyBot: true, aiBot: false, blocked: false, language: 'ro' },
+      contact: {
+        replyBot: true,
+        aiBot: false,
+        blocked: false,
+        language: 'ro',
+      },
       conversation: { handedOver: false, windowOpen: true },
       message: { type: 'text', text: 'Bună ziua', at },
-      history: { newConversation: true, lastHumanAt: null, botMessagesLastHour: 0, aiTurns: 0, awaySentRecently: false, confirmationSent: false, recentBotTexts: [] },
+      history: {
+        newConversation: true,
+        lastHumanAt: null,
+        botMessagesLastHour: 0,
+        aiTurns: 0,
+        awaySentRecently: false,
+        confirmationSent: false,
+        recentBotTexts: [],
+      },
       now: at,
     }
   }
@@ -130,37 +164,131 @@ describe('decide(): the order of the bots', () => {
     const first = decide(base())
     expect(first).toMatchObject({ action: 'reply', source: 'welcome', bot: 'reply' })
     expect(first.text).toContain('Bună ziua')
-    const second = decide({ ...base(), history: { ...base().history, newConversation: false } })
+    const second = decide({
+      ...base(),
+      history: {
+        ...base().history,
+        newConversation: false,
+      },
+    })
     expect(second).toMatchObject({ action: 'reply', source: 'confirmation' })
     expect(second.text).toContain('15 minute')
-    const third = decide({ ...base(), history: { ...base().history, newConversation: false, confirmationSent: true } })
+    const third = decide({
+      ...base(),
+      history: {
+        ...base().history,
+        newConversation: false,
+        confirmationSent: true,
+      },
+    })
     expect(third).toMatchObject({ action: 'none', silentReason: 'no_match' })
   })
   it('answers outside business hours with the away message, once', () => {
     const night = Date.parse('2026-11-23T22:00:00Z')
-    expect(decide({ ...base(), message: { type: 'text', text: 'hello', at: night }, now: night })).toMatchObject({ source: 'away' })
-    expect(decide({ ...base(), message: { type: 'text', text: 'hello', at: night }, now: night, history: { ...base().history, awaySentRecently: true } })).toMatchObject({ source: 'welcome' })
+    expect(decide({
+      ...base(),
+      message: { type: 'text', text: 'hello', at: night },
+      now: night,
+    })).toMatchObject({ source: 'away' })
+    expect(decide({
+      ...base(),
+      message: { type: 'text', text: 'hello', at: night },
+      now: night,
+      history: {
+        ...base().history,
+        awaySentRecently: true,
+      },
+    })).toMatchObject({ source: 'welcome' })
   })
   it('a rule comes before welcome and away', () => {
-    expect(decide({ ...base(), message: { type: 'text', text: 'Preț?', at } })).toMatchObject({ source: 'rule', text: 'reply price' })
+    expect(decide({
+      ...base(),
+      message: { type: 'text', text: 'Preț?', at },
+    })).toMatchObject({ source: 'rule', text: 'reply price' })
   })
   it('stays silent while an agent replied recently, for a blocked contact, with both bots off', () => {
-    expect(decide({ ...base(), history: { ...base().history, lastHumanAt: at - 5 * 60_000 } })).toMatchObject({ action: 'none', silentReason: 'agent_active' })
-    expect(decide({ ...base(), history: { ...base().history, lastHumanAt: at - 31 * 60_000 } })).toMatchObject({ action: 'reply' })
-    expect(decide({ ...base(), contact: { ...base().contact, blocked: true } })).toMatchObject({ silentReason: 'blocked' })
-    expect(decide({ ...base(), contact: { ...base().contact, replyBot: false } })).toMatchObject({ silentReason: 'bots_off' })
+    expect(decide({
+      ...base(),
+      history: {
+        ...base().history,
+        lastHumanAt: at - 5 * 60_000,
+      },
+    })).toMatchObject({ action: 'none', silentReason: 'agent_active' })
+    expect(decide({
+      ...base(),
+      history: {
+        ...base().history,
+        lastHumanAt: at - 31 * 60_000,
+      },
+    })).toMatchObject({ action: 'reply' })
+    expect(decide({
+      ...base(),
+      contact: {
+        ...base().contact,
+        blocked: true,
+      },
+    })).toMatchObject({ silentReason: 'blocked' })
+    expect(decide({
+      ...base(),
+      contact: {
+        ...base().contact,
+        replyBot: false,
+      },
+    })).toMatchObject({ silentReason: 'bots_off' })
   })
   it('caps bot messages per hour and never answers an echo of its own text', () => {
-    expect(decide({ ...base(), history: { ...base().history, botMessagesLastHour: 6 } })).toMatchObject({ action: 'none', silentReason: 'rate_capped' })
-    expect(decide({ ...base(), message: { type: 'text', text: 'Reply, price!', at }, history: { ...base().history, recentBotTexts: ['reply price'] } })).toMatchObject({ silentReason: 'rate_capped' })
-    const ai = { ...base(), contact: { ...base().contact, aiBot: true } }
-    expect(decide({ ...ai, history: { ...ai.history, botMessagesLastHour: 6 } })).toMatchObject({ action: 'handover', handoverReason: 'loop_suspected', text: null })
+    expect(decide({
+      ...base(),
+      history: {
+        ...base().history,
+        botMessagesLastHour: 6,
+      },
+    })).toMatchObject({ action: 'none', silentReason: 'rate_capped' })
+    expect(decide({
+      ...base(),
+      message: { type: 'text', text: 'Reply, price!', at },
+      history: {
+        ...base().history,
+        recentBotTexts: ['reply price'],
+      },
+    })).toMatchObject({ silentReason: 'rate_capped' })
+    const ai = {
+      ...base(),
+      contact: {
+        ...base().contact,
+        aiBot: true,
+      },
+    }
+    expect(decide({
+      ...ai,
+      history: { ...ai.history, botMessagesLastHour: 6 },
+    })).toMatchObject({ action: 'handover', handoverReason: 'loop_suspected', text: null })
   })
   it('sends a rule\'s template when the window is closed, or nothing', () => {
     const settings = base().settings
-    settings.replyBot.rules = [{ ...rule('price', 'keyword', ['pret']), reply: { text: 'x', template: { name: 'price_list', language: 'ro' } } }]
-    const input = { ...base(), settings, rules: compileRules(settings.replyBot.rules), conversation: { handedOver: false, windowOpen: false }, message: { type: 'text', text: 'pret', at } }
-    expect(decide(input)).toMatchObject({ action: 'reply', template: { name: 'price_list', language: 'ro' } })
-    expect(decide({ ...input, message: { type: 'text', text: 'salut', at } })).toMatchObject({ action: 'none', silentReason: 'window_closed' })
+    settings.replyBot.rules = [
+      {
+        ...rule('price', 'keyword', ['pret']),
+        reply: {
+          text: 'x',
+          template: { name: 'price_list', language: 'ro' },
+        },
+      },
+    ]
+    const input = {
+      ...base(),
+      settings,
+      rules: compileRules(settings.replyBot.rules),
+      conversation: { handedOver: false, windowOpen: false },
+      message: { type: 'text', text: 'pret', at },
+    }
+    expect(decide(input)).toMatchObject({
+      action: 'reply',
+      template: { name: 'price_list', language: 'ro' },
+    })
+    expect(decide({
+      ...input,
+      message: { type: 'text', text: 'salut', at },
+    })).toMatchObject({ action: 'none', silentReason: 'window_closed' })
   })
 })
