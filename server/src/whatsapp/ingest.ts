@@ -209,7 +209,8 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
 
   if (parsed.length > 0) {
     const changedContacts = new Set<string>()
-    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now, changedContacts)
+    const botsOn = new Map<string, boolean>()
+    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now, changedContacts, botsOn)
     // New or updated profiles only (a returning customer's message changes no contact).
     for (const id of changedContacts)
       changeSet.add(ws, { kind: 'contact', id, contactId: id })
@@ -293,7 +294,7 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
             at: message.timestamp,
           },
         ]
-      : []), now, result)
+      : []), botsOn, now, result)
   }
 
   await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
@@ -320,12 +321,13 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
  * One bot job per new customer message of a contact with a bot on, in the batch's transaction: the
  * bots decide after the commit (server/src/bots/runner.ts), never on the webhook's time.
  */
-async function queueBotJobs(trx: Trx, ws: string, fresh: Array<{ messageId: string, conversationId: string, contactId: string, at: number }>, now: number, result: IngestResult): Promise<void> {
+async function queueBotJobs(trx: Trx, ws: string, fresh: Array<{ messageId: string, conversationId: string, contactId: string, at: number }>, botsOn: Map<string, boolean>, now: number, result: IngestResult): Promise<void> {
   if (fresh.length === 0)
     return
-  const withBots = new Set<string>()
+  const withBots = new Set([...botsOn].filter(([, on]) => on).map(([id]) => id))
+  // Only contacts whose switches the lookup above did not read (rare: created concurrently).
   for (const chunk of chunks([
-    ...new Set(fresh.map(f => f.contactId)),
+    ...new Set(fresh.map(f => f.contactId).filter(id => !botsOn.has(id))),
   ])) {
     const rows = await trx.selectFrom('contacts').select('id').where('id', 'in', chunk).where(eb => eb.or([
       eb('ai_bot', '=', 1),
@@ -353,7 +355,7 @@ async function queueBotJobs(trx: Trx, ws: string, fresh: Array<{ messageId: stri
 }
 
 /** Contact id for every identity in the batch: one lookup, one multi-row insert, rare fallbacks. */
-async function resolveContacts(trx: Trx, workspaceId: string, identities: InboundContact[], now: number, changed: Set<string>): Promise<Map<string, string>> {
+async function resolveContacts(trx: Trx, workspaceId: string, identities: InboundContact[], now: number, changed: Set<string>, botsOn: Map<string, boolean>): Promise<Map<string, string>> {
   const byKey = new Map<string, InboundContact>()
   for (const who of identities) {
     const previous = byKey.get(identityKey(who))
@@ -381,6 +383,8 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
       'name',
       'email',
       'phone',
+      'ai_bot',
+      'reply_bot',
     ])
     .where('workspace_id', '=', workspaceId)
     .where(eb => eb.or([
@@ -404,6 +408,7 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
       if (await patchContact(trx, workspaceId, match, who, now))
         changed.add(match.id)
       ids.set(key, match.id)
+      botsOn.set(match.id, match.ai_bot === 1 || match.reply_bot === 1)
     }
     else {
       missing.push([key, who])
@@ -422,6 +427,8 @@ async function resolveContacts(trx: Trx, workspaceId: string, identities: Inboun
         : await upsertContact(trx, workspaceId, who, now, bots)
       ids.set(key, id)
       changed.add(id)
+      if (row) // an upserted one may be a concurrent batch's contact: queueBotJobs reads its switches
+        botsOn.set(id, bots.ai_bot === 1 || bots.reply_bot === 1)
     }
   }
   return ids
