@@ -144,7 +144,8 @@ export function useBotSettings() {
         saved.value = answer
         baseline.value = JSON.stringify(toBotSettingsInput(toBotForm(answer)))
       }
-      saveState.value = 'saved'
+      // "Saved" only when nothing was edited meanwhile; otherwise the page still has unsaved edits.
+      saveState.value = dirty.value ? 'idle' : 'saved'
       return true
     }
     catch (error) {

@@ -154,7 +154,7 @@ function settingsSchema<P extends typeof ProviderViewSchema | typeof ProviderInp
       rules: Type.Array(BotRuleSchema, { maxItems: BOT_LIMITS.rules }),
       /** the first message of a new conversation (nothing from either side in the 24 hours before) */
       welcome: AutoMessageSchema,
-      /** outside business hours, once per closed period */
+      /** outside business hours, at most once every 12 hours per conversation */
       away: AutoMessageSchema,
       /** in business hours, once until an agent replies; `{minutes}` is replaced by `confirmationMinutes` */
       confirmation: AutoMessageSchema,
@@ -287,6 +287,8 @@ export const SILENT_REASONS = [
   'already_sent',
   'window_closed',
   'toggled_off',
+  /** the message waited too long (bots were not running): a late answer would confuse */
+  'stale',
 ] as const
 export type SilentReason = typeof SILENT_REASONS[number]
 

@@ -49,6 +49,8 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     .addColumn('updated_at', ms, c => c.notNull())
     .execute()
   await db.schema.createIndex('bot_jobs_due').on('bot_jobs').columns(['state', 'run_at']).execute()
+  // "is there an older job of this conversation still queued?" (one job per conversation at a time)
+  await db.schema.createIndex('bot_jobs_conversation').on('bot_jobs').columns(['conversation_id', 'state', 'id']).execute()
 
   await db.schema.alterTable('messages').addColumn('bot', 'text').execute()
   await db.schema.alterTable('conversations').addColumn('bot_handover_at', ms).execute()

@@ -12,7 +12,7 @@ import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController } from 'fastify'
-import { createBotRunner } from './bots/runner.ts'
+import { createBotRunner, pruneBotJobs } from './bots/runner.ts'
 import { AppError } from './errors.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -322,6 +322,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // The change log keeps `changesRetentionDays`; older cursors get cursor_expired and resnapshot.
   pruneTimer = setInterval(() => {
     pruneChanges(app.db, Date.now() - config.changesRetentionDays * 24 * 60 * 60 * 1000).catch(err => app.log.warn({ err }, 'pruning the change log failed'))
+    pruneBotJobs(app.db, Date.now() - 7 * 24 * 60 * 60 * 1000).catch(err => app.log.warn({ err }, 'pruning decided bot jobs failed'))
   }, 10 * 60 * 1000)
   pruneTimer.unref()
   // Report facts follow the recorded history in the background for workspaces that use reports,

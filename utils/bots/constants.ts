@@ -67,4 +67,5 @@ export const BOT_SILENT_REASONS: typeof ProtocolSilentReasons = [
   'already_sent',
   'window_closed',
   'toggled_off',
+  'stale',
 ] as const

@@ -37,6 +37,7 @@ export function silentReasonText(reason: SilentReason): string {
     case 'already_sent': return i18n.t('bots.silentReason.alreadySent')
     case 'window_closed': return i18n.t('bots.silentReason.windowClosed')
     case 'toggled_off': return i18n.t('bots.silentReason.toggledOff')
+    case 'stale': return i18n.t('bots.silentReason.stale')
   }
   return String(reason)
 }

@@ -33,36 +33,42 @@ export const HITS = 3
 
 /** Customer messages meaning "I want a person", normalised; matched as whole words / phrases. */
 const HANDOVER_PHRASES = [
-  // English
+  // English ("a person" alone is not enough: "price for a person?")
   'human',
-  'a person',
   'real person',
-  'someone real',
+  'a real person',
+  'talk to a person',
+  'speak to a person',
+  'speak with a person',
   'talk to someone',
   'speak to someone',
   'speak with someone',
   'talk with someone',
-  'agent',
+  'an agent',
+  'live agent',
   'operator',
   'representative',
   'customer service',
   'not a bot',
   'no bot',
   'no robot',
-  // Romanian (accents removed)
-  'om',
-  'persoana',
+  // Romanian, accents removed ("de persoana" is a price, not a person)
+  'un om',
+  'cu un om',
+  'o persoana',
   'persoana reala',
+  'cu o persoana',
   'un coleg',
   'o colega',
-  'consultant',
+  'un consultant',
   'reprezentant',
   'cu cineva',
   'nu un robot',
   'nu robot',
   'nu bot',
-  'operatorul',
+  'un agent',
   'agentul',
+  'operatorul',
 ]
 
 export interface MessageFacts {

@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely'
 /**
  * The AI Bot hands a chat to the humans: the conversation records why and when, loses its assignee
  * (and moves to the hand-over team when one is set), the move is recorded as a system event, and
@@ -7,15 +8,19 @@
 import type { HandoverReason } from '../../../protocol/bots.ts'
 import type { Committed } from '../services/changes.ts'
 import type { Db } from '../storage/db.ts'
+import type { Database } from '../storage/schema.ts'
 import { newId } from '../ids.ts'
 import { writeTransaction } from '../services/changes.ts'
 import { event } from '../services/conversations.ts'
 import { lockForUpdate } from '../storage/db.ts'
 
-export async function handOver(db: Db, h: { workspaceId: string, conversationId: string, reason: HandoverReason, teamId: string | null, now: number }): Promise<Committed[]> {
+export async function handOver(db: Db, h: { workspaceId: string, conversationId: string, reason: HandoverReason, teamId: string | null, now: number, check?: (trx: Transaction<Database>) => Promise<boolean> }): Promise<Committed[]> {
   const { committed } = await writeTransaction(db, async (trx, changes) => {
     const row = await trx.selectFrom('conversations').selectAll().where('id', '=', h.conversationId).where('workspace_id', '=', h.workspaceId).$call(lockForUpdate(trx)).executeTakeFirst()
     if (!row || row.bot_handover_at != null)
+      return
+    // With the row locked: still the bot's to hand over (nobody switched it off, replied or moved the chat)?
+    if (h.check && !await h.check(trx))
       return
     const team = h.teamId
       ? await trx.selectFrom('teams').select('id').where('workspace_id', '=', h.workspaceId).where('id', '=', h.teamId).executeTakeFirst()

@@ -14,10 +14,11 @@
  *   that reason; nothing broken is ever sent.
  */
 import type { FastifyBaseLogger } from 'fastify'
+import type { Transaction } from 'kysely'
 import type { BotDecision, HandoverReason } from '../../../protocol/bots.ts'
 import type { Committed } from '../services/changes.ts'
 import type { Db, Engine } from '../storage/db.ts'
-import type { BotJobsTable } from '../storage/schema.ts'
+import type { BotJobsTable, Database } from '../storage/schema.ts'
 import type { HistoryFacts, Plan } from './decide.ts'
 import type { ChatTurn } from './provider.ts'
 import type { StoredSettings } from './settings.ts'
@@ -32,6 +33,8 @@ import { loadSettings } from './settings.ts'
 import { normalize } from './text.ts'
 
 const DAY = 24 * HOUR
+/** A customer message the bots reach later than this (they were not running) gets no answer. */
+export const STALE_MS = 15 * 60_000
 const MAX_ATTEMPTS = 5
 
 export interface BotRunnerOptions {
@@ -76,7 +79,8 @@ interface Recent { direction: 'in' | 'out', sent_by: string | null, bot: string 
 
 /** The facts decide() needs about a conversation's last day, around the customer's message. */
 export function historyFacts(recent: Recent[], message: { id: string, timestamp: number }, now: number): HistoryFacts {
-  const before = recent.filter(m => m.id !== message.id && m.timestamp <= message.timestamp && m.timestamp > message.timestamp - DAY)
+  // Before this message: earlier, or at the same millisecond with a smaller id (UUIDv7, in arrival order).
+  const before = recent.filter(m => m.id !== message.id && (m.timestamp < message.timestamp || (m.timestamp === message.timestamp && m.id < message.id)) && m.timestamp > message.timestamp - DAY)
   const source = (m: Recent) => {
     try {
       return (JSON.parse(m.content) as { botSource?: string }).botSource ?? null
@@ -133,12 +137,19 @@ function turns(recent: Recent[], upTo: number): ChatTurn[] {
     .filter((t): t is ChatTurn => t !== null)
 }
 
+/** Removes decided jobs older than `olderThan` (kept a while for the record). */
+export async function pruneBotJobs(db: Db, olderThan: number): Promise<number> {
+  const result = await db.deleteFrom('bot_jobs').where('state', '=', 'done').where('updated_at', '<', olderThan).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 export interface JobOutcome extends BotDecision { error?: string }
 
 /** Decides and acts on one customer message. Returns what was done (stored on the job). */
 export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void, wakeWorker: () => void }, job: Pick<BotJobsTable, 'workspace_id' | 'conversation_id' | 'message_id'>, now = Date.now(), settingsCache?: Map<string, StoredSettings>): Promise<JobOutcome> {
   const { db } = app
   const ws = job.workspace_id
+  const started = now
   const row = await db.selectFrom('messages')
     .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
     .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
@@ -147,6 +158,7 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
       'messages.type',
       'messages.content',
       'messages.timestamp',
+      'messages.created_at',
       'conversations.window_expires_at',
       'conversations.bot_handover_at',
       'contacts.ai_bot',
@@ -168,6 +180,8 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
   })
   if (!row)
     return none('no_match')
+  if (now - Number(row.created_at) > STALE_MS)
+    return none('stale')
   let settings = settingsCache?.get(ws)
   if (!settings) {
     settings = await loadSettings(db, ws)
@@ -254,99 +268,101 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
   if (decision.action === 'none')
     return outcome
 
+  // What happened since the decision started (a provider call may take up to its timeout) is
+  // checked again inside the writes: the switches, a block, an agent's reply or move.
+  const stillOurs = async (trx: Transaction<Database>): Promise<boolean> => {
+    const state = await trx.selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select([
+        'contacts.ai_bot',
+        'contacts.reply_bot',
+        'contacts.blocked',
+        'conversations.bot_handover_at',
+        'conversations.status_changed_at',
+        'conversations.assigned_at',
+      ])
+      .where('conversations.id', '=', job.conversation_id)
+      .executeTakeFirst()
+    if (!state || state.blocked === 1)
+      return false
+    if (decision.bot === 'ai'
+      ? state.ai_bot !== 1
+      : state.reply_bot !== 1) {
+      return false
+    }
+    if (decision.bot === 'ai' && state.bot_handover_at != null)
+      return false
+    if (decision.action === 'handover' && (Number(state.status_changed_at ?? 0) > started || Number(state.assigned_at ?? 0) > started))
+      return false
+    const human = await trx.selectFrom('messages').select('id').where('conversation_id', '=', job.conversation_id).where('direction', '=', 'out').where('sent_by', 'is not', null).where('timestamp', '>', Math.min(started, Date.now() - settings.agentQuietMinutes * 60_000)).limit(1).executeTakeFirst()
+    return !human
+  }
+
+  // The customer is told first (the goodbye of a hand-over too): a crash between the two steps
+  // then re-runs the job, which finds the message sent and completes the hand-over.
+  if (decision.text !== null) {
+    const bot = decision.bot!
+    const clientId = `bot:${row.id}`
+    const at = Date.now()
+    const windowOpen = row.window_expires_at !== null && at < Number(row.window_expires_at)
+    const request = decision.template && !windowOpen
+      ? { clientId, type: 'template' as const, template: decision.template }
+      : decision.buttons.length > 0
+        ? {
+            clientId,
+            type: 'buttons' as const,
+            text: decision.text,
+            buttons: decision.buttons,
+          }
+        : { clientId, type: 'text' as const, text: decision.text }
+    try {
+      const queued = await queueMessage(db, ws, job.conversation_id, request, at, { bot, botSource: decision.source!, precondition: stillOurs })
+      if (queued.skipped) {
+        return {
+          ...outcome,
+          action: 'none',
+          silentReason: 'toggled_off',
+          text: null,
+        }
+      }
+      if (queued.created) {
+        app.publish(queued.committed)
+        app.wakeWorker()
+      }
+      else if (decision.action === 'reply') {
+        return { ...outcome, silentReason: 'already_sent' }
+      }
+    }
+    catch (error) {
+      if (!(error instanceof AppError)) // e.g. the window closed, a template gone: recorded, not retried
+        throw error
+      if (decision.action === 'reply') {
+        return {
+          ...outcome,
+          action: 'none',
+          silentReason: error.code === 'window_closed'
+            ? 'window_closed'
+            : 'no_match',
+          error: error.code,
+        }
+      }
+    }
+  }
+
   if (decision.action === 'handover') {
     const committed = await handOver(db, {
       workspaceId: ws,
       conversationId: job.conversation_id,
       reason: decision.handoverReason!,
       teamId: settings.handoverTeamId,
-      now,
+      now: Date.now(),
+      check: stillOurs,
     })
     app.publish(committed)
-    if (committed.length === 0) {
-      return {
-        ...outcome,
-        action: 'none',
-        silentReason: 'handed_over',
-        text: null,
-      }
-    }
+    if (committed.length === 0)
+      return { ...outcome, action: 'none', silentReason: 'handed_over' }
   }
-  if (decision.text === null)
-    return outcome
-
-  const bot = decision.bot!
-  const clientId = `bot:${row.id}`
-  const request = decision.template && !(row.window_expires_at !== null && now < Number(row.window_expires_at))
-    ? { clientId, type: 'template' as const, template: decision.template }
-    : decision.buttons.length > 0
-      ? {
-          clientId,
-          type: 'buttons' as const,
-          text: decision.text,
-          buttons: decision.buttons,
-        }
-      : { clientId, type: 'text' as const, text: decision.text }
-  try {
-    const queued = await queueMessage(db, ws, job.conversation_id, request, now, {
-      bot,
-      botSource: decision.source!,
-      // The switches and the conversation as they are at the moment of queueing, not of deciding.
-      precondition: async (trx) => {
-        const state = await trx.selectFrom('conversations')
-          .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
-          .select([
-            'contacts.ai_bot',
-            'contacts.reply_bot',
-            'contacts.blocked',
-            'conversations.bot_handover_at',
-          ])
-          .where('conversations.id', '=', job.conversation_id)
-          .executeTakeFirst()
-        if (!state || state.blocked === 1)
-          return false
-        if (bot === 'ai'
-          ? state.ai_bot !== 1
-          : state.reply_bot !== 1) {
-          return false
-        }
-        if (bot === 'ai' && decision.action === 'reply' && state.bot_handover_at != null)
-          return false
-        const human = await trx.selectFrom('messages').select('id').where('conversation_id', '=', job.conversation_id).where('direction', '=', 'out').where('sent_by', 'is not', null).where('timestamp', '>', now - settings.agentQuietMinutes * 60_000).limit(1).executeTakeFirst()
-        return !human || settings.agentQuietMinutes === 0
-      },
-    })
-    if (queued.skipped) {
-      return {
-        ...outcome,
-        action: decision.action === 'handover'
-          ? 'handover'
-          : 'none',
-        silentReason: decision.action === 'handover'
-          ? null
-          : 'toggled_off',
-        text: null,
-      }
-    }
-    if (!queued.created)
-      return { ...outcome, silentReason: 'already_sent' }
-    app.publish(queued.committed)
-    app.wakeWorker()
-    return outcome
-  }
-  catch (error) {
-    if (error instanceof AppError) { // e.g. the window closed, a template gone: recorded, not retried
-      return {
-        ...outcome,
-        action: 'none',
-        silentReason: error.code === 'window_closed'
-          ? 'window_closed'
-          : 'no_match',
-        error: error.code,
-      }
-    }
-    throw error
-  }
+  return outcome
 }
 
 export function createBotRunner(options: BotRunnerOptions): BotRunner {
@@ -369,15 +385,20 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
 
   async function claim(limit: number): Promise<BotJobsTable[]> {
     const now = Date.now()
-    let due = db.selectFrom('bot_jobs').select('id').where('state', '=', 'queued').where('run_at', '<=', now).where(eb => eb.or([
-      eb('locked_until', 'is', null),
-      eb('locked_until', '<', now),
-    ])).orderBy('run_at').orderBy('id').limit(limit)
+    // Only the oldest queued job of each conversation (by id: UUIDv7, in the customer's order):
+    // the next one waits until it is done, on every instance, also when it is retried later.
+    let due = db.selectFrom('bot_jobs as j').select('j.id').where('j.state', '=', 'queued').where('j.run_at', '<=', now).where(eb => eb.or([
+      eb('j.locked_until', 'is', null),
+      eb('j.locked_until', '<', now),
+    ])).where(eb => eb.not(eb.exists(eb.selectFrom('bot_jobs as o').select('o.id')
+      .whereRef('o.conversation_id', '=', 'j.conversation_id')
+      .where('o.state', '=', 'queued')
+      .whereRef('o.id', '<', 'j.id')))).orderBy('j.run_at').orderBy('j.id').limit(limit)
     const busy = [
       ...conversationQueues.keys(),
     ]
     if (busy.length > 0)
-      due = due.where('conversation_id', 'not in', busy)
+      due = due.where('j.conversation_id', 'not in', busy)
     if (engine === 'postgres')
       due = due.forUpdate().skipLocked()
     const claimed = await db.updateTable('bot_jobs')
@@ -430,7 +451,7 @@ export function createBotRunner(options: BotRunnerOptions): BotRunner {
       let jobs: BotJobsTable[] = []
       if (inFlight < concurrency) {
         try {
-          jobs = await claim(concurrency * 4)
+          jobs = await claim(concurrency - inFlight)
         }
         catch (error) {
           log.error({ err: error }, 'bots: claiming jobs failed')

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { BotSettingsInput, BotTestRequest, CreateKbEntry, ListKbQuery, UpdateKbEntry } from '../../../protocol/bots.ts'
+import rateLimit from '@fastify/rate-limit'
 import Type from 'typebox'
 import { BotSettingsInputSchema, BotSettingsSchema, BotTestRequestSchema, BotTraceSchema, CreateKbEntrySchema, KbEntrySchema, KbPageSchema, ListKbQuerySchema, SuggestionSchema, UpdateKbEntrySchema } from '../../../protocol/bots.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
@@ -22,6 +23,8 @@ const errors = {
 }
 
 export async function botRoutes(app: FastifyInstance) {
+  if (!app.hasDecorator('createRateLimit'))
+    await app.register(rateLimit, { global: false })
   app.get('/api/bots', {
     schema: {
       response: { 200: BotSettingsSchema, ...errors },
@@ -75,6 +78,15 @@ export async function botRoutes(app: FastifyInstance) {
   }, async request => await testMessage(app.db, request.agent!, request.body as BotTestRequest))
 
   app.post('/api/conversations/:id/suggest-reply', {
+    // Each may call the configured provider (its time and its bill): 20 a minute per agent.
+    config: {
+      rateLimit: {
+        max: 20,
+        timeWindow: 60_000,
+        hook: 'preHandler',
+        keyGenerator: request => `suggest|${request.agent?.id ?? request.ip}`,
+      },
+    },
     schema: {
       params: IdParams,
       response: {

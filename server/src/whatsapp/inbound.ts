@@ -78,13 +78,16 @@ export function parseTimestamp(value: unknown, fallback: number): number {
 }
 
 /**
- * WhatsApp's timestamps are whole seconds. A message that arrives within its own second gets the
- * arrival time instead, so two customer messages and our bot's reply between them (all in one
- * second) keep the order they happened in. Anything else keeps WhatsApp's time.
+ * WhatsApp's timestamps are whole seconds. Within its second a message takes its arrival time
+ * (at most the second's last millisecond), so two customer messages of one second and our bot's
+ * reply between them keep the order they happened in, and a message that arrives later than its
+ * second still sorts after one of the same second that arrived before it. A message that arrives
+ * before its own timestamp (clock skew), or more than a minute after it (a redelivery, an old
+ * message), keeps WhatsApp's time. The 24-hour window still runs from WhatsApp's second.
  */
 function withinSecond(timestamp: number, arrived: number): number {
-  return arrived >= timestamp && arrived < timestamp + 1000
-    ? arrived
+  return arrived >= timestamp && arrived < timestamp + 60_000
+    ? Math.min(arrived, timestamp + 999)
     : timestamp
 }
 

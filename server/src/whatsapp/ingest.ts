@@ -272,7 +272,8 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       const delta = deltas.get(row.conversation_id) ?? { unread: 0, lastInbound: null, last: null }
       if (!PASSIVE_TYPES.has(message.type)) {
         delta.unread++
-        delta.lastInbound = Math.max(delta.lastInbound ?? 0, message.timestamp)
+        // The window runs from WhatsApp's own second (the stored time may refine it within the second).
+        delta.lastInbound = Math.max(delta.lastInbound ?? 0, Math.floor(message.timestamp / 1000) * 1000)
       }
       if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
         delta.last = {

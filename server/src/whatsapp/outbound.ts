@@ -131,7 +131,10 @@ export async function queueMessage(db: Db, workspaceId: string, conversationId: 
         last_message_type: message.type,
         last_message_direction: 'out',
         updated_at: now,
-      }).where('id', '=', conversation.id).execute()
+      }).where('id', '=', conversation.id).where(eb => eb.or([
+        eb('last_message_at', 'is', null),
+        eb('last_message_at', '<=', now),
+      ])).execute()
       changes.conversation(workspaceId, conversation.id)
     }
     return true

@@ -69,6 +69,16 @@ describe('reply bot rules: accent- and case-insensitive, per language', () => {
     })
   })
 
+  it('matches in linear time: a pattern that makes a backtracking engine explode answers at once', () => {
+    // With JavaScript's RegExp, `(\\d|\\w)+$` on 30 digits and a "!" takes seconds, doubling per digit.
+    const set = compileRules([
+      rule('slow', 'regex', ['(\\d|\\w)+$', '(x+x+)+y']),
+    ])
+    expect(set.match(`${'1'.repeat(4000)}!`, null)).toBeNull()
+    expect(set.match(`${'x'.repeat(4000)}!`, null)).toBeNull()
+    expect(set.match('abc123', null)?.rule.id).toBe('slow')
+  })
+
   it('skips disabled rules', () => {
     const set = compileRules([
       {
@@ -118,6 +128,10 @@ describe('asking for a person', () => {
     ['cât costă livrarea', false],
     ['how much is shipping', false],
     ['comanda mea nu a ajuns', false],
+    ['Cât costă de persoană?', false],
+    ['what is the price for a person?', false],
+    ['what is the agent fee?', false],
+    ['Aș vrea să vorbesc cu o persoană reală', true],
   ])('%j → %s', (text, expected) => {
     expect(asksForHuman(normalize(text), [])).toBe(expected)
   })
