@@ -207,7 +207,7 @@ describe('settingsBots', () => {
     expect(fieldError(wrapper, 'replyBot.rules.2.name')).toBeUndefined()
     await added.get('[data-testid="rule-match"]').setValue('regex')
     await added.get('[data-testid="rule-patterns"]').setValue('livrare\n(curier')
-    expect(fieldError(wrapper, 'replyBot.rules.2.patterns')).toBe('“(curier” is not a valid regular expression.')
+    expect(fieldError(wrapper, 'replyBot.rules.2.patterns')).toBe('“(curier” is not a valid regular expression (look-arounds and back-references are not supported).')
     wrapper.unmount()
   })
 
