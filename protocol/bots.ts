@@ -6,7 +6,10 @@
  */
 import type { Static } from 'typebox'
 import Type from 'typebox'
+import { BOT_ACTIONS, BOT_KINDS, BOT_LANGUAGES, BOT_LIMITS, BOT_SOURCES, HANDOVER_REASONS, KB_KINDS, RULE_MATCH, SILENT_REASONS } from './bots-values.ts'
 import { IdSchema, pageOf, TimestampSchema } from './common.ts'
+
+export { BOT_ACTIONS, BOT_KINDS, BOT_LANGUAGES, BOT_LIMITS, BOT_SOURCES, HANDOVER_REASONS, KB_KINDS, RULE_MATCH, SILENT_REASONS }
 
 function Nullable<T extends Parameters<typeof Type.Union>[0][number]>(t: T) {
   return Type.Union([
@@ -15,38 +18,8 @@ function Nullable<T extends Parameters<typeof Type.Union>[0][number]>(t: T) {
   ])
 }
 
-export const BOT_LIMITS = {
-  rules: 200,
-  patterns: 20,
-  pattern: 200,
-  ruleName: 80,
-  text: 4096,
-  buttons: 3,
-  buttonTitle: 20,
-  holidays: 100,
-  handoverPhrases: 50,
-  systemPrompt: 8000,
-  kbTitle: 300,
-  kbBody: 20_000,
-  kbEntries: 5000,
-  testText: 4096,
-} as const
-
-/** Which bot sent an outbound message (`Message.bot`). */
-export const BOT_KINDS = ['reply', 'ai'] as const
 export type BotKind = typeof BOT_KINDS[number]
 
-/** Why the AI Bot handed a chat to the humans (`Conversation.botHandover.reason`). */
-export const HANDOVER_REASONS = [
-  'asked_for_human',
-  'low_confidence',
-  'max_turns',
-  'loop_suspected',
-  'provider_error',
-  'provider_timeout',
-  'provider_refused',
-  'provider_invalid',
-] as const
 export type HandoverReason = typeof HANDOVER_REASONS[number]
 
 export const BotHandoverSchema = Type.Object({
@@ -63,11 +36,8 @@ export const LocalizedTextSchema = Type.Object({
 }, { additionalProperties: false })
 export type LocalizedText = Static<typeof LocalizedTextSchema>
 
-/** Languages a rule or knowledge entry can be limited to; `any` answers every customer. */
-export const BOT_LANGUAGES = ['any', 'ro', 'en'] as const
 export type BotLanguage = typeof BOT_LANGUAGES[number]
 
-export const RULE_MATCH = ['keyword', 'phrase', 'regex'] as const
 export type RuleMatch = typeof RULE_MATCH[number]
 
 export const RuleReplySchema = Type.Object({
@@ -194,7 +164,6 @@ export type BotSettings = Static<typeof BotSettingsSchema>
 export const BotSettingsInputSchema = settingsSchema(ProviderInputSchema)
 export type BotSettingsInput = Static<typeof BotSettingsInputSchema>
 
-export const KB_KINDS = ['qa', 'document'] as const
 export type KbKind = typeof KB_KINDS[number]
 
 /** A knowledge-base entry: a question with its answer, or a document (title + text, split into passages). */
@@ -263,33 +232,8 @@ export const BotTestRequestSchema = Type.Object({
 }, { additionalProperties: false })
 export type BotTestRequest = Static<typeof BotTestRequestSchema>
 
-export const BOT_ACTIONS = ['reply', 'handover', 'none'] as const
-export const BOT_SOURCES = [
-  'rule',
-  'knowledge',
-  'provider',
-  'welcome',
-  'away',
-  'confirmation',
-  'handover',
-] as const
 export type BotSource = typeof BOT_SOURCES[number]
 
-/** Why the bots stayed silent (`action: 'none'`). */
-export const SILENT_REASONS = [
-  'bots_off',
-  'blocked',
-  'agent_active',
-  'handed_over',
-  'rate_capped',
-  'no_match',
-  'not_text',
-  'already_sent',
-  'window_closed',
-  'toggled_off',
-  /** the message waited too long (bots were not running): a late answer would confuse */
-  'stale',
-] as const
 export type SilentReason = typeof SILENT_REASONS[number]
 
 export const BotDecisionSchema = Type.Object({

@@ -14,7 +14,7 @@ import { decide } from './decide.ts'
 import { knowledgeIndex } from './knowledge.ts'
 import { generateAnswer } from './provider.ts'
 import { compileRules } from './rules.ts'
-import { messageText } from './runner.ts'
+import { chatTurns } from './runner.ts'
 import { loadSettings } from './settings.ts'
 import { detectLanguage, primaryLanguage } from './text.ts'
 
@@ -93,20 +93,7 @@ export async function suggestReply(db: Db, agent: SessionAgent, conversationId: 
     'content',
     'timestamp',
   ]).where('conversation_id', '=', conversation.id).orderBy('timestamp', 'desc').limit(12).execute()
-  const history = recent.reverse().map((m) => {
-    const content = JSON.parse(m.content) as Record<string, unknown>
-    const text = messageText(m.type, content) ?? (typeof content.body === 'string'
-      ? content.body
-      : null)
-    return text === null
-      ? null
-      : {
-          role: m.direction === 'in'
-            ? 'user' as const
-            : 'assistant' as const,
-          content: text,
-        }
-  }).filter(t => t !== null)
+  const history = chatTurns(recent)
   const question = history.filter(t => t.role === 'user').slice(-2).map(t => t.content).join('\n')
   if (question === '')
     throw new AppError(422, 'no_suggestion', 'the customer has not written anything to answer')

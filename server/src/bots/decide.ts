@@ -142,6 +142,22 @@ export function asksForHuman(normalized: string, extra: string[]): boolean {
     })
 }
 
+/** `plan` turned into the AI Bot's hand-over, with the goodbye in the customer's language (none when empty). */
+export function handoverPlan(plan: Plan, settings: StoredSettings, reason: HandoverReason): Plan {
+  const goodbye = localized(settings.aiBot.handoverMessage, plan.language).trim()
+  return {
+    ...plan,
+    action: 'handover',
+    bot: 'ai',
+    source: 'handover',
+    text: goodbye === ''
+      ? null
+      : goodbye,
+    buttons: [],
+    handoverReason: reason,
+  }
+}
+
 export function decide(input: DecisionInput): Plan {
   const { settings, contact, conversation, message, history, now } = input
   const text = message.text !== null && TEXT_TYPES.has(message.type)
@@ -188,19 +204,7 @@ export function decide(input: DecisionInput): Plan {
     text: body,
     buttons,
   })
-  const handover = (reason: HandoverReason): Plan => {
-    const goodbye = localized(settings.aiBot.handoverMessage, language).trim()
-    return {
-      ...plan,
-      action: 'handover',
-      bot: 'ai',
-      source: 'handover',
-      text: goodbye === ''
-        ? null
-        : goodbye,
-      handoverReason: reason,
-    }
-  }
+  const handover = (reason: HandoverReason): Plan => handoverPlan(plan, settings, reason)
 
   if (!aiOn && !replyOn)
     return silent('bots_off')

@@ -11,7 +11,7 @@ import type { Db } from '../storage/db.ts'
 import type { Database } from '../storage/schema.ts'
 import { newId } from '../ids.ts'
 import { writeTransaction } from '../services/changes.ts'
-import { event } from '../services/conversations.ts'
+import { event, visibilityChanged } from '../services/conversations.ts'
 import { lockForUpdate } from '../storage/db.ts'
 
 export async function handOver(db: Db, h: { workspaceId: string, conversationId: string, reason: HandoverReason, teamId: string | null, now: number, check?: (trx: Transaction<Database>) => Promise<boolean> }): Promise<Committed[]> {
@@ -52,7 +52,7 @@ export async function handOver(db: Db, h: { workspaceId: string, conversationId:
       await trx.insertInto('conversation_events').values(events).execute()
     changes.conversation(h.workspaceId, row.id, row.contact_id)
     if (set.assignee_id !== undefined || set.team_id !== undefined)
-      changes.add(h.workspaceId, { kind: 'contact', id: row.contact_id, contactId: row.contact_id })
+      await visibilityChanged(trx, changes, row)
 
     // Who is told: the team's members when the chat is in a team, otherwise every active agent who
     // may see an unassigned chat (admins and unrestricted agents).

@@ -13,14 +13,10 @@
  */
 import type { BotRule } from '../../../protocol/bots.ts'
 import { RE2JS } from 're2js'
-import { normalize } from './text.ts'
-
-const COMBINING = /[\u0300-\u036F]/g
+import { normalize, stripAccents } from './text.ts'
 
 /** Accents removed, case kept (a regular expression's `\D` must stay `\D`). */
-export function fold(text: string): string {
-  return text.normalize('NFD').replace(COMBINING, '')
-}
+export const fold = stripAccents
 
 export interface Matcher { test: (text: string) => boolean }
 
@@ -100,8 +96,22 @@ function regexTest(patterns: string[]) {
 
 export interface RuleSet { match: (text: string, language: string | null) => RuleMatch | null }
 
-/** Compiles the enabled rules once; `match` answers the first rule (in order) that matches. */
+const compiledSets = new WeakMap<BotRule[], RuleSet>()
+
+/**
+ * Compiles the enabled rules once per rules list (the runner reads the settings once per round and
+ * decides many messages with them); `match` answers the first rule (in order) that matches.
+ */
 export function compileRules(rules: BotRule[]): RuleSet {
+  let set = compiledSets.get(rules)
+  if (!set) {
+    set = compile(rules)
+    compiledSets.set(rules, set)
+  }
+  return set
+}
+
+function compile(rules: BotRule[]): RuleSet {
   const compiled: Compiled[] = rules.filter(r => r.enabled).map(rule => ({
     rule,
     test: rule.match === 'keyword'

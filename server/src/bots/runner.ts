@@ -15,7 +15,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Transaction } from 'kysely'
-import type { BotDecision, HandoverReason } from '../../../protocol/bots.ts'
+import type { BotDecision } from '../../../protocol/bots.ts'
 import type { Committed } from '../services/changes.ts'
 import type { Db, Engine } from '../storage/db.ts'
 import type { BotJobsTable, Database } from '../storage/schema.ts'
@@ -24,7 +24,7 @@ import type { ChatTurn } from './provider.ts'
 import type { StoredSettings } from './settings.ts'
 import { AppError } from '../errors.ts'
 import { queueMessage } from '../whatsapp/outbound.ts'
-import { AWAY_REPEAT_MS, decide, HOUR, localized } from './decide.ts'
+import { AWAY_REPEAT_MS, decide, handoverPlan, HOUR } from './decide.ts'
 import { handOver } from './handover.ts'
 import { knowledgeIndex } from './knowledge.ts'
 import { generateAnswer } from './provider.ts'
@@ -115,7 +115,8 @@ export function historyFacts(recent: Recent[], message: { id: string, timestamp:
   }
 }
 
-function turns(recent: Recent[], upTo: number): ChatTurn[] {
+/** The conversation up to `upTo` as chat turns (customer = user, us = assistant), the last 12 with text. */
+export function chatTurns(recent: Array<Pick<Recent, 'direction' | 'type' | 'content' | 'timestamp'>>, upTo = Number.POSITIVE_INFINITY): ChatTurn[] {
   return recent
     .filter(m => m.timestamp <= upTo)
     .sort((a, b) => a.timestamp - b.timestamp)
@@ -233,7 +234,7 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
   if (plan.action === 'reply' && plan.useProvider && settings.aiBot.provider) {
     const answer = await generateAnswer(settings.aiBot.provider, {
       passages: plan.hits.map(h => ({ title: h.title, passage: h.passage })),
-      history: turns(recent, Number(row.timestamp)),
+      history: chatTurns(recent, Number(row.timestamp)),
       language: plan.language === 'default'
         ? null
         : plan.language,
@@ -243,17 +244,7 @@ export async function runBotJob(app: { db: Db, publish: (c: Committed[]) => void
       decision = { ...plan, text: answer.text }
     }
     else {
-      const goodbye = localized(settings.aiBot.handoverMessage, plan.language).trim()
-      decision = {
-        ...plan,
-        action: 'handover',
-        source: 'handover',
-        text: goodbye === ''
-          ? null
-          : goodbye,
-        buttons: [],
-        handoverReason: answer.reason as HandoverReason,
-      }
+      decision = handoverPlan(plan, settings, answer.reason)
     }
   }
   const outcome: JobOutcome = {

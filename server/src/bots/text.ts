@@ -7,11 +7,14 @@
 const COMBINING = /[\u0300-\u036F]/g
 const NOT_WORD = /[^\p{L}\p{N}]+/gu
 
+/** Accents removed (ă → a, ș/ş → s), case kept. */
+export function stripAccents(text: string): string {
+  return text.normalize('NFD').replace(COMBINING, '')
+}
+
 /** Lower case, no accents, words separated by single spaces, trimmed. */
 export function normalize(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(COMBINING, '')
+  return stripAccents(text)
     .toLowerCase()
     .replace(NOT_WORD, ' ')
     .trim()

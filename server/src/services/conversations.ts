@@ -215,15 +215,18 @@ async function applyPatch(trx: Trx, agent: SessionAgent, rows: Array<Awaited<Ret
     if (events.length > 0)
       await trx.insertInto('conversation_events').values(events).execute()
     changes.conversation(row.workspace_id, row.id, row.contact_id)
-    if (set.assignee_id !== undefined || set.team_id !== undefined) {
-      // Who may see it changed: for restricted agents its contact and notes appear or vanish too.
-      changes.add(row.workspace_id, { kind: 'contact', id: row.contact_id, contactId: row.contact_id })
-      const notes = await trx.selectFrom('notes').select('id').where('contact_id', '=', row.contact_id).execute()
-      for (const n of notes)
-        changes.add(row.workspace_id, { kind: 'note', id: n.id, contactId: row.contact_id })
-    }
+    if (set.assignee_id !== undefined || set.team_id !== undefined)
+      await visibilityChanged(trx, changes, row)
   }
   return changed
+}
+
+/** A conversation's assignee or team moved: for restricted agents its contact and notes appear or vanish too. */
+export async function visibilityChanged(trx: Trx, changes: import('./changes.ts').ChangeSet, row: { workspace_id: string, contact_id: string }): Promise<void> {
+  changes.add(row.workspace_id, { kind: 'contact', id: row.contact_id, contactId: row.contact_id })
+  const notes = await trx.selectFrom('notes').select('id').where('contact_id', '=', row.contact_id).execute()
+  for (const n of notes)
+    changes.add(row.workspace_id, { kind: 'note', id: n.id, contactId: row.contact_id })
 }
 
 /** One conversation: assign, set team or status. Answers the conversation as the caller sees it now. */
