@@ -1,3 +1,4 @@
+import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
 import { prefetchPopupSnapshot } from '~/composables/popup'
@@ -12,5 +13,5 @@ prefetchPopupSnapshot()
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
   setupPageDocument(i18n.t('companion.popup.title'))
-  createApp(App).mount('#app')
+  createApp(App).use(createPinia()).mount('#app')
 })

@@ -1,3 +1,4 @@
+import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
 import { applyLanguageChoice, reloadOnLanguageChange } from '~/utils/language'
@@ -9,5 +10,5 @@ import '~/assets/styles'
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
   setupPageDocument(i18n.t('reports.pageTitle'))
-  createApp(App).mount('#app')
+  createApp(App).use(createPinia()).mount('#app')
 })

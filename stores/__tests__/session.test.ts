@@ -1,16 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { effectScope } from 'vue'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { storeToRefs } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { authSessionStorage } from '~/utils/session'
 import { serverUrlStorage } from '~/utils/storage'
-import { useSession } from '../session'
+import { useSessionStore } from '../session'
 
 function startInScope() {
-  const scope = effectScope()
-  const value = scope.run(() => useSession())!
+  const store = useSessionStore()
   return {
-    ...value,
-    stop: () => scope.stop(),
+    ...storeToRefs(store),
+    submit: store.submit,
+    signOut: store.signOut,
+    ready: store.ready,
+    stop: () => store.$dispose(),
   }
 }
 
@@ -21,14 +22,9 @@ const agent = {
   role: 'agent',
 }
 
-describe('useSession', () => {
+describe('useSessionStore', () => {
   beforeEach(async () => {
-    fakeBrowser.reset()
     await serverUrlStorage.setValue('https://inbox.example.com')
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
   })
 
   it('signs in to the saved server with a trimmed email and keeps the session', async () => {
@@ -80,13 +76,16 @@ describe('useSession', () => {
       agent: agent as never,
       signedInAt: 1,
     })
-    const { session, loaded, load, signOut, stop } = startInScope()
-    await load()
+    const { session, loaded, agent: signedInAgent, isAdmin, ready, signOut, stop } = startInScope()
+    await ready
     expect(loaded.value).toBe(true)
     expect(session.value?.token).toBe('t1')
+    expect(signedInAgent.value?.id).toBe('a1')
+    expect(isAdmin.value).toBe(false)
 
     await authSessionStorage.setValue({ ...session.value!, expired: true })
     await vi.waitFor(() => expect(session.value?.expired).toBe(true))
+    expect(signedInAgent.value).toBeNull()
 
     await signOut()
     expect(session.value).toBeNull()

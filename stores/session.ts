@@ -1,6 +1,7 @@
 import type { ApiErrorCode } from '~/utils/api/client'
 import type { Session } from '~/utils/session'
-import { computed, onScopeDispose, readonly, ref, shallowRef } from 'vue'
+import { defineStore } from 'pinia'
+import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import { isApiError } from '~/utils/api/client'
 import { authSessionStorage, signIn, signOut } from '~/utils/session'
 import { serverUrlStorage } from '~/utils/storage'
@@ -12,26 +13,32 @@ export interface SignInFailure {
 }
 
 /**
- * The agent's session as the options page sees it: the stored session (kept current when the
- * background marks it expired or another page signs out), and sign-in / sign-out actions with
- * their busy flags. Sign-in goes to the saved server URL.
+ * The agent's session as every page sees it: the stored session (kept current when the background
+ * marks it expired, or another page signs in or out), who the agent is, and the sign-in / sign-out
+ * actions of the options page with their busy flags. Sign-in goes to the saved server URL.
  */
-export function useSession() {
+export const useSessionStore = defineStore('session', () => {
   const session = shallowRef<Session | null>(null)
   const loaded = ref(false)
   const signingIn = ref(false)
   const signingOut = ref(false)
   const failure = shallowRef<SignInFailure | null>(null)
 
-  async function load(): Promise<void> {
-    session.value = await authSessionStorage.getValue()
-    loaded.value = true
-  }
-
-  onScopeDispose(authSessionStorage.watch((value) => {
+  function follow(value: Session | null): void {
     session.value = value
     loaded.value = true
-  }))
+  }
+  // A change the watcher saw first wins over the first read resolving after it.
+  const ready = authSessionStorage.getValue().then((value) => {
+    if (!loaded.value)
+      follow(value)
+  })
+  onScopeDispose(authSessionStorage.watch(follow))
+
+  /** the signed-in agent; null when signed out or when the server refused the token */
+  const agent = computed(() => session.value && !session.value.expired
+    ? session.value.agent
+    : null)
 
   /** Resolves to true when signed in; a failure is kept in `failure` for the form to show. */
   async function submit(email: string, password: string): Promise<boolean> {
@@ -41,7 +48,7 @@ export function useSession() {
     failure.value = null
     try {
       const serverUrl = await serverUrlStorage.getValue()
-      session.value = await signIn(serverUrl, email.trim(), password)
+      follow(await signIn(serverUrl, email.trim(), password))
       return true
     }
     catch (error) {
@@ -61,26 +68,28 @@ export function useSession() {
     signingOut.value = true
     try {
       await signOut()
-      session.value = null
+      follow(null)
     }
     finally {
       signingOut.value = false
     }
   }
 
-  function clearFailure(): void {
-    failure.value = null
-  }
-
   return {
     session: computed(() => session.value),
-    loaded: readonly(loaded),
-    signingIn: readonly(signingIn),
-    signingOut: readonly(signingOut),
+    loaded: computed(() => loaded.value),
+    /** resolves once the stored session has been read */
+    ready,
+    agent,
+    agentId: computed(() => agent.value?.id ?? null),
+    isAdmin: computed(() => agent.value?.role === 'admin'),
+    signingIn: computed(() => signingIn.value),
+    signingOut: computed(() => signingOut.value),
     failure: computed(() => failure.value),
-    load,
     submit,
     signOut: leave,
-    clearFailure,
+    clearFailure: () => {
+      failure.value = null
+    },
   }
-}
+})
