@@ -1,7 +1,7 @@
 /**
  * Why a message did not go out, in the agent's language. Two sources: WhatsApp's own error on a
- * `failed` message (`Message.error.code`, Meta's numeric codes; ../shared/reference/
- * whatsapp-cloud-api.md section 3), and the server's refusal of a queued send (the outbox row's
+ * `failed` message (`Message.error.code`, Meta's numeric codes; docs/whatsapp.md
+ * section 3), and the server's refusal of a queued send (the outbox row's
  * `error.code`, a code from protocol/errors.ts). Codes are translated, never Meta's titles.
  */
 import type { ApiErrorCode } from './api/client'

@@ -1,5 +1,5 @@
 // Public types of the simulator. The shapes mirror what Meta's WhatsApp Cloud API sends and accepts;
-// see /work/shared/reference/whatsapp-cloud-api.md for the wire facts behind each field.
+// see docs/whatsapp.md for the wire facts behind each field.
 
 export type TemplateStatus = 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED' | 'IN_APPEAL' | 'PENDING_DELETION' | 'DELETED' | 'LIMIT_EXCEEDED' | 'ARCHIVED'
 export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
