@@ -25,7 +25,7 @@ const file = process.argv[2]
 if (file && import.meta.url === `file://${process.argv[1]}`) {
   const problem = checkCommitMessage(fs.readFileSync(file, 'utf8'))
   if (problem) {
-    console.error(`commit-msg: ${problem} (docs/contributing.md#commits)`)
+    console.error(`commit-msg: ${problem} (docs/contributing.md#lint-typecheck-and-commits)`)
     process.exit(1)
   }
 }
