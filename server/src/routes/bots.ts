@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { BotSettingsInput, BotTestRequest, CreateKbEntry, ListKbQuery, UpdateKbEntry } from '../../../protocol/bots.ts'
-import rateLimit from '@fastify/rate-limit'
 import Type from 'typebox'
 import { BotSettingsInputSchema, BotSettingsSchema, BotTestRequestSchema, BotTraceSchema, CreateKbEntrySchema, KbEntrySchema, KbPageSchema, ListKbQuerySchema, SuggestionSchema, UpdateKbEntrySchema } from '../../../protocol/bots.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
@@ -23,8 +22,6 @@ const errors = {
 }
 
 export async function botRoutes(app: FastifyInstance) {
-  if (!app.hasDecorator('createRateLimit'))
-    await app.register(rateLimit, { global: false })
   app.get('/api/bots', {
     schema: {
       response: { 200: BotSettingsSchema, ...errors },

@@ -6,7 +6,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Assign, BulkConversations, ListConversationsQuery, SetStatus, SetTeam } from '../../../protocol/conversations.ts'
 import type { SendMessage } from '../../../protocol/messages.ts'
-import multipart from '@fastify/multipart'
 import Type from 'typebox'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { AssignSchema, BulkConversationsSchema, BulkResultSchema, ConversationEventSchema, ConversationPageSchema, ConversationSchema, ListConversationsQuerySchema, SetStatusSchema, SetTeamSchema } from '../../../protocol/conversations.ts'
@@ -14,6 +13,7 @@ import { MEDIA_RULES, mediaKindOf } from '../../../protocol/media.ts'
 import { MessagePageSchema, MessageSchema, SendMessageSchema, UploadedMediaSchema } from '../../../protocol/messages.ts'
 import { AppError, notFound } from '../errors.ts'
 import { newId } from '../ids.ts'
+import multipart from '../plugins/external/multipart.ts'
 import { decodeCursor, encodeCursor, toMessage } from '../serialize.ts'
 import { bulkUpdate, conversationEvents, getConversation, listConversations, markRead, markUnread, sendMessage, updateConversation, visibleConversationRow } from '../services/conversations.ts'
 import { GraphError } from '../whatsapp/graph-client.ts'
@@ -29,9 +29,7 @@ const errors = {
 }
 
 export async function conversationRoutes(app: FastifyInstance) {
-  await app.register(multipart, {
-    limits: { fileSize: app.config.mediaBodyLimit, files: 1, fields: 5 },
-  })
+  await app.register(multipart)
 
   app.get('/api/conversations', {
     schema: {

@@ -8,6 +8,7 @@ export async function healthRoutes(app: FastifyInstance) {
       security: [],
       response: { 200: HealthSchema, 503: HealthSchema },
     },
+    config: { public: true },
   }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.db)

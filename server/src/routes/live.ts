@@ -16,6 +16,7 @@ export async function liveRoutes(app: FastifyInstance) {
   app.get('/api/live', {
     websocket: true,
     schema: { hide: true },
+    config: { public: true },
   }, (socket) => {
     let agent: SessionAgent | null = null
     let unsubscribe: (() => void) | null = null
