@@ -1,7 +1,7 @@
-/** `/api/openapi.json`: the OpenAPI document of every route not hidden (plugins/external/swagger.ts). */
-import type { FastifyInstance } from 'fastify'
+/** `/api/openapi.json` (public): the OpenAPI document of every route not hidden (plugins/external/swagger.ts). */
+import type { Api } from './schemas.ts'
 
-export async function openapiRoutes(app: FastifyInstance) {
+export async function openapiRoutes(app: Api) {
   app.get('/api/openapi.json', {
     schema: { hide: true },
     config: { public: true },
