@@ -68,6 +68,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   })
   app.decorate('config', options.config)
+  // First, so its preClose hook runs before @fastify/websocket's (which waits for live sockets).
+  await app.register(gracefulClose)
 
   await app.register(cors)
   await app.register(swagger)
@@ -75,7 +77,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(rateLimit)
 
   // In dependency order; they close in reverse (timers first, the database last).
-  await app.register(gracefulClose)
   await app.register(storage)
   await app.register(live)
   await app.register(whatsapp, { graph: options.graph })

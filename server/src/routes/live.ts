@@ -29,13 +29,8 @@ export async function liveRoutes(app: Api) {
   })
 }
 
-/** One socket's state: waiting for `auth`, then subscribed to its workspace. */
-function liveSocket(app: Api, socket: WebSocket) {
-  let agent: SessionAgent | null = null
-  let unsubscribe: (() => void) | null = null
-  let lastSent = 0
-  let tokenOf = ''
-  let authenticating = false
+/** `send` while the socket is open; `fail` says why, then closes it. */
+function sender(socket: WebSocket) {
   const send = (message: LiveServerMessage) => {
     if (socket.readyState === socket.OPEN)
       socket.send(JSON.stringify(message))
@@ -46,6 +41,17 @@ function liveSocket(app: Api, socket: WebSocket) {
       ? LIVE_CLOSE_UNAUTHORIZED
       : 4400, code)
   }
+  return { send, fail }
+}
+
+/** One socket's state: waiting for `auth`, then subscribed to its workspace. */
+function liveSocket(app: Api, socket: WebSocket) {
+  let agent: SessionAgent | null = null
+  let unsubscribe: (() => void) | null = null
+  let lastSent = 0
+  let tokenOf = ''
+  let authenticating = false
+  const { send, fail } = sender(socket)
   const authTimer = setTimeout(fail, AUTH_TIMEOUT_MS, 'unauthorized', 'send {type: "auth", token} first')
   const heartbeat = setInterval(() => {
     send({
