@@ -9,7 +9,7 @@ import type { Db } from '../storage/db.ts'
 import type { SessionAgent } from './sessions.ts'
 import { Compile } from 'typebox/compile'
 import { MUTATION_ARGS } from '../../../protocol/sync.ts'
-import { AppError } from '../errors.ts'
+import { AppError, errorBody } from '../errors.ts'
 import { agentMutations } from './agents.ts'
 import { contactMutations } from './contacts.ts'
 import { conversationMutations } from './conversations.ts'
@@ -149,15 +149,6 @@ function failure(id: string, error: unknown, log: FastifyBaseLogger): MutationRe
   return {
     id,
     ok: false,
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(error.field
-        ? { field: error.field }
-        : {}),
-      ...(error.details !== undefined
-        ? { details: error.details }
-        : {}),
-    },
+    error: errorBody(error),
   }
 }

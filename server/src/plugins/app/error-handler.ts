@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from '../../errors.ts'
+import { AppError, errorBody } from '../../errors.ts'
 
 type ValidationError = FastifyError & { validation?: Array<{ instancePath?: string, params?: Record<string, unknown> }> }
 
@@ -17,21 +17,6 @@ const KNOWN: Record<string, [number, string]> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
-}
-
-function sendAppError(reply: FastifyReply, error: AppError) {
-  return reply.code(error.statusCode).send({
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(error.field
-        ? { field: error.field }
-        : {}),
-      ...(error.details !== undefined
-        ? { details: error.details }
-        : {}),
-    },
-  })
 }
 
 function sendValidationError(reply: FastifyReply, error: ValidationError) {
@@ -54,8 +39,11 @@ function sendValidationError(reply: FastifyReply, error: ValidationError) {
 
 export default fp(async (app) => {
   app.setErrorHandler((error: ValidationError, request, reply) => {
-    if (error instanceof AppError)
-      return sendAppError(reply, error)
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).send({
+        error: errorBody(error),
+      })
+    }
     if (error.validation)
       return sendValidationError(reply, error)
     const mapped = error.code ? KNOWN[error.code] : undefined
