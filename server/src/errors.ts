@@ -18,3 +18,17 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`)
+
+/** The `error` object of an answer (HTTP or one mutation's result): `field` and `details` only when set. */
+export function errorBody(error: AppError): { code: ErrorCode, message: string, field?: string, details?: unknown } {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.field
+      ? { field: error.field }
+      : {}),
+    ...(error.details !== undefined
+      ? { details: error.details }
+      : {}),
+  }
+}

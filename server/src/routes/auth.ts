@@ -1,21 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ChangePassword } from '../../../protocol/team.ts'
-import rateLimit from '@fastify/rate-limit'
+/**
+ * `/api/auth`: sign in (public, rate-limited per address+email, per address and per email), sign
+ * out, change the password, who am I.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { Api } from './schemas.ts'
 import Type from 'typebox'
-import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { AgentSchema, ChangePasswordSchema, LoginRequestSchema, LoginResponseSchema } from '../../../protocol/team.ts'
 import { AppError } from '../errors.ts'
-import { changePassword } from '../services/agents.ts'
-import { loadAgents } from '../services/entities.ts'
-import { hashPassword, verifyPassword } from '../services/passwords.ts'
-import { createSession, revokeSession } from '../services/sessions.ts'
+import { changePassword, me, signIn } from '../services/agents.ts'
+import { revokeSession } from '../services/sessions.ts'
+import { ErrorResponseSchema, noContent } from './schemas.ts'
 
-// Verifying against a fixed dummy hash when the email is unknown keeps timing the same either way.
-const dummyHash = hashPassword('not-a-real-password')
+/** The body's email as the limits count it (rate-limit key generators see the untyped request). */
+function emailOf(request: FastifyRequest): string {
+  const body = request.body
+  const email = body && typeof body === 'object' && 'email' in body
+    ? body.email
+    : undefined
+  return String(email ?? '').trim().toLowerCase()
+}
 
-export async function authRoutes(app: FastifyInstance) {
-  await app.register(rateLimit, { global: false })
-  const emailOf = (request: FastifyRequest) => String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()
+export async function authRoutes(app: Api) {
   const perIp = app.createRateLimit({
     max: app.config.loginLimitPerIp,
     timeWindow: 60_000,
@@ -34,16 +39,16 @@ export async function authRoutes(app: FastifyInstance) {
       response: { 200: LoginResponseSchema, 401: ErrorResponseSchema, 429: ErrorResponseSchema },
     },
     config: {
+      public: true,
       rateLimit: {
         max: 10,
         timeWindow: 60_000,
         // After parsing, so the key has the email: one address guessed at cannot lock out the team.
         hook: 'preHandler',
-        keyGenerator: request => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()}`,
+        keyGenerator: request => `${request.ip}|${emailOf(request)}`,
       },
     },
   }, async (request, reply) => {
-    const { email, password } = request.body as { email: string, password: string }
     // Besides the per address-and-email limit above: one address trying many e-mails (spraying)
     // and many addresses trying one e-mail, each checked before paying for scrypt.
     const checks = await Promise.all([
@@ -55,16 +60,7 @@ export async function authRoutes(app: FastifyInstance) {
       reply.header('retry-after', String(refused.ttlInSeconds))
       throw new AppError(429, 'rate_limited', 'too many sign-in attempts, try again later')
     }
-    const agent = await app.db.selectFrom('agents').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
-    const ok = await verifyPassword(password, agent?.password_hash ?? await dummyHash)
-    // A deactivated agent gets the same answer as a wrong password: nothing to learn by probing.
-    if (!agent || !ok || !agent.active)
-      throw new AppError(401, 'invalid_credentials', 'wrong email or password')
-    const token = await createSession(app.db, agent)
-    return {
-      token,
-      agent: (await loadAgents(app.db, agent.workspace_id, [agent.id]))[0]!,
-    }
+    return await signIn(app.db, request.body.email, request.body.password)
   })
 
   app.post('/api/auth/logout', {
@@ -74,8 +70,8 @@ export async function authRoutes(app: FastifyInstance) {
       },
     },
   }, async (request, reply) => {
-    await revokeSession(app.db, request.agent!.sessionId)
-    return reply.code(204).send()
+    await revokeSession(app.db, request.agent.sessionId)
+    return noContent(reply)
   })
 
   app.post('/api/auth/password', {
@@ -96,21 +92,17 @@ export async function authRoutes(app: FastifyInstance) {
         max: 10,
         timeWindow: 60_000,
         hook: 'preHandler',
-        keyGenerator: request => `password|${request.agent?.id ?? request.ip}`,
+        keyGenerator: request => `password|${request.agent.id}`,
       },
     },
   }, async (request, reply) => {
-    const { currentPassword, newPassword } = request.body as ChangePassword
-    await changePassword(app.db, request.agent!, currentPassword, newPassword)
-    return reply.code(204).send()
+    await changePassword(app.db, request.agent, request.body.currentPassword, request.body.newPassword)
+    return noContent(reply)
   })
 
   app.get('/api/auth/me', {
     schema: {
       response: { 200: AgentSchema, 401: ErrorResponseSchema },
     },
-  }, async (request) => {
-    const a = request.agent!
-    return (await loadAgents(app.db, a.workspace_id, [a.id]))[0]!
-  })
+  }, async request => await me(app.db, request.agent))
 }

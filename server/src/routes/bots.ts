@@ -1,56 +1,42 @@
 /**
- * Bots: settings and knowledge base (admins; 403 `forbidden` otherwise), the "test this message"
- * trace (admins), and a suggested reply for any agent who may see the conversation.
+ * `/api/bots`: settings and knowledge base (admins; 403 `forbidden` otherwise), the "test this
+ * message" trace (admins), and `/api/conversations/:id/suggest-reply`, a suggested reply for any
+ * agent who may see the conversation (kept here, outside routes/conversations.ts's multipart scope).
  */
-import type { FastifyInstance } from 'fastify'
-import type { BotSettingsInput, BotTestRequest, CreateKbEntry, ListKbQuery, UpdateKbEntry } from '../../../protocol/bots.ts'
-import rateLimit from '@fastify/rate-limit'
-import Type from 'typebox'
+import type { Api } from './schemas.ts'
 import { BotSettingsInputSchema, BotSettingsSchema, BotTestRequestSchema, BotTraceSchema, CreateKbEntrySchema, KbEntrySchema, KbPageSchema, ListKbQuerySchema, SuggestionSchema, UpdateKbEntrySchema } from '../../../protocol/bots.ts'
-import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { suggestReply, testMessage } from '../bots/assist.ts'
 import { createKnowledge, deleteKnowledge, listKnowledge, updateKnowledge } from '../bots/knowledge.ts'
 import { getSettings, saveSettings } from '../bots/settings.ts'
+import { ErrorResponseSchema, errors, IdParams, noContent } from './schemas.ts'
 
-const IdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 64 }),
-})
-const errors = {
-  400: ErrorResponseSchema,
-  401: ErrorResponseSchema,
-  403: ErrorResponseSchema,
-  404: ErrorResponseSchema,
-}
-
-export async function botRoutes(app: FastifyInstance) {
-  if (!app.hasDecorator('createRateLimit'))
-    await app.register(rateLimit, { global: false })
+export async function botRoutes(app: Api) {
   app.get('/api/bots', {
     schema: {
       response: { 200: BotSettingsSchema, ...errors },
     },
-  }, async request => await getSettings(app.db, request.agent!))
+  }, async request => await getSettings(app.db, request.agent))
 
   app.put('/api/bots', {
     schema: {
       body: BotSettingsInputSchema,
       response: { 200: BotSettingsSchema, ...errors },
     },
-  }, async request => await saveSettings(app, request.agent!, request.body as BotSettingsInput))
+  }, async request => await saveSettings(app, request.agent, request.body))
 
   app.get('/api/bots/knowledge', {
     schema: {
       querystring: ListKbQuerySchema,
       response: { 200: KbPageSchema, ...errors },
     },
-  }, async request => await listKnowledge(app.db, request.agent!, request.query as ListKbQuery))
+  }, async request => await listKnowledge(app.db, request.agent, request.query))
 
   app.post('/api/bots/knowledge', {
     schema: {
       body: CreateKbEntrySchema,
       response: { 201: KbEntrySchema, ...errors },
     },
-  }, async (request, reply) => reply.code(201).send(await createKnowledge(app.db, request.agent!, request.body as CreateKbEntry)))
+  }, async (request, reply) => reply.code(201).send(await createKnowledge(app.db, request.agent, request.body)))
 
   app.patch('/api/bots/knowledge/:id', {
     schema: {
@@ -58,7 +44,7 @@ export async function botRoutes(app: FastifyInstance) {
       body: UpdateKbEntrySchema,
       response: { 200: KbEntrySchema, ...errors },
     },
-  }, async request => await updateKnowledge(app.db, request.agent!, (request.params as { id: string }).id, request.body as UpdateKbEntry))
+  }, async request => await updateKnowledge(app.db, request.agent, request.params.id, request.body))
 
   app.delete('/api/bots/knowledge/:id', {
     schema: {
@@ -66,8 +52,8 @@ export async function botRoutes(app: FastifyInstance) {
       response: { ...errors },
     },
   }, async (request, reply) => {
-    await deleteKnowledge(app.db, request.agent!, (request.params as { id: string }).id)
-    return reply.code(204).send()
+    await deleteKnowledge(app.db, request.agent, request.params.id)
+    return noContent(reply)
   })
 
   app.post('/api/bots/test', {
@@ -75,7 +61,7 @@ export async function botRoutes(app: FastifyInstance) {
       body: BotTestRequestSchema,
       response: { 200: BotTraceSchema, ...errors },
     },
-  }, async request => await testMessage(app.db, request.agent!, request.body as BotTestRequest))
+  }, async request => await testMessage(app.db, request.agent, request.body))
 
   app.post('/api/conversations/:id/suggest-reply', {
     // Each may call the configured provider (its time and its bill): 20 a minute per agent.
@@ -84,7 +70,7 @@ export async function botRoutes(app: FastifyInstance) {
         max: 20,
         timeWindow: 60_000,
         hook: 'preHandler',
-        keyGenerator: request => `suggest|${request.agent?.id ?? request.ip}`,
+        keyGenerator: request => `suggest|${request.agent.id}`,
       },
     },
     schema: {
@@ -96,5 +82,5 @@ export async function botRoutes(app: FastifyInstance) {
         502: ErrorResponseSchema,
       },
     },
-  }, async request => await suggestReply(app.db, request.agent!, (request.params as { id: string }).id))
+  }, async request => await suggestReply(app.db, request.agent, request.params.id))
 }

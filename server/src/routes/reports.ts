@@ -2,8 +2,9 @@
  * Reports (issue 7): summary, drill-down, CSV exports, live overview. Admins see everyone; an
  * agent only themself (services/reports.ts checks it). Definitions: README, "Reports".
  */
-import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { ReportConversationsQuery, ReportQuery } from '../../../protocol/reports.ts'
+import type { FastifyReply } from 'fastify'
+import type { ReportQuery } from '../../../protocol/reports.ts'
+import type { Api } from './schemas.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { ReportConversationPageSchema, ReportConversationsQuerySchema, ReportCsvQuerySchema, ReportLiveSchema, ReportQuerySchema, ReportSummarySchema } from '../../../protocol/reports.ts'
 import { aggregatesCsv, conversationsCsv, reportConversations, reportLive, reportSummary } from '../services/reports.ts'
@@ -23,20 +24,20 @@ function sendCsv(reply: FastifyReply, name: string, query: ReportQuery, body: st
     .send(body)
 }
 
-export async function reportRoutes(app: FastifyInstance) {
+export async function reportRoutes(app: Api) {
   app.get('/api/reports/summary', {
     schema: {
       querystring: ReportQuerySchema,
       response: { 200: ReportSummarySchema, ...errors },
     },
-  }, async request => await reportSummary(app.db, request.agent!, request.query as ReportQuery))
+  }, async request => await reportSummary(app.db, request.agent, request.query))
 
   app.get('/api/reports/conversations', {
     schema: {
       querystring: ReportConversationsQuerySchema,
       response: { 200: ReportConversationPageSchema, ...errors },
     },
-  }, async request => await reportConversations(app.db, request.agent!, request.query as ReportConversationsQuery))
+  }, async request => await reportConversations(app.db, request.agent, request.query))
 
   app.get('/api/reports/conversations.csv', {
     schema: {
@@ -45,8 +46,7 @@ export async function reportRoutes(app: FastifyInstance) {
       response: errors,
     },
   }, async (request, reply) => {
-    const query = request.query as ReportQuery
-    return sendCsv(reply, 'conversations', query, await conversationsCsv(app.db, request.agent!, query))
+    return sendCsv(reply, 'conversations', request.query, await conversationsCsv(app.db, request.agent, request.query))
   })
 
   app.get('/api/reports/aggregates.csv', {
@@ -56,13 +56,12 @@ export async function reportRoutes(app: FastifyInstance) {
       response: errors,
     },
   }, async (request, reply) => {
-    const query = request.query as ReportQuery
-    return sendCsv(reply, 'aggregates', query, await aggregatesCsv(app.db, request.agent!, query))
+    return sendCsv(reply, 'aggregates', request.query, await aggregatesCsv(app.db, request.agent, request.query))
   })
 
   app.get('/api/reports/live', {
     schema: {
       response: { 200: ReportLiveSchema, ...errors },
     },
-  }, async request => await reportLive(app.db, request.agent!))
+  }, async request => await reportLive(app.db, request.agent))
 }

@@ -1,16 +1,15 @@
-/** The caller's workspace: read by every agent, settings changed by admins (403 `forbidden` otherwise). */
-import type { FastifyInstance } from 'fastify'
-import type { UpdateWorkspace } from '../../../protocol/workspace.ts'
+/** `/api/workspace`: the caller's workspace, read by every agent, settings changed by admins (403 `forbidden` otherwise). */
+import type { Api } from './schemas.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { UpdateWorkspaceSchema, WorkspaceSchema } from '../../../protocol/workspace.ts'
 import { getWorkspace, updateWorkspace } from '../services/workspace.ts'
 
-export async function workspaceRoutes(app: FastifyInstance) {
+export async function workspaceRoutes(app: Api) {
   app.get('/api/workspace', {
     schema: {
       response: { 200: WorkspaceSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema },
     },
-  }, async request => await getWorkspace(app.db, request.agent!))
+  }, async request => await getWorkspace(app.db, request.agent))
 
   app.patch('/api/workspace', {
     schema: {
@@ -23,5 +22,5 @@ export async function workspaceRoutes(app: FastifyInstance) {
         404: ErrorResponseSchema,
       },
     },
-  }, async request => await updateWorkspace(app, request.agent!, request.body as UpdateWorkspace))
+  }, async request => await updateWorkspace(app, request.agent, request.body))
 }

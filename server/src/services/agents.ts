@@ -19,7 +19,7 @@ import { requireAdmin } from './access.ts'
 import { writeTransaction } from './changes.ts'
 import { loadAgents, loadChannels, loadTeams } from './entities.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
-import { revokeAgentSessions } from './sessions.ts'
+import { createSession, revokeAgentSessions } from './sessions.ts'
 
 type Trx = Transaction<Database>
 
@@ -302,6 +302,28 @@ async function requireAnotherAdmin(trx: Trx, engine: Engine, workspaceId: string
 /** Sets the caller's availability (the status the team sees beside their name). */
 export async function setAvailability(app: TeamApp, caller: SessionAgent, availability: Availability): Promise<Agent> {
   return await updateAgent(app, caller, caller.id, { availability })
+}
+
+// Verifying against a fixed dummy hash when the email is unknown keeps timing the same either way.
+const dummyHash = hashPassword('not-a-real-password')
+
+/** Signs in with email and password: a new session token and the agent, or 401 `invalid_credentials`. */
+export async function signIn(db: Db, email: string, password: string): Promise<{ token: string, agent: Agent }> {
+  const agent = await db.selectFrom('agents').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+  const ok = await verifyPassword(password, agent?.password_hash ?? await dummyHash)
+  // A deactivated agent gets the same answer as a wrong password: nothing to learn by probing.
+  if (!agent || !ok || !agent.active)
+    throw new AppError(401, 'invalid_credentials', 'wrong email or password')
+  const token = await createSession(db, agent)
+  return {
+    token,
+    agent: (await loadAgents(db, agent.workspace_id, [agent.id]))[0]!,
+  }
+}
+
+/** The caller as an Agent. */
+export async function me(db: Db, caller: SessionAgent): Promise<Agent> {
+  return (await loadAgents(db, caller.workspace_id, [caller.id]))[0]!
 }
 
 /**

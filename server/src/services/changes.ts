@@ -178,3 +178,9 @@ export async function pruneChanges(db: Db, olderThan: number, batch = 5000): Pro
   }
   return deleted
 }
+
+/** The workspace's latest change number (what `/api/live` says hello with). */
+export async function workspaceHead(db: Db, workspaceId: string): Promise<number> {
+  const head = await db.selectFrom('workspaces').select('change_seq').where('id', '=', workspaceId).executeTakeFirstOrThrow()
+  return head.change_seq
+}

@@ -1,8 +1,13 @@
 /** Template list synced from the WhatsApp Business Account (paged), one transaction per number. */
+import type { Template } from '../../../protocol/conversations.ts'
 import type { Db } from '../storage/db.ts'
 import type { GraphClient } from '../whatsapp/graph-client.ts'
 import type { Committed } from './changes.ts'
+import type { SessionAgent } from './sessions.ts'
+import { AppError } from '../errors.ts'
 import { newId } from '../ids.ts'
+import { toTemplate } from '../serialize.ts'
+import { GraphError } from '../whatsapp/graph-client.ts'
 import { writeTransaction } from './changes.ts'
 
 export async function syncTemplates(db: Db, graph: GraphClient, channelId: string, now = Date.now()): Promise<{ count: number, committed: Committed[] }> {
@@ -49,4 +54,34 @@ export async function syncAllTemplates(db: Db, graph: GraphClient, publish: (com
     total += count
   }
   return total
+}
+
+/** The caller's workspace's templates, by name then language. */
+export async function listTemplates(db: Db, agent: SessionAgent): Promise<Template[]> {
+  const rows = await db.selectFrom('templates').selectAll().where('workspace_id', '=', agent.workspace_id).orderBy('name').orderBy('language').execute()
+  return rows.map(toTemplate)
+}
+
+/** An admin syncs the templates of every number of their workspace; answers how many there are. */
+export async function syncWorkspaceTemplates(app: { db: Db, graph: GraphClient, publish: (committed: Committed[]) => void }, agent: SessionAgent): Promise<number> {
+  if (agent.role !== 'admin')
+    throw new AppError(403, 'forbidden', 'only an admin can sync templates')
+  const channels = await app.db.selectFrom('channels').select('id').where('workspace_id', '=', agent.workspace_id).execute()
+  let synced = 0
+  try {
+    for (const c of channels) {
+      const { count, committed } = await syncTemplates(app.db, app.graph, c.id)
+      app.publish(committed)
+      synced += count
+    }
+  }
+  catch (error) {
+    if (error instanceof GraphError) {
+      throw new AppError(502, 'whatsapp_error', `template sync failed: ${error.message}`, {
+        details: { code: error.code },
+      })
+    }
+    throw error
+  }
+  return synced
 }

@@ -148,3 +148,14 @@ export function lockForUpdate(db: Kysely<Database>) {
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter
 }
+
+/** true when the database answers a trivial query (the health check). */
+export async function isReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db)
+    return true
+  }
+  catch {
+    return false
+  }
+}
