@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ReportConversationsQuery, ReportQuery } from '../../../protocol/reports.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { ReportConversationPageSchema, ReportConversationsQuerySchema, ReportCsvQuerySchema, ReportLiveSchema, ReportQuerySchema, ReportSummarySchema } from '../../../protocol/reports.ts'
-import { aggregatesCsv, conversationsCsv, reportConversations, reportLive, reportSummary } from '../services/reports.ts'
+import { aggregatesCsv, conversationsCsv, reportConversations, reportLive, reportSummary } from '../reports/index.ts'
 
 const errors = {
   400: ErrorResponseSchema,
