@@ -11,8 +11,7 @@
  */
 import type { Storage } from '../server/src/storage/db.ts'
 import { sql } from 'kysely'
-import { refreshFacts } from '../server/src/services/reports-facts.ts'
-import { reportSummary } from '../server/src/services/reports.ts'
+import { refreshFacts, reportSummary } from '../server/src/reports/index.ts'
 import { migrate, openStorage } from '../server/src/storage/db.ts'
 import { benchDatabase, emit, percentile, WA } from './lib.ts'
 

@@ -1,195 +1,63 @@
-// @unocss-include (the tone classes below are written here, in a .ts file UnoCSS does not scan by default)
 /**
- * What the reports page's hand-written SVG charts share: a nice value axis, the drawing width
- * (charts draw in CSS pixels, so text stays crisp at any width), the colour of a series, and a
- * roving keyboard focus (one tab stop per chart; arrow keys move between its points).
+ * What the reports page's hand-written SVG charts share on the Vue side: a roving keyboard focus
+ * with the point under the pointer (one tab stop per chart; arrow keys move between its points,
+ * Enter / Space open it). The drawing width: components/common/CommonChartFrame.vue. Plain
+ * helpers: utils/reports/chart.ts.
  */
-import type { Ref } from 'vue'
-import { onBeforeUnmount, onMounted, ref } from 'vue'
-import { formatDuration, formatNumber } from './reports-format'
+import { ref, shallowRef } from 'vue'
+import { moveFocus } from '~/utils/reports/chart'
 
-/** The colour roles a series can take (theme tokens of uno.config.ts, never hex). */
-export type ChartTone = 'primary' | 'warning' | 'danger' | 'success' | 'muted'
-
-// Full class strings, so UnoCSS sees them.
-export const TONE_FILL: Record<ChartTone, string> = {
-  primary: 'fill-primary',
-  warning: 'fill-warning',
-  danger: 'fill-danger',
-  success: 'fill-success',
-  muted: 'fill-fg-muted',
-}
-export const TONE_STROKE: Record<ChartTone, string> = {
-  primary: 'stroke-primary',
-  warning: 'stroke-warning',
-  danger: 'stroke-danger',
-  success: 'stroke-success',
-  muted: 'stroke-fg-muted',
-}
-export const TONE_BG: Record<ChartTone, string> = {
-  primary: 'bg-primary',
-  warning: 'bg-warning',
-  danger: 'bg-danger',
-  success: 'bg-success',
-  muted: 'bg-fg-muted',
+export interface ChartFocusOptions {
+  /** the grid's shape: rows × columns items, index = row * columns + column */
+  rows: () => number
+  columns: () => number
+  /** Enter / Space on an item */
+  select: (index: number) => void
 }
 
-/** A series of a chart: a key, its legend text and colour. */
-export interface ChartSeries {
-  key: string
-  label: string
-  tone: ChartTone
-}
+/**
+ * The active item of a chart (hovered or focused: its tooltip shows) and its roving tab stop.
+ * Bind `items` as the template ref of the focusable elements (in index order), and the handlers
+ * on each: `@mouseenter="hover(i)" @focus="focus(i)" @blur="leave" @keydown="onKeydown($event, i)"`.
+ */
+export function useChartFocus(options: ChartFocusOptions) {
+  const active = shallowRef<number | null>(null)
+  const focusIndex = shallowRef(0)
+  const items = ref<Element[]>([])
 
-/** What a chart's values are: counts, or durations in ms. */
-export type ChartValueKind = 'count' | 'duration'
-
-/** A chart value as text: a duration ("1 hr 20 min") or a number, in the UI locale. */
-export function formatChartValue(kind: ChartValueKind, value: number | null): string {
-  return kind === 'duration'
-    ? formatDuration(value)
-    : formatNumber(value)
-}
-
-/** The value axis for every non-null value of a chart's series. */
-export function chartScale(kind: ChartValueKind, series: ReadonlyArray<ReadonlyArray<number | null>>): { max: number, ticks: number[] } {
-  let max = 0
-  for (const values of series) {
-    for (const value of values) {
-      if (value !== null && value > max)
-        max = value
-    }
+  function hover(index: number): void {
+    active.value = index
   }
-  return kind === 'duration'
-    ? niceDurationScale(max)
-    : niceScale(Math.ceil(max))
-}
-
-/**
- * A value axis from 0 that ends on a round number: `{ max, ticks }` with `count` steps
- * (max 0 → a 0…count axis, so an empty chart still has one). Counts get whole steps.
- */
-export function niceScale(maxValue: number, count = 4, integer = true): { max: number, ticks: number[] } {
-  const top = Number.isFinite(maxValue) && maxValue > 0
-    ? maxValue
-    : count
-  const rough = top / count
-  const magnitude = 10 ** Math.floor(Math.log10(rough))
-  const factors = integer
-    ? [1, 2, 3, 5, 10]
-    : [1, 2, 2.5, 5, 10]
-  const step = Math.max(integer ? 1 : 0, factors.map(f => f * magnitude).find(s => s * count >= top) ?? magnitude * 10)
-  return {
-    max: step * count,
-    ticks: Array.from({ length: count + 1 }, (_, index) => step * index),
+  function focus(index: number): void {
+    active.value = index
+    focusIndex.value = index
   }
-}
-
-/**
- * A nice axis for durations in ms: steps of whole seconds, minutes, hours or days, so the
- * labels read "5 min", "10 min"… rather than "4.7 min".
- */
-export function niceDurationScale(maxMs: number, count = 4): { max: number, ticks: number[] } {
-  const steps = [
-    1,
-    5,
-    10,
-    15,
-    30,
-    60,
-    120,
-    300,
-    600,
-    900,
-    1800,
-    3600,
-    7200,
-    10800,
-    21600,
-    43200,
-    86400,
-    172800,
-    604800,
-  ].map(s => s * 1000)
-  const top = Number.isFinite(maxMs) && maxMs > 0
-    ? maxMs
-    : 60_000
-  const step = steps.find(s => s * count >= top) ?? Math.ceil(top / count / 86_400_000) * 86_400_000
-  return {
-    max: step * count,
-    ticks: Array.from({ length: count + 1 }, (_, index) => step * index),
+  function leave(): void {
+    active.value = null
   }
-}
 
-/** Shortens a label for an axis (the full text stays in the tooltip and the table). */
-export function ellipsize(text: string, max: number): string {
-  return text.length > max
-    ? `${text.slice(0, Math.max(1, max - 1)).trimEnd()}…`
-    : text
-}
-
-/**
- * The width of an element in CSS pixels, kept current with a ResizeObserver (`fallback` until
- * measured, and where there is no layout, as in tests).
- */
-export function useElementWidth(element: Ref<HTMLElement | null | undefined>, fallback = 640): Ref<number> {
-  const width = ref(fallback)
-  let observer: ResizeObserver | null = null
-  onMounted(() => {
-    const target = element.value
-    if (!target)
+  function onKeydown(event: KeyboardEvent, index: number): void {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault()
+      options.select(index)
       return
-    const measure = (): void => {
-      const measured = target.getBoundingClientRect().width
-      if (measured > 0)
-        width.value = Math.round(measured)
     }
-    measure()
-    if (typeof ResizeObserver === 'function') {
-      observer = new ResizeObserver(measure)
-      observer.observe(target)
-    }
-  })
-  onBeforeUnmount(() => observer?.disconnect())
-  return width
-}
+    const next = moveFocus(event.key, index, options.rows(), options.columns())
+    if (next === null)
+      return
+    event.preventDefault()
+    focusIndex.value = next
+    active.value = next
+    ;(items.value[next] as HTMLElement | SVGElement | undefined)?.focus()
+  }
 
-/**
- * Where an arrow / Home / End key moves a roving focus in a grid of `rows` × `columns` items
- * (a list is one row or one column). Answers the new index, or null for keys it does not own.
- */
-export function moveFocus(key: string, index: number, rows: number, columns: number): number | null {
-  const count = rows * columns
-  if (count === 0)
-    return null
-  const row = Math.floor(index / columns)
-  const column = index % columns
-  switch (key) {
-    case 'ArrowRight':
-      return columns > 1
-        ? row * columns + Math.min(columns - 1, column + 1)
-        : Math.min(count - 1, index + 1)
-    case 'ArrowLeft':
-      return columns > 1
-        ? row * columns + Math.max(0, column - 1)
-        : Math.max(0, index - 1)
-    case 'ArrowDown':
-      return rows > 1
-        ? Math.min(rows - 1, row + 1) * columns + column
-        : Math.min(count - 1, index + 1)
-    case 'ArrowUp':
-      return rows > 1
-        ? Math.max(0, row - 1) * columns + column
-        : Math.max(0, index - 1)
-    case 'Home':
-      return columns > 1
-        ? row * columns
-        : 0
-    case 'End':
-      return columns > 1
-        ? row * columns + columns - 1
-        : count - 1
-    default:
-      return null
+  return {
+    active,
+    focusIndex,
+    items,
+    hover,
+    focus,
+    leave,
+    onKeydown,
   }
 }

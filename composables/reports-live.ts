@@ -4,10 +4,12 @@
  * and `agents` tables are observed through a cheap query (their counts) whose re-runs trigger
  * a debounced refresh, and it refreshes every 30 s anyway (the wait grows with the clock).
  */
-import type { ReportError, ReportState } from './reports'
+import type { Ref } from 'vue'
 import type { ReportLive } from '~/protocol/reports'
-import { liveQuery } from 'dexie'
-import { computed, onScopeDispose, readonly, ref, shallowRef } from 'vue'
+import type { ReportError, ReportState } from '~/utils/reports/labels'
+import { computed, onScopeDispose, readonly, ref, shallowRef, watch } from 'vue'
+import { contactDisplayName } from '~/composables/chat-list'
+import { useLiveQuery } from '~/composables/live-query'
 import { isApiError } from '~/utils/api/client'
 import { pageApiClient } from '~/utils/api/page'
 import { db } from '~/utils/db'
@@ -73,24 +75,21 @@ export function useReportLive(options: { refreshMs?: number, debounceMs?: number
   }
 
   // The first answer is the tables as they are: only later answers mean something changed.
-  let first = true
-  const subscription = liveQuery(() => Promise.all([
+  const trigger = useLiveQuery(() => Promise.all([
     db.conversations.count(),
     db.agents.count(),
-  ])).subscribe({
-    next: () => {
-      if (first)
-        first = false
-      else soon()
-    },
-    error: (err: unknown) => console.error('[wa-inbox] live overview trigger failed', err),
+  ]), null)
+  let first = true
+  watch(trigger.data, () => {
+    if (first)
+      first = false
+    else soon()
   })
 
   const timer = setInterval(() => void fetchLive(), refreshMs)
   void fetchLive()
 
   onScopeDispose(() => {
-    subscription.unsubscribe()
     clearInterval(timer)
     clearTimeout(debounce)
   })
@@ -102,4 +101,18 @@ export function useReportLive(options: { refreshMs?: number, debounceMs?: number
     now: readonly(now),
     refresh: fetchLive,
   }
+}
+
+/** The waiting customer's name, from the synced conversation (when this agent has it). */
+export function useWaitingName(live: Ref<ReportLive | null>): Readonly<Ref<string | null>> {
+  const name = shallowRef<string | null>(null)
+  watch(() => live.value?.waitingLongest?.conversationId, async (id) => {
+    name.value = null
+    if (!id)
+      return
+    const conversation = await db.conversations.get(id)
+    if (conversation && live.value?.waitingLongest?.conversationId === id)
+      name.value = contactDisplayName(conversation.contact)
+  }, { immediate: true })
+  return readonly(name)
 }

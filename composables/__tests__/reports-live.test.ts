@@ -1,7 +1,6 @@
 import type { EffectScope } from 'vue'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { contact, conversation } from '~/components/contact/__tests__/fixtures'
 import { agent, liveFixture, session } from '~/components/reports/__tests__/fixtures'
 import { db } from '~/utils/db'
@@ -14,20 +13,17 @@ describe('useReportLive', () => {
   let open = 1
 
   beforeEach(async () => {
-    fakeBrowser.reset()
     open = 1
     fetchMock = vi.fn(async () => new Response(JSON.stringify(liveFixture({ open: open++ })), {
       headers: { 'Content-Type': 'application/json' },
     }))
     vi.stubGlobal('fetch', fetchMock)
-    await Promise.all(db.tables.map(table => table.clear()))
     await authSessionStorage.setValue(session(agent('a9', 'Adi', { role: 'admin' })))
     scope = effectScope()
   })
 
   afterEach(() => {
     scope.stop()
-    vi.unstubAllGlobals()
   })
 
   it('asks once at start, then again (once, debounced) when the synced conversations or agents change', async () => {

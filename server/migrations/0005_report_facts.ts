@@ -3,7 +3,7 @@ import type { Engine } from '../src/storage/db.ts'
 import { sql } from 'kysely'
 
 /**
- * Materialised report facts (services/reports-facts.ts): the output of the reports replay kept
+ * Materialised report facts (reports/facts-refresh.ts): the output of the reports replay kept
  * per conversation and packed per UTC day, refreshed incrementally.
  *
  * - `report_dirty`: append-only queue of conversations whose history changed, filled by triggers
@@ -122,5 +122,5 @@ END $$`).execute(db)
       await sql.raw(t).execute(db)
   }
   // Nothing is queued here: a workspace's first report queues all of its conversations
-  // (services/reports-facts.ts, startTracking).
+  // (reports/facts-refresh.ts, startTracking).
 }

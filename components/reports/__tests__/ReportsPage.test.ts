@@ -1,8 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils'
 import type { ReportSummary } from '~/protocol/reports'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
 import ReportsPage from '../ReportsPage.vue'
@@ -54,12 +53,6 @@ describe('reports page', () => {
   let summary: ReportSummary
 
   beforeEach(async () => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => [
-      name,
-      ...[substitutions ?? []].flat(),
-    ].join(' '))
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
     summary = summaryFixture()
     routes = {
       '/api/reports/summary': () => jsonResponse(summary),
@@ -82,7 +75,6 @@ describe('reports page', () => {
           }, 404)
     })
     vi.stubGlobal('fetch', fetchMock)
-    await Promise.all(db.tables.map(table => table.clear()))
     await db.agents.bulkPut([
       ana,
       bogdan,
@@ -102,14 +94,9 @@ describe('reports page', () => {
     await authSessionStorage.setValue(session(admin))
   })
 
-  afterEach(() => {
-    vi.unstubAllGlobals()
-    document.body.innerHTML = ''
-  })
-
   describe('controls', () => {
     it('asks for the last 30 days in the chosen zone by default, with the session\'s token', async () => {
-      const wrapper = await mountPage('#tz=Europe%2FBucharest')
+      await mountPage('#tz=Europe%2FBucharest')
       const url = last('/api/reports/summary')
       expect(url.origin).toBe('https://inbox.example.com')
       expect(url.searchParams.get('tz')).toBe('Europe/Bucharest')
@@ -124,7 +111,6 @@ describe('reports page', () => {
       ].sort()).toEqual(['from', 'to', 'tz'])
       const init = fetchMock.mock.calls.find(([input]) => String(input).includes('/summary'))![1] as RequestInit
       expect((init.headers as Record<string, string>).Authorization).toBe('Bearer tok')
-      wrapper.unmount()
     })
 
     it('asks again for each change, and keeps the choices in the address', async () => {
@@ -161,7 +147,6 @@ describe('reports page', () => {
         'Bogdan Rus',
       ])
       expect(wrapper.findAll(`${testid('filter-number')} option`).map(option => option.text())).toEqual(['reports_controls_allNumbers', '+40 700 000 001'])
-      wrapper.unmount()
     })
 
     it('opens the view the address describes (a shared link)', async () => {
@@ -172,7 +157,6 @@ describe('reports page', () => {
       expect(url.searchParams.get('teamId')).toBe('t2')
       expect((wrapper.get(testid('custom-from')).element as HTMLInputElement).value).toBe('2025-01-01')
       expect(wrapper.get('[role="tab"][aria-selected="true"]').attributes('data-tab')).toBe('teams')
-      wrapper.unmount()
     })
 
     it('asks nothing for a custom period that ends before it starts, and says why', async () => {
@@ -183,7 +167,6 @@ describe('reports page', () => {
       await flushPromises()
       expect(wrapper.get(testid('period-problem')).text()).toBe('reports_controls_problems_fromAfterTo')
       expect(requests('/api/reports/summary')).toHaveLength(before)
-      wrapper.unmount()
     })
 
     it('locks an agent to themself, whatever the address says', async () => {
@@ -200,7 +183,6 @@ describe('reports page', () => {
       window.dispatchEvent(new HashChangeEvent('hashchange'))
       await settle(() => expect(Number(last('/api/reports/summary').searchParams.get('to')) - Number(last('/api/reports/summary').searchParams.get('from'))).toBe(7 * DAY))
       expect(last('/api/reports/summary').searchParams.get('agentId')).toBe('a1')
-      wrapper.unmount()
     })
   })
 
@@ -212,7 +194,6 @@ describe('reports page', () => {
       const wrapper = await mountPage()
       expect(wrapper.get(testid('report-forbidden')).text()).toContain('reports_forbidden_title')
       expect(wrapper.find(testid('report-charts')).exists()).toBe(false)
-      wrapper.unmount()
     })
 
     it('says so when nothing happened in the period', async () => {
@@ -220,7 +201,6 @@ describe('reports page', () => {
       const wrapper = await mountPage()
       expect(wrapper.get(testid('report-empty')).text()).toContain('reports_empty')
       expect(wrapper.find(testid('report-charts')).exists()).toBe(false)
-      wrapper.unmount()
     })
 
     it('translates the error and retries', async () => {
@@ -242,7 +222,6 @@ describe('reports page', () => {
       routes['/api/reports/summary'] = () => jsonResponse(summary)
       await wrapper.get(testid('report-retry')).trigger('click')
       await settle(() => expect(wrapper.find(testid('report-charts')).exists()).toBe(true))
-      wrapper.unmount()
     })
 
     it('asks to sign in when there is no session, and asks the server nothing', async () => {
@@ -250,7 +229,6 @@ describe('reports page', () => {
       const wrapper = await mountPage()
       expect(wrapper.find(testid('signed-out')).exists()).toBe(true)
       expect(fetchMock).not.toHaveBeenCalled()
-      wrapper.unmount()
     })
   })
 
@@ -262,7 +240,6 @@ describe('reports page', () => {
       expect(values).toEqual(['12', '3', '42 min', '1'])
       expect(wrapper.get(testid('live-waiting-link')).attributes('href')).toBe('inbox.html#/c/k1')
       expect(wrapper.get(`${testid('report-live')} [data-testid="live-detail"]`).text()).toBe('reports_live_waitingCount 4')
-      wrapper.unmount()
     })
 
     it('sorts the table by any column, and switches groups', async () => {
@@ -301,7 +278,6 @@ describe('reports page', () => {
       await wrapper.get('[data-tab="teams"]').trigger('click')
       expect(names()).toEqual(['Sales', 'Support'])
       expect(location.hash).toContain('tab=teams')
-      wrapper.unmount()
     })
 
     it('drills down from a heatmap cell: the same query plus the cell, each conversation linking to the inbox', async () => {
@@ -327,7 +303,6 @@ describe('reports page', () => {
 
       await wrapper.get(testid('drill-close')).trigger('click')
       expect(wrapper.find(testid('report-drill')).exists()).toBe(false)
-      wrapper.unmount()
     })
 
     it('drills down from a table row and pages through the conversations', async () => {
@@ -358,7 +333,6 @@ describe('reports page', () => {
       await wrapper.get('[data-testid="table-row"][data-id=""] [data-column="opened"]').trigger('click')
       await flushPromises()
       expect(requests('/api/reports/conversations')).toHaveLength(before)
-      wrapper.unmount()
     })
 
     it('downloads both CSV exports for the current query, with the token, through an object URL', async () => {
@@ -397,7 +371,6 @@ describe('reports page', () => {
         'wa-inbox-aggregates-2025-01-01_2025-01-31.csv',
       ])
       expect(document.querySelector('a[download]')).toBeNull()
-      wrapper.unmount()
     })
 
     it('says when an export failed', async () => {
@@ -407,7 +380,6 @@ describe('reports page', () => {
       const wrapper = await mountPage()
       await wrapper.get(testid('export-aggregates')).trigger('click')
       await settle(() => expect(wrapper.get(testid('export-error')).text()).toBe('reports_export_failed reports_errors_rateLimited'))
-      wrapper.unmount()
     })
   })
 })

@@ -1,7 +1,6 @@
 import type { VueWrapper } from '@vue/test-utils'
 import { mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { describe, expect, it } from 'vitest'
 import ReportBarChart from '../ReportBarChart.vue'
 import ReportCharts from '../ReportCharts.vue'
 import ReportHeatmap from '../ReportHeatmap.vue'
@@ -13,18 +12,6 @@ function chart(wrapper: VueWrapper, name: string) {
 }
 
 describe('report charts', () => {
-  beforeEach(() => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => [
-      name,
-      ...[substitutions ?? []].flat(),
-    ].join(' '))
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
-  })
-  afterEach(() => {
-    document.body.innerHTML = ''
-  })
-
   it('draws a trend: one focusable point per day, labelled with the day and every series', async () => {
     const wrapper = mount(ReportTrendChart, {
       props: {
@@ -75,7 +62,6 @@ describe('report charts', () => {
       ['2025-03-04'],
       ['2025-03-05'],
     ])
-    wrapper.unmount()
   })
 
   it('formats duration axes and tooltips as durations', async () => {
@@ -99,7 +85,6 @@ describe('report charts', () => {
     })
     expect(wrapper.get('[data-testid="trend-point"]').attributes('aria-label')).toContain('Median: 1 hr 20 min')
     expect(wrapper.text()).toContain('30 min')
-    wrapper.unmount()
   })
 
   it('draws one bar group per row with its values, and selects a row', async () => {
@@ -142,7 +127,6 @@ describe('report charts', () => {
     expect(wrapper.emitted('select')).toEqual([
       ['a2'],
     ])
-    wrapper.unmount()
   })
 
   it('draws the heatmap as 7 × 24 cells, Monday first, darker where busier', async () => {
@@ -186,7 +170,6 @@ describe('report charts', () => {
       [2, 9],
       [7, 0],
     ])
-    wrapper.unmount()
   })
 
   it('maps a summary to its charts, and each click to the drill-down it means', async () => {
@@ -241,6 +224,5 @@ describe('report charts', () => {
       },
       { metric: 'botHandled' },
     ])
-    wrapper.unmount()
   })
 })

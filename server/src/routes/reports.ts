@@ -1,13 +1,13 @@
 /**
  * Reports (issue 7): summary, drill-down, CSV exports, live overview. Admins see everyone; an
- * agent only themself (services/reports.ts checks it). Definitions: README, "Reports".
+ * agent only themself (reports/context.ts checks it). Definitions: docs/reports.md.
  */
 import type { FastifyReply } from 'fastify'
 import type { ReportQuery } from '../../../protocol/reports.ts'
 import type { Api } from './schemas.ts'
 import { ErrorResponseSchema } from '../../../protocol/common.ts'
 import { ReportConversationPageSchema, ReportConversationsQuerySchema, ReportCsvQuerySchema, ReportLiveSchema, ReportQuerySchema, ReportSummarySchema } from '../../../protocol/reports.ts'
-import { aggregatesCsv, conversationsCsv, reportConversations, reportLive, reportSummary } from '../services/reports.ts'
+import { aggregatesCsv, conversationsCsv, reportConversations, reportLive, reportSummary } from '../reports/index.ts'
 
 const errors = {
   400: ErrorResponseSchema,

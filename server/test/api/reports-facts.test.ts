@@ -1,6 +1,6 @@
 import type { TestServer } from '../helper.ts'
 /**
- * Materialised report facts (services/reports-facts.ts): after every kind of change — a new
+ * Materialised report facts (server/src/reports/): after every kind of change — a new
  * message, an assignment, a close, a reopen, a send that failed later, a deleted conversation —
  * the next report equals what the replay of the recorded history answers (the reference: the
  * engine replaying the period, as reports were computed before the facts), and equals a rebuild of
@@ -10,9 +10,7 @@ import type { TestServer } from '../helper.ts'
 import type { History } from './fixtures/report-history.ts'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { COUNT_METRICS, M, replay } from '../../src/services/reports-engine.ts'
-import { refreshFacts } from '../../src/services/reports-facts.ts'
-import { nearestRank, reportContext, reportSummary } from '../../src/services/reports.ts'
+import { COUNT_METRICS, Metric as M, nearestRank, refreshFacts, replay, reportContext, reportSummary } from '../../src/reports/index.ts'
 import { json, startServer } from '../helper.ts'
 import { addAgent, addTeam } from '../team.ts'
 import { history } from './fixtures/report-history.ts'

@@ -8,7 +8,7 @@ import fp from 'fastify-plugin'
 import { pruneBotJobs } from '../../bots/runner.ts'
 import { pruneChanges } from '../../services/changes.ts'
 import { reopenDueSnoozes } from '../../services/conversations.ts'
-import { refreshAllFacts } from '../../services/reports-facts.ts'
+import { refreshAllFacts } from '../../reports/facts-refresh.ts'
 import { syncAllTemplates } from '../../services/templates.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -36,7 +36,7 @@ function prune(app: FastifyInstance) {
 
 /**
  * Report facts follow the recorded history in the background for workspaces that use reports, so
- * a report rarely has to wait for its refresh (services/reports-facts.ts); one at a time.
+ * a report rarely has to wait for its refresh (reports/facts-refresh.ts); one at a time.
  * `stop` clears the timer and waits for a refresh under way.
  */
 function refreshReports(app: FastifyInstance) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { REPORT_MAX_DAYS, REPORT_METRICS } from '~/protocol/reports'
-import { buildDrillQuery, buildReportQuery, dayIn, defaultControls, MAX_PERIOD_DAYS, METRICS, parseHash, periodDays, startOfDay, toHash, toSearch } from '../reports-query'
+import { buildDrillQuery, buildReportQuery, dayIn, defaultControls, MAX_PERIOD_DAYS, METRICS, parseHash, periodDays, startOfDay, toHash, toSearch } from '../query'
 
 // 2025-03-30 09:00 UTC: the morning Romania moved its clocks forward (03:00 → 04:00 local).
 const NOW = Date.UTC(2025, 2, 30, 9, 0)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { niceDurationScale, niceScale } from '../reports-chart'
-import { formatDuration, formatNumber, formatPercent, weekdayNames } from '../reports-format'
+import { niceDurationScale, niceScale } from '../chart'
+import { formatDuration, formatNumber, formatPercent, weekdayNames } from '../format'
 
 describe('reports formatting', () => {
   it.each([

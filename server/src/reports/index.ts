@@ -1,0 +1,13 @@
+/** The reports module's public face (README.md): what routes, the app, tests and benches use. */
+export { reportContext } from './context.ts'
+export type { ReportContext } from './context.ts'
+export { reportConversations } from './drill-down.ts'
+export { replay } from './engine.ts'
+export { aggregatesCsv, conversationsCsv } from './exports.ts'
+export { refreshAllFacts, refreshFacts } from './facts-refresh.ts'
+export type { RefreshResult } from './facts-refresh.ts'
+export { reportLive } from './live.ts'
+export { COUNT_METRICS, DURATION_METRICS, Metric } from './metrics.ts'
+export type { MetricId } from './metrics.ts'
+export { nearestRank } from './stats.ts'
+export { reportSummary } from './summary.ts'
