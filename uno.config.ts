@@ -67,7 +67,11 @@ export default defineConfig({
     'bg-card': 'bg-surface-card',
     'border-base': 'border border-line',
     'text-secondary': 'text-fg-muted',
-    'btn-base': 'inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
+    'btn-shape': 'inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
+    'btn-base': 'btn-shape px-4 py-2 text-sm',
+    'btn-danger': 'btn-base text-white bg-danger hover:op-90',
+    // the small text button of notices and inline rows (Retry, Discard, Cancel)
+    'btn-xs': 'btn-shape px-1.5 py-0.5 text-xs text-primary hover:bg-primary-soft',
     'btn-solid': 'btn-base bg-primary text-primary-fg hover:bg-primary-hover',
     'btn-text': 'btn-base px-2 text-primary hover:bg-primary-soft',
     'btn-outline': 'btn-base border border-line text-fg hover:bg-surface',
@@ -75,6 +79,8 @@ export default defineConfig({
     'icon-btn': 'icon-btn-base text-fg-muted enabled:hover:bg-surface enabled:hover:text-fg',
     'icon-btn-solid': 'icon-btn-base bg-primary text-primary-fg enabled:hover:bg-primary-hover',
     'menu-item': 'block w-full text-left px-3 py-1.5 text-sm hover:bg-surface focus-visible:bg-surface focus-visible:outline-none cursor-pointer',
+    // a danger-tinted notice box (a refused change, an "are you sure?" row)
+    'notice-danger': 'flex flex-wrap items-center text-xs px-2.5 py-2 rounded-lg border border-danger/40 bg-danger/10',
     'input-base': 'w-full rounded-lg border-base bg-card px-3 py-2 text-sm text-fg placeholder:text-fg-muted outline-none transition-colors focus:border-primary focus:ring-2 focus:ring-primary/25',
   },
   preflights: [
