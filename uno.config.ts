@@ -1,4 +1,5 @@
-import { defineConfig, presetWind4 } from 'unocss'
+import { defineConfig, presetIcons, presetWind4 } from 'unocss'
+import { FILLED_ICONS, STROKED_ICONS } from './components/common/icons'
 
 // Colour tokens: one CSS variable per role, switched by the system colour scheme. Components
 // use the theme colours below (`bg-primary`, `text-fg-muted` …) or the shortcuts, never hex.
@@ -41,11 +42,33 @@ const tokensCss = [
   'html,body{background-color:var(--c-bg-base);color:var(--c-text-base);}',
 ].join('\n')
 
+// The icons (components/common/icons.ts) become CSS masks in the current colour (`i-wa-send`),
+// so no icon path ships in JavaScript. CommonIcon names them at run time: all are safelisted.
+const svg = (body: string): string => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">${body}</svg>`
+const icons: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(FILLED_ICONS).map(([name, d]) => [
+    name,
+    svg(`<path fill="currentColor" d="${d}"/>`),
+  ])),
+  ...Object.fromEntries(Object.entries(STROKED_ICONS).map(([name, d]) => [
+    name,
+    svg(`<path fill="none" stroke="currentColor" stroke-width="2" d="${d}"/>`),
+  ])),
+}
+
 export default defineConfig({
   presets: [
     // `dark:` follows the system setting, like the tokens above.
     presetWind4({ dark: 'media' }),
+    presetIcons({
+      collections: { wa: icons },
+      mode: 'mask',
+      // sized by the caller (size-5 …); 1em until then
+      scale: 1,
+      extraProperties: { 'display': 'inline-block', 'flex-shrink': '0' },
+    }),
   ],
+  safelist: Object.keys(icons).map(name => `i-wa-${name}`),
   theme: {
     colors: {
       surface: { DEFAULT: 'var(--c-bg-base)', card: 'var(--c-bg-card)' },
