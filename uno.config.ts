@@ -1,4 +1,5 @@
-import { defineConfig, presetWind4 } from 'unocss'
+import { defineConfig, presetIcons, presetWind4 } from 'unocss'
+import { FILLED_ICONS, STROKED_ICONS } from './components/common/icons'
 
 // Colour tokens: one CSS variable per role, switched by the system colour scheme. Components
 // use the theme colours below (`bg-primary`, `text-fg-muted` …) or the shortcuts, never hex.
@@ -41,11 +42,33 @@ const tokensCss = [
   'html,body{background-color:var(--c-bg-base);color:var(--c-text-base);}',
 ].join('\n')
 
+// The icons (components/common/icons.ts) become CSS masks in the current colour (`i-wa-send`),
+// so no icon path ships in JavaScript. CommonIcon names them at run time: all are safelisted.
+const svg = (body: string): string => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">${body}</svg>`
+const icons: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(FILLED_ICONS).map(([name, d]) => [
+    name,
+    svg(`<path fill="currentColor" d="${d}"/>`),
+  ])),
+  ...Object.fromEntries(Object.entries(STROKED_ICONS).map(([name, d]) => [
+    name,
+    svg(`<path fill="none" stroke="currentColor" stroke-width="2" d="${d}"/>`),
+  ])),
+}
+
 export default defineConfig({
   presets: [
     // `dark:` follows the system setting, like the tokens above.
     presetWind4({ dark: 'media' }),
+    presetIcons({
+      collections: { wa: icons },
+      mode: 'mask',
+      // sized by the caller (size-5 …); 1em until then
+      scale: 1,
+      extraProperties: { 'display': 'inline-block', 'flex-shrink': '0' },
+    }),
   ],
+  safelist: Object.keys(icons).map(name => `i-wa-${name}`),
   theme: {
     colors: {
       surface: { DEFAULT: 'var(--c-bg-base)', card: 'var(--c-bg-card)' },
@@ -67,12 +90,20 @@ export default defineConfig({
     'bg-card': 'bg-surface-card',
     'border-base': 'border border-line',
     'text-secondary': 'text-fg-muted',
-    'btn-base': 'inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
+    'btn-shape': 'inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors cursor-pointer disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-primary',
+    'btn-base': 'btn-shape px-4 py-2 text-sm',
+    'btn-danger': 'btn-base text-white bg-danger hover:op-90',
+    // the small text button of notices and inline rows (Retry, Discard, Cancel)
+    'btn-xs': 'btn-shape px-1.5 py-0.5 text-xs text-primary hover:bg-primary-soft',
     'btn-solid': 'btn-base bg-primary text-primary-fg hover:bg-primary-hover',
     'btn-text': 'btn-base px-2 text-primary hover:bg-primary-soft',
     'btn-outline': 'btn-base border border-line text-fg hover:bg-surface',
-    'icon-btn': 'inline-flex shrink-0 items-center justify-center size-9 rounded-full text-fg-muted hover:bg-surface hover:text-fg cursor-pointer transition-colors disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-primary',
+    'icon-btn-base': 'inline-flex shrink-0 items-center justify-center size-9 rounded-full cursor-pointer transition-colors disabled:cursor-not-allowed disabled:op-50 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-primary',
+    'icon-btn': 'icon-btn-base text-fg-muted enabled:hover:bg-surface enabled:hover:text-fg',
+    'icon-btn-solid': 'icon-btn-base bg-primary text-primary-fg enabled:hover:bg-primary-hover',
     'menu-item': 'block w-full text-left px-3 py-1.5 text-sm hover:bg-surface focus-visible:bg-surface focus-visible:outline-none cursor-pointer',
+    // a danger-tinted notice box (a refused change, an "are you sure?" row)
+    'notice-danger': 'flex flex-wrap items-center text-xs px-2.5 py-2 rounded-lg border border-danger/40 bg-danger/10',
     'input-base': 'w-full rounded-lg border-base bg-card px-3 py-2 text-sm text-fg placeholder:text-fg-muted outline-none transition-colors focus:border-primary focus:ring-2 focus:ring-primary/25',
   },
   preflights: [
