@@ -53,7 +53,8 @@ export default defineConfig({
           name: 'extension',
           include: ['{utils,components,composables,stores,entrypoints,protocol}/**/__tests__/**/*.test.ts'],
           environment: 'happy-dom',
-          setupFiles: ['./vitest.extension-setup.ts'],
+          // fake-indexeddb first, on its own: Dexie reads `indexedDB` when the setup's ~/utils/db loads it.
+          setupFiles: ['fake-indexeddb/auto', './vitest.extension-setup.ts'],
           mockReset: true,
           restoreMocks: true,
         },

@@ -27,5 +27,6 @@ enableAutoUnmount(afterEach)
 
 afterEach(() => {
   vi.unstubAllGlobals()
-  document.body.innerHTML = ''
+  if (typeof document !== 'undefined') // `@vitest-environment node` files have none
+    document.body.innerHTML = ''
 })

@@ -13,8 +13,8 @@ import { i18n } from '#i18n'
 import { MEDIA_RULES, mediaKindOf } from '~/protocol/media'
 import { createActions } from '~/utils/actions'
 import { ApiError, isApiError } from '~/utils/api/client'
-import { postApiForm } from '~/utils/api/page'
 import { db } from '~/utils/db'
+import { postConversationMedia } from '~/utils/messages/api'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
 import { normalizeText } from './chat-list'
@@ -467,9 +467,7 @@ export async function uploadConversationMedia(conversationId: string, file: File
   const typed = file.type === mimeType
     ? file
     : new File([file], file.name, { type: mimeType })
-  const form = new FormData()
-  form.append('file', typed, file.name)
-  return await postApiForm<UploadedMedia>(`/api/conversations/${encodeURIComponent(conversationId)}/media`, form)
+  return await postConversationMedia(conversationId, typed)
 }
 
 export interface Attachment {

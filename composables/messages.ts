@@ -4,7 +4,7 @@
  * Dexie, and the queued / failed sends of the outbox for this conversation.
  */
 import type { Ref } from 'vue'
-import type { MessagePage, SendMessage } from '~/protocol/messages'
+import type { SendMessage } from '~/protocol/messages'
 import type { ApiErrorCode } from '~/utils/api/client'
 import type { Agent, AppDB, Message, OutboxEntry } from '~/utils/db'
 import type { Session } from '~/utils/session'
@@ -13,15 +13,15 @@ import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { contactDisplayName } from '~/composables/chat-list'
 import { createActions } from '~/utils/actions'
 import { isApiError } from '~/utils/api/client'
-import { pageApiClient } from '~/utils/api/page'
 import { db as defaultDb } from '~/utils/db'
 import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
+import { fetchMessagePage, MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
 import { authSessionStorage } from '~/utils/session'
 import { replaceLocalMessages } from '~/utils/sync/apply'
 import { requestSync } from '~/utils/sync/request'
 
 /** Messages per server page, and how much the local window grows per "older" step. */
-export const MESSAGE_PAGE_SIZE = 50
+export { MESSAGE_PAGE_SIZE }
 
 /** A queued `message.send` of the outbox. */
 export type SendOutboxEntry = OutboxEntry<'message.send'>
@@ -83,17 +83,6 @@ export async function storeMessagePage(db: AppDB, items: readonly Message[]): Pr
       await db.messages.bulkPut(fresh)
     await replaceLocalMessages(db, items)
   })
-}
-
-/** `GET /api/conversations/:id/messages`, newest first. */
-export async function fetchMessagePage(conversationId: string, before: string | null, limit = MESSAGE_PAGE_SIZE): Promise<MessagePage> {
-  const query = new URLSearchParams({
-    limit: String(limit),
-  })
-  if (before)
-    query.set('before', before)
-  const client = await pageApiClient()
-  return await client.get<MessagePage>(`/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`)
 }
 
 /** Is `a` older than `b` in the list's order (timestamp, then id, like the server's)? */
