@@ -7,16 +7,15 @@ import type { Ref } from 'vue'
 import type { SendMessage } from '~/protocol/messages'
 import type { ApiErrorCode } from '~/utils/api/client'
 import type { Agent, AppDB, Message, OutboxEntry } from '~/utils/db'
-import type { Session } from '~/utils/session'
 import Dexie, { liveQuery } from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { contactDisplayName } from '~/composables/chat-list'
+import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
 import { isApiError } from '~/utils/api/client'
 import { db as defaultDb } from '~/utils/db'
 import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
 import { fetchMessagePage, MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
-import { authSessionStorage } from '~/utils/session'
 import { replaceLocalMessages } from '~/utils/sync/apply'
 import { requestSync } from '~/utils/sync/request'
 
@@ -372,13 +371,7 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
   /** set after a server page was fetched, so `hasMore` follows the in-memory cursor */
   const cursorVersion = ref(0)
 
-  const session = shallowRef<Session | null>(null)
-  void authSessionStorage.getValue().then((value) => {
-    session.value ??= value
-  })
-  const unwatchSession = authSessionStorage.watch((value) => {
-    session.value = value
-  })
+  const sessionStore = useSessionStore()
 
   function failure(err: unknown): MessagesError {
     if (isApiError(err))
@@ -462,7 +455,6 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
   }, { immediate: true })
 
   onScopeDispose(() => {
-    unwatchSession()
     generation.value++
   })
 
@@ -547,7 +539,8 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
 
   /** Sends a failed message's content again as a new message. False when not possible. */
   async function sendAgain(message: Message): Promise<boolean> {
-    const agentId = session.value?.agent.id ?? (await authSessionStorage.getValue())?.agent.id
+    await sessionStore.ready
+    const agentId = sessionStore.session?.agent.id
     const request = resendRequest(message, crypto.randomUUID())
     if (!agentId || !request)
       return false
@@ -570,6 +563,6 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
     discardOutbox,
     sendAgain,
     /** the signed-in agent (for "You") */
-    agentId: computed(() => session.value?.agent.id ?? null),
+    agentId: computed(() => sessionStore.session?.agent.id ?? null),
   }
 }
