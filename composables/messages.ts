@@ -7,7 +7,7 @@ import type { Ref } from 'vue'
 import type { SendMessage } from '~/protocol/messages'
 import type { ApiErrorCode } from '~/utils/api/client'
 import type { Agent, AppDB, Message, OutboxEntry } from '~/utils/db'
-import Dexie, { liveQuery } from 'dexie'
+import Dexie from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { contactDisplayName } from '~/composables/chat-list'
 import { useSessionStore } from '~/stores/session'
@@ -18,6 +18,7 @@ import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
 import { fetchMessagePage, MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
 import { replaceLocalMessages } from '~/utils/sync/apply'
 import { requestSync } from '~/utils/sync/request'
+import { useLiveQuery } from './live-query'
 
 /** Messages per server page, and how much the local window grows per "older" step. */
 export { MESSAGE_PAGE_SIZE }
@@ -401,58 +402,57 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
 
   let checkedFirstPage = false
 
-  watch([conversationId, limit], ([id], old, onCleanup) => {
-    if (!old || old[0] !== id) {
-      generation.value++
-      checkedFirstPage = false
-      error.value = null
-      loadingOlder.value = false
-      fetchingFirst.value = false
-      snapshot.value = null
-      rows.value = []
-      rowCache = new Map()
-      if (limit.value !== MESSAGE_PAGE_SIZE) {
-        limit.value = MESSAGE_PAGE_SIZE
-        return // the watcher runs again for the new limit
+  // Another conversation: everything starts again (before the query below follows the source).
+  watch(conversationId, () => {
+    generation.value++
+    checkedFirstPage = false
+    error.value = null
+    loadingOlder.value = false
+    fetchingFirst.value = false
+    snapshot.value = null
+    rows.value = []
+    rowCache = new Map()
+    limit.value = MESSAGE_PAGE_SIZE
+  })
+
+  const live = useLiveQuery(([id, count]) => readSnapshot(db, id, count), null as Snapshot | null, {
+    source: () => [conversationId.value, limit.value] as const,
+    keepPrevious: true,
+  })
+
+  watch(live.data, (value) => {
+    if (!value)
+      return
+    // New messages widen the window instead of pushing its oldest ones out (which would
+    // shift everything the agent is reading); the wider query publishes instead of this one.
+    const previous = snapshot.value?.messages
+    const oldest = previous?.[0]
+    const newest = previous?.at(-1)
+    const first = value.messages[0]
+    if (oldest && newest && first && isOlder(oldest, first)) {
+      const newer = value.messages.filter(message => isOlder(newest, message)).length
+      if (newer > 0) {
+        limit.value += newer
+        return
       }
     }
-    const gen = generation.value
-    const subscription = liveQuery(() => readSnapshot(db, id, limit.value)).subscribe({
-      next: (value) => {
-        if (gen !== generation.value)
-          return
-        // New messages widen the window instead of pushing its oldest ones out (which would
-        // shift everything the agent is reading); the wider query publishes instead of this one.
-        const previous = snapshot.value?.messages
-        const oldest = previous?.[0]
-        const newest = previous?.at(-1)
-        const first = value.messages[0]
-        if (oldest && newest && first && isOlder(oldest, first)) {
-          const newer = value.messages.filter(message => isOlder(newest, message)).length
-          if (newer > 0) {
-            limit.value += newer
-            return
-          }
-        }
-        snapshot.value = value
-        const reused = reuseRows(rowCache, buildMessageRows(value))
-        rows.value = reused.rows
-        rowCache = reused.cache
-        // A conversation whose history was never fetched holds only its latest message(s).
-        if (!checkedFirstPage) {
-          checkedFirstPage = true
-          if (value.total < MESSAGE_PAGE_SIZE && !historyCursors.has(id))
-            void fetchFirstPage(id, gen)
-        }
-      },
-      error: (err: unknown) => {
-        console.error('[wa-inbox] message query failed', err)
-        if (gen === generation.value)
-          error.value = 'unknown'
-      },
-    })
-    onCleanup(() => subscription.unsubscribe())
+    snapshot.value = value
+    const reused = reuseRows(rowCache, buildMessageRows(value))
+    rows.value = reused.rows
+    rowCache = reused.cache
+    // A conversation whose history was never fetched holds only its latest message(s).
+    const id = conversationId.value
+    if (!checkedFirstPage) {
+      checkedFirstPage = true
+      if (value.total < MESSAGE_PAGE_SIZE && !historyCursors.has(id))
+        void fetchFirstPage(id, generation.value)
+    }
   }, { immediate: true })
+
+  watch(live.error, (err) => {
+    if (err !== undefined)
+      error.value = 'unknown'
+  })
 
   onScopeDispose(() => {
     generation.value++
