@@ -7,17 +7,17 @@ import type { MaybeRefOrGetter, Ref } from 'vue'
 import type { MediaKind } from '~/protocol/media'
 import type { SendMessage, UploadedMedia } from '~/protocol/messages'
 import type { Contact, Conversation, Message, QuickReply } from '~/utils/db'
-import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef, toValue, watch } from 'vue'
 import { i18n } from '#i18n'
 import { MEDIA_RULES, mediaKindOf } from '~/protocol/media'
 import { createActions } from '~/utils/actions'
 import { ApiError, isApiError } from '~/utils/api/client'
-import { postApiForm } from '~/utils/api/page'
 import { db } from '~/utils/db'
+import { postConversationMedia } from '~/utils/messages/api'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
 import { normalizeText } from './chat-list'
+import { useLiveQuery } from './live-query'
 
 /** WhatsApp's limit for a text message (reference §2.2). */
 export const TEXT_MAX_LENGTH = 4096
@@ -25,21 +25,6 @@ export const TEXT_MAX_LENGTH = 4096
 export const CAPTION_MAX_LENGTH = 1024
 /** How long typing pauses before the draft is saved. */
 export const DRAFT_SAVE_DELAY_MS = 400
-
-/** A Dexie live query as a ref, re-subscribed when `input` changes and closed with the scope. */
-function observe<I, T>(input: () => I, query: (value: I) => Promise<T>, initial: T): Ref<T> {
-  const result = shallowRef(initial) as Ref<T>
-  watch(input, (value, _old, onCleanup) => {
-    const subscription = liveQuery(() => query(value)).subscribe({
-      next: (rows) => {
-        result.value = rows
-      },
-      error: error => console.error('[wa-inbox] composer query failed', error),
-    })
-    onCleanup(() => subscription.unsubscribe())
-  }, { immediate: true })
-  return result
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sending
@@ -66,10 +51,7 @@ export interface ComposerContext {
 
 /** The conversation, its contact (the synced one, else the embedded copy) and the quoted message. */
 export function useComposerContext(conversationId: MaybeRefOrGetter<string>, replyToId: MaybeRefOrGetter<string | null>) {
-  const data = observe(() => [
-    toValue(conversationId),
-    toValue(replyToId),
-  ] as const, async ([id, replyId]): Promise<ComposerContext> => {
+  const { data } = useLiveQuery(async ([id, replyId]): Promise<ComposerContext> => {
     const [conversation, replyTo] = await Promise.all([
       db.conversations.get(id),
       replyId
@@ -92,6 +74,13 @@ export function useComposerContext(conversationId: MaybeRefOrGetter<string>, rep
     conversation: undefined,
     contact: undefined,
     replyTo: undefined,
+  }, {
+    source: () => [
+      toValue(conversationId),
+      toValue(replyToId),
+    ] as const,
+    // Another conversation: the composer keeps the last answer until the new one arrives.
+    keepPrevious: true,
   })
   return {
     loaded: computed(() => data.value.loaded),
@@ -255,7 +244,7 @@ export function slashQuery(text: string): string | null {
  * button (`browse`, the whole list). Arrow keys move the active item.
  */
 export function useQuickReplyMenu(text: Ref<string>) {
-  const replies = observe(() => null, () => db.quickReplies.toArray(), [] as QuickReply[])
+  const { data: replies } = useLiveQuery(() => db.quickReplies.toArray(), [] as QuickReply[])
   const browsing = ref(false)
   const dismissed = ref(false)
   const active = ref(0)
@@ -467,9 +456,7 @@ export async function uploadConversationMedia(conversationId: string, file: File
   const typed = file.type === mimeType
     ? file
     : new File([file], file.name, { type: mimeType })
-  const form = new FormData()
-  form.append('file', typed, file.name)
-  return await postApiForm<UploadedMedia>(`/api/conversations/${encodeURIComponent(conversationId)}/media`, form)
+  return await postConversationMedia(conversationId, typed)
 }
 
 export interface Attachment {

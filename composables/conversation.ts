@@ -1,12 +1,12 @@
 import type { Ref } from 'vue'
 import type { Agent, Contact, StoredConversation } from '~/utils/db'
 import type { Session } from '~/utils/session'
-import { liveQuery } from 'dexie'
-import { computed, onScopeDispose, shallowRef, watch } from 'vue'
+import { computed } from 'vue'
+import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
 import { db } from '~/utils/db'
-import { authSessionStorage } from '~/utils/session'
 import { contactDisplayName } from './chat-list'
+import { useLiveQuery } from './live-query'
 
 interface ConversationData {
   conversation: StoredConversation
@@ -14,16 +14,24 @@ interface ConversationData {
   assignee: Agent | null
 }
 
-/** The signed-in session, kept current (null until loaded or when signed out). */
-export function useCurrentSession(): Ref<Session | null> {
-  const session = shallowRef<Session | null>(null)
-  void authSessionStorage.getValue().then((value) => {
-    session.value ??= value
-  })
-  onScopeDispose(authSessionStorage.watch((value) => {
-    session.value = value
-  }))
-  return session
+/** The signed-in session, kept current (null until loaded or when signed out): the session store's. */
+export function useCurrentSession(): Readonly<Ref<Session | null>> {
+  const store = useSessionStore()
+  return computed(() => store.session)
+}
+
+/** The conversation, its contact (the synced one, else the embedded copy) and assignee; null when not stored. */
+async function readConversation(id: string): Promise<ConversationData | null> {
+  const conversation = await db.conversations.get(id)
+  if (!conversation)
+    return null
+  const [contact, assignee] = await Promise.all([
+    db.contacts.get(conversation.contactId),
+    conversation.assigneeId
+      ? db.agents.get(conversation.assigneeId)
+      : undefined,
+  ])
+  return { conversation, contact: contact ?? conversation.contact, assignee: assignee ?? null }
 }
 
 /**
@@ -33,39 +41,8 @@ export function useCurrentSession(): Ref<Session | null> {
  */
 export function useConversation(conversationId: Ref<string>) {
   const session = useCurrentSession()
-  const data = shallowRef<ConversationData | null>(null)
-  const missing = shallowRef(false)
-  const error = shallowRef<unknown>()
-
-  let subscription: { unsubscribe: () => void } | null = null
-  watch(conversationId, (id) => {
-    subscription?.unsubscribe()
-    data.value = null
-    missing.value = false
-    subscription = liveQuery(async () => {
-      const conversation = await db.conversations.get(id)
-      if (!conversation)
-        return null
-      const [contact, assignee] = await Promise.all([
-        db.contacts.get(conversation.contactId),
-        conversation.assigneeId
-          ? db.agents.get(conversation.assigneeId)
-          : undefined,
-      ])
-      return { conversation, contact: contact ?? conversation.contact, assignee: assignee ?? null }
-    }).subscribe({
-      next: (value) => {
-        data.value = value
-        missing.value = value === null
-        error.value = undefined
-      },
-      error: (err: unknown) => {
-        console.error('[wa-inbox] conversation query failed', err)
-        error.value = err
-      },
-    })
-  }, { immediate: true })
-  onScopeDispose(() => subscription?.unsubscribe())
+  const { data, error, loaded } = useLiveQuery(readConversation, null as ConversationData | null, { source: conversationId })
+  const missing = computed(() => loaded.value && error.value === undefined && data.value === null)
 
   const agentId = computed(() => session.value?.agent.id ?? null)
   const actions = computed(() => agentId.value

@@ -4,24 +4,24 @@
  * Dexie, and the queued / failed sends of the outbox for this conversation.
  */
 import type { Ref } from 'vue'
-import type { MessagePage, SendMessage } from '~/protocol/messages'
+import type { SendMessage } from '~/protocol/messages'
 import type { ApiErrorCode } from '~/utils/api/client'
 import type { Agent, AppDB, Message, OutboxEntry } from '~/utils/db'
-import type { Session } from '~/utils/session'
-import Dexie, { liveQuery } from 'dexie'
+import Dexie from 'dexie'
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { contactDisplayName } from '~/composables/chat-list'
+import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
 import { isApiError } from '~/utils/api/client'
-import { pageApiClient } from '~/utils/api/page'
 import { db as defaultDb } from '~/utils/db'
 import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
-import { authSessionStorage } from '~/utils/session'
+import { fetchMessagePage, MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
 import { replaceLocalMessages } from '~/utils/sync/apply'
 import { requestSync } from '~/utils/sync/request'
+import { useLiveQuery } from './live-query'
 
 /** Messages per server page, and how much the local window grows per "older" step. */
-export const MESSAGE_PAGE_SIZE = 50
+export { MESSAGE_PAGE_SIZE }
 
 /** A queued `message.send` of the outbox. */
 export type SendOutboxEntry = OutboxEntry<'message.send'>
@@ -83,17 +83,6 @@ export async function storeMessagePage(db: AppDB, items: readonly Message[]): Pr
       await db.messages.bulkPut(fresh)
     await replaceLocalMessages(db, items)
   })
-}
-
-/** `GET /api/conversations/:id/messages`, newest first. */
-export async function fetchMessagePage(conversationId: string, before: string | null, limit = MESSAGE_PAGE_SIZE): Promise<MessagePage> {
-  const query = new URLSearchParams({
-    limit: String(limit),
-  })
-  if (before)
-    query.set('before', before)
-  const client = await pageApiClient()
-  return await client.get<MessagePage>(`/api/conversations/${encodeURIComponent(conversationId)}/messages?${query}`)
 }
 
 /** Is `a` older than `b` in the list's order (timestamp, then id, like the server's)? */
@@ -383,13 +372,7 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
   /** set after a server page was fetched, so `hasMore` follows the in-memory cursor */
   const cursorVersion = ref(0)
 
-  const session = shallowRef<Session | null>(null)
-  void authSessionStorage.getValue().then((value) => {
-    session.value ??= value
-  })
-  const unwatchSession = authSessionStorage.watch((value) => {
-    session.value = value
-  })
+  const sessionStore = useSessionStore()
 
   function failure(err: unknown): MessagesError {
     if (isApiError(err))
@@ -419,61 +402,59 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
 
   let checkedFirstPage = false
 
-  watch([conversationId, limit], ([id], old, onCleanup) => {
-    if (!old || old[0] !== id) {
-      generation.value++
-      checkedFirstPage = false
-      error.value = null
-      loadingOlder.value = false
-      fetchingFirst.value = false
-      snapshot.value = null
-      rows.value = []
-      rowCache = new Map()
-      if (limit.value !== MESSAGE_PAGE_SIZE) {
-        limit.value = MESSAGE_PAGE_SIZE
-        return // the watcher runs again for the new limit
+  // Another conversation: everything starts again (before the query below follows the source).
+  watch(conversationId, () => {
+    generation.value++
+    checkedFirstPage = false
+    error.value = null
+    loadingOlder.value = false
+    fetchingFirst.value = false
+    snapshot.value = null
+    rows.value = []
+    rowCache = new Map()
+    limit.value = MESSAGE_PAGE_SIZE
+  })
+
+  const live = useLiveQuery(([id, count]) => readSnapshot(db, id, count), null as Snapshot | null, {
+    source: () => [conversationId.value, limit.value] as const,
+    keepPrevious: true,
+  })
+
+  watch(live.data, (value) => {
+    if (!value)
+      return
+    // New messages widen the window instead of pushing its oldest ones out (which would
+    // shift everything the agent is reading); the wider query publishes instead of this one.
+    const previous = snapshot.value?.messages
+    const oldest = previous?.[0]
+    const newest = previous?.at(-1)
+    const first = value.messages[0]
+    if (oldest && newest && first && isOlder(oldest, first)) {
+      const newer = value.messages.filter(message => isOlder(newest, message)).length
+      if (newer > 0) {
+        limit.value += newer
+        return
       }
     }
-    const gen = generation.value
-    const subscription = liveQuery(() => readSnapshot(db, id, limit.value)).subscribe({
-      next: (value) => {
-        if (gen !== generation.value)
-          return
-        // New messages widen the window instead of pushing its oldest ones out (which would
-        // shift everything the agent is reading); the wider query publishes instead of this one.
-        const previous = snapshot.value?.messages
-        const oldest = previous?.[0]
-        const newest = previous?.at(-1)
-        const first = value.messages[0]
-        if (oldest && newest && first && isOlder(oldest, first)) {
-          const newer = value.messages.filter(message => isOlder(newest, message)).length
-          if (newer > 0) {
-            limit.value += newer
-            return
-          }
-        }
-        snapshot.value = value
-        const reused = reuseRows(rowCache, buildMessageRows(value))
-        rows.value = reused.rows
-        rowCache = reused.cache
-        // A conversation whose history was never fetched holds only its latest message(s).
-        if (!checkedFirstPage) {
-          checkedFirstPage = true
-          if (value.total < MESSAGE_PAGE_SIZE && !historyCursors.has(id))
-            void fetchFirstPage(id, gen)
-        }
-      },
-      error: (err: unknown) => {
-        console.error('[wa-inbox] message query failed', err)
-        if (gen === generation.value)
-          error.value = 'unknown'
-      },
-    })
-    onCleanup(() => subscription.unsubscribe())
+    snapshot.value = value
+    const reused = reuseRows(rowCache, buildMessageRows(value))
+    rows.value = reused.rows
+    rowCache = reused.cache
+    // A conversation whose history was never fetched holds only its latest message(s).
+    const id = conversationId.value
+    if (!checkedFirstPage) {
+      checkedFirstPage = true
+      if (value.total < MESSAGE_PAGE_SIZE && !historyCursors.has(id))
+        void fetchFirstPage(id, generation.value)
+    }
   }, { immediate: true })
 
+  watch(live.error, (err) => {
+    if (err !== undefined)
+      error.value = 'unknown'
+  })
+
   onScopeDispose(() => {
-    unwatchSession()
     generation.value++
   })
 
@@ -558,7 +539,8 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
 
   /** Sends a failed message's content again as a new message. False when not possible. */
   async function sendAgain(message: Message): Promise<boolean> {
-    const agentId = session.value?.agent.id ?? (await authSessionStorage.getValue())?.agent.id
+    await sessionStore.ready
+    const agentId = sessionStore.session?.agent.id
     const request = resendRequest(message, crypto.randomUUID())
     if (!agentId || !request)
       return false
@@ -581,6 +563,6 @@ export function useMessages(conversationId: Ref<string>, options: UseMessagesOpt
     discardOutbox,
     sendAgain,
     /** the signed-in agent (for "You") */
-    agentId: computed(() => session.value?.agent.id ?? null),
+    agentId: computed(() => sessionStore.session?.agent.id ?? null),
   }
 }

@@ -6,12 +6,12 @@
 import type { Ref } from 'vue'
 import type { MutationType } from '~/protocol/sync'
 import type { AppDB, OutboxEntry, OutboxError } from '~/utils/db'
-import { liveQuery } from 'dexie'
-import { computed, isRef, onScopeDispose, shallowRef } from 'vue'
+import { computed, isRef } from 'vue'
 import { discardAndRevert } from '~/utils/actions/revert'
 import { db as defaultDb } from '~/utils/db'
 import { discardOutboxEntry, retryOutboxEntry } from '~/utils/db/outbox'
 import { requestSync } from '~/utils/sync/request'
+import { useLiveQuery } from './live-query'
 
 export type PendingState = 'queued' | 'failed'
 
@@ -106,23 +106,8 @@ export async function discardPending(status: PendingStatus | null, db: AppDB = d
  * scope; derive statuses from it with `pendingStatusOf`.
  */
 export function useOutboxRows(db: AppDB = defaultDb) {
-  const rows = shallowRef<OutboxEntry[]>([])
-  const error = shallowRef<unknown>()
-  const subscription = liveQuery(() => db.outbox.orderBy('seq').toArray()).subscribe({
-    next: (value) => {
-      rows.value = value
-      error.value = undefined
-    },
-    error: (err: unknown) => {
-      console.error('[wa-inbox] outbox query failed', err)
-      error.value = err
-    },
-  })
-  onScopeDispose(() => subscription.unsubscribe())
-  return {
-    rows: computed(() => rows.value),
-    error: computed(() => error.value),
-  }
+  const { data: rows, error } = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [] as OutboxEntry[])
+  return { rows, error }
 }
 
 /**

@@ -7,10 +7,10 @@
 import type { MaybeRefOrGetter } from 'vue'
 import type { SendMessage } from '~/protocol/messages'
 import type { Contact, Conversation, Template } from '~/utils/db'
-import { liveQuery } from 'dexie'
-import { computed, onScopeDispose, reactive, ref, shallowRef, toValue, watch } from 'vue'
+import { computed, reactive, ref, toValue, watch } from 'vue'
 import { db } from '~/utils/db'
 import { normalizeText } from './chat-list'
+import { useLiveQuery } from './live-query'
 
 export type TemplateMessage = Extract<SendMessage, { type: 'template' }>
 type TemplateParameter = NonNullable<TemplateMessage['template']['body']>[number]
@@ -336,42 +336,37 @@ interface PickerData {
   templates: Template[]
 }
 
+/** The conversation, its contact (the synced one, else the embedded copy) and its number's templates. */
+async function readPickerData(id: string): Promise<PickerData> {
+  const conversation = await db.conversations.get(id)
+  if (!conversation)
+    return { conversation, contact: undefined, templates: [] }
+  const [contact, templates] = await Promise.all([
+    db.contacts.get(conversation.contactId),
+    db.templates.where('channelId').equals(conversation.channelId).toArray(),
+  ])
+  return { conversation, contact: contact ?? conversation.contact, templates }
+}
+
 /**
  * The template picker's state for one conversation: the approved templates of its number,
  * search, the chosen name and language, the values typed, the preview and the message to send.
  */
 export function useTemplatePicker(conversationId: MaybeRefOrGetter<string>, uiLanguage: MaybeRefOrGetter<string | null> = null) {
-  const data = shallowRef<PickerData>({ conversation: undefined, contact: undefined, templates: [] })
-  const loaded = ref(false)
   const search = ref('')
   const selectedName = ref<string | null>(null)
   const selectedId = ref<string | null>(null)
   const values = reactive<TemplateValues>({})
 
-  let subscription: { unsubscribe: () => void } | undefined
-  watch(() => toValue(conversationId), (id) => {
-    subscription?.unsubscribe()
-    loaded.value = false
+  // Another conversation: nothing chosen; its templates replace the last ones when they arrive.
+  watch(() => toValue(conversationId), () => {
     selectedName.value = null
     selectedId.value = null
-    subscription = liveQuery(async (): Promise<PickerData> => {
-      const conversation = await db.conversations.get(id)
-      if (!conversation)
-        return { conversation, contact: undefined, templates: [] }
-      const [contact, templates] = await Promise.all([
-        db.contacts.get(conversation.contactId),
-        db.templates.where('channelId').equals(conversation.channelId).toArray(),
-      ])
-      return { conversation, contact: contact ?? conversation.contact, templates }
-    }).subscribe({
-      next: (value) => {
-        data.value = value
-        loaded.value = true
-      },
-      error: error => console.error('[wa-inbox] templates query failed', error),
-    })
-  }, { immediate: true })
-  onScopeDispose(() => subscription?.unsubscribe())
+  })
+  const { data, loaded } = useLiveQuery(readPickerData, { conversation: undefined, contact: undefined, templates: [] } as PickerData, {
+    source: () => toValue(conversationId),
+    keepPrevious: true,
+  })
 
   const allGroups = computed(() => groupTemplates(data.value.templates))
   const groups = computed(() => groupTemplates(data.value.templates, search.value))

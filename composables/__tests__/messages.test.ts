@@ -464,6 +464,37 @@ describe('useMessages', () => {
     expect(after[49]).not.toBe(before[49])
   })
 
+  it('widens the window for new messages instead of pushing out the ones being read', async () => {
+    vi.stubGlobal('fetch', fakeServer([]).fetch)
+    await db.messages.bulkPut(history(60, NOW - 100 * 60_000))
+    const list = start()
+    await settled(() => expect(list.rows.value).toHaveLength(50))
+    expect(list.rows.value[0]!.message.id).toBe('m0011')
+    await db.messages.bulkPut([
+      message('n1', { timestamp: NOW + 1 }),
+      message('n2', { timestamp: NOW + 2 }),
+    ])
+    await settled(() => expect(ids(list.rows.value).slice(-2)).toEqual(['n1', 'n2']))
+    expect(list.rows.value).toHaveLength(52)
+    expect(list.rows.value[0]!.message.id).toBe('m0011')
+  })
+
+  it('starts over for another conversation, with the first window again', async () => {
+    vi.stubGlobal('fetch', fakeServer([]).fetch)
+    await db.messages.bulkPut([
+      ...history(120, NOW - 200 * 60_000),
+      ...history(70, NOW - 100 * 60_000).map(item => ({ ...item, id: `b-${item.id}`, conversationId: 'k2' })),
+    ])
+    const list = start('k1')
+    await settled(() => expect(list.rows.value).toHaveLength(50))
+    await list.loadOlder()
+    await settled(() => expect(list.rows.value).toHaveLength(100))
+    list.id.value = 'k2'
+    await settled(() => expect(list.rows.value[0]?.message.conversationId).toBe('k2'))
+    expect(list.rows.value).toHaveLength(50)
+    expect(list.rows.value.at(-1)!.message.id).toBe('b-m0070')
+  })
+
   it('starts over for another conversation', async () => {
     vi.stubGlobal('fetch', fakeServer([]).fetch)
     await db.messages.bulkPut([
