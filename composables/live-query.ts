@@ -40,7 +40,9 @@ export function useLiveQuery<T, S = undefined>(
     loaded.value = false
     if (!options.keepPrevious)
       data.value = initial
-    subscription = liveQuery(() => query(input)).subscribe({
+    // An async querier: Dexie then follows its awaits in the live query's zone (wrapped in a plain
+    // function, the reports page's first answer came after the page had rendered without it).
+    subscription = liveQuery(async () => await query(input)).subscribe({
       next: (value) => {
         data.value = value
         error.value = undefined

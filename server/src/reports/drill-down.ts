@@ -16,10 +16,8 @@ const DURATION_METRIC_IDS = new Set<MetricId>([
   Metric.unassignedWait,
 ])
 
-/** The conversations behind one figure: exactly the measurements the summary counted, filtered by metric and bucket. */
-export async function reportConversations(db: Db, caller: SessionAgent, query: ReportConversationsQuery): Promise<ReportConversationPage> {
-  const ctx = reportContext(caller, query)
-  const metric = Metric[query.metric]
+/** The drill-down's bucket and page from the query (400 invalid_bucket / invalid_cursor). */
+function drillBucket(query: ReportConversationsQuery): { day: number | null, offset: number, limit: number } {
   let day: number | null = null
   if (query.day !== undefined) {
     day = parseDay(query.day)
@@ -39,6 +37,14 @@ export async function reportConversations(db: Db, caller: SessionAgent, query: R
       throw badInput('cursor', 'invalid_cursor', 'not a cursor this server issued')
     offset = Number(n[1])
   }
+  return { day, offset, limit }
+}
+
+/** The conversations behind one figure: exactly the measurements the summary counted, filtered by metric and bucket. */
+export async function reportConversations(db: Db, caller: SessionAgent, query: ReportConversationsQuery): Promise<ReportConversationPage> {
+  const ctx = reportContext(caller, query)
+  const metric = Metric[query.metric]
+  const { day, offset, limit } = drillBucket(query)
   const found = new Map<number, { conv: number, count: number, value: number | null, at: number }>()
   const { clock } = ctx
   await scan(db, ctx, () => (m, conv, at, value) => {
