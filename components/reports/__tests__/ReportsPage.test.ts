@@ -34,10 +34,12 @@ function last(path: string): URL {
 }
 
 async function settle(check: () => void | Promise<void>): Promise<void> {
+  // Several live queries and fetches settle in turn: on a loaded machine that takes more than
+  // vi.waitFor's default second (the page promises no deadline).
   await vi.waitFor(async () => {
     await flushPromises()
     await check()
-  })
+  }, { timeout: 10_000, interval: 20 })
 }
 
 async function mountPage(hash = '#tz=UTC'): Promise<VueWrapper> {
