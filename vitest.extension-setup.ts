@@ -1,8 +1,11 @@
+/* eslint-disable perfectionist/sort-imports -- the fake IndexedDB must exist before ~/utils/db creates its Dexie instance */
+import 'fake-indexeddb/auto'
 import { enableAutoUnmount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { db } from '~/utils/db'
+/* eslint-enable perfectionist/sort-imports */
 /**
  * What every extension test starts from (vitest.config.ts, project `extension`): an in-memory
  * IndexedDB, a reset fake browser whose i18n answers the message key followed by its
@@ -10,7 +13,6 @@ import { db } from '~/utils/db'
  * empty inbox database, and nothing left mounted from the test before. A test that needs real
  * English texts installs them itself (components/composer/__tests__/helpers.ts).
  */
-import 'fake-indexeddb/auto'
 
 beforeEach(async () => {
   fakeBrowser.reset()

@@ -14,10 +14,10 @@ import { MEDIA_RULES, mediaKindOf } from '~/protocol/media'
 import { createActions } from '~/utils/actions'
 import { ApiError, isApiError } from '~/utils/api/client'
 import { postApiForm } from '~/utils/api/page'
+import { normalizeText } from '~/utils/chats/text'
 import { db } from '~/utils/db'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
-import { normalizeText } from './chat-list'
 
 /** WhatsApp's limit for a text message (reference §2.2). */
 export const TEXT_MAX_LENGTH = 4096

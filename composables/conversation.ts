@@ -4,9 +4,9 @@ import type { Session } from '~/utils/session'
 import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import { createActions } from '~/utils/actions'
+import { contactDisplayName } from '~/utils/chats/text'
 import { db } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
-import { contactDisplayName } from './chat-list'
 
 interface ConversationData {
   conversation: StoredConversation

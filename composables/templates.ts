@@ -9,8 +9,8 @@ import type { SendMessage } from '~/protocol/messages'
 import type { Contact, Conversation, Template } from '~/utils/db'
 import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, reactive, ref, shallowRef, toValue, watch } from 'vue'
+import { normalizeText } from '~/utils/chats/text'
 import { db } from '~/utils/db'
-import { normalizeText } from './chat-list'
 
 export type TemplateMessage = Extract<SendMessage, { type: 'template' }>
 type TemplateParameter = NonNullable<TemplateMessage['template']['body']>[number]
