@@ -53,7 +53,7 @@ export default defineConfig({
           name: 'extension',
           include: ['{utils,components,composables,stores,entrypoints,protocol}/**/__tests__/**/*.test.ts'],
           environment: 'happy-dom',
-          setupFiles: ['./vitest.extension-setup.ts'],
+          setupFiles: ['fake-indexeddb/auto', './vitest.extension-setup.ts'],
           mockReset: true,
           restoreMocks: true,
         },

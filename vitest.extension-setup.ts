@@ -1,18 +1,16 @@
-/* eslint-disable perfectionist/sort-imports -- the fake IndexedDB must exist before ~/utils/db creates its Dexie instance */
-import 'fake-indexeddb/auto'
+/**
+ * What every extension test starts from (vitest.config.ts, project `extension`, after
+ * fake-indexeddb/auto has installed an in-memory IndexedDB): a reset fake browser whose i18n
+ * answers the message key followed by its substitutions (`contact_details_blocked`,
+ * `chat_list_count 5`) in English, a fresh Pinia, an empty inbox database, and nothing left
+ * mounted from the test before. A test that needs real English texts installs them itself
+ * (components/composer/__tests__/helpers.ts).
+ */
 import { enableAutoUnmount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { db } from '~/utils/db'
-/* eslint-enable perfectionist/sort-imports */
-/**
- * What every extension test starts from (vitest.config.ts, project `extension`): an in-memory
- * IndexedDB, a reset fake browser whose i18n answers the message key followed by its
- * substitutions (`contact_details_blocked`, `chat_list_count 5`) in English, a fresh Pinia, an
- * empty inbox database, and nothing left mounted from the test before. A test that needs real
- * English texts installs them itself (components/composer/__tests__/helpers.ts).
- */
 
 beforeEach(async () => {
   fakeBrowser.reset()
@@ -25,9 +23,12 @@ beforeEach(async () => {
   await Promise.all(db.tables.map(table => table.clear()))
 })
 
+// A mounted component follows Dexie live queries: left mounted, it would re-render during the next
+// test's reset, when the browser fake has no messages (an unhandled "getMessage not implemented").
 enableAutoUnmount(afterEach)
 
 afterEach(() => {
   vi.unstubAllGlobals()
-  document.body.innerHTML = ''
+  if (typeof document !== 'undefined')
+    document.body.innerHTML = ''
 })
