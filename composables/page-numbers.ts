@@ -3,6 +3,8 @@
  * (contact, owner, labels, 24-hour window), observed in Dexie; one-click actions through
  * `utils/actions` (and `POST /api/contacts` for a number that is not a contact yet).
  */
+import type { Ref } from 'vue'
+import type { AppDB } from '~/utils/db'
 import type { PageNumberRow } from '~/utils/phones/page-number-rows'
 import type { PageScan, PageScanErrorCode } from '~/utils/phones/page-scan'
 import type { FoundPhone } from '~/utils/phones/scan'
@@ -26,44 +28,16 @@ export interface PageNumbersOptions {
   now?: () => number
 }
 
-export function usePageNumbers(options: PageNumbersOptions = {}) {
-  const db = options.db ?? defaultDb
-  const now = options.now ?? Date.now
-  const state = ref<PageNumbersState>('idle')
-  const errorCode = ref<PageScanErrorCode | null>(null)
-  const phones = shallowRef<FoundPhone[]>([])
-  const session = useSessionStore()
-  const agentId = computed(() => session.agentId)
+/** One-click actions on a number's row; each marks the number busy and keeps its error. */
+function usePageNumberActions(
+  db: AppDB,
+  rows: Readonly<Ref<PageNumberRow[]>>,
+  agentId: Readonly<Ref<string | null>>,
+  openChat: PageNumbersOptions['openChat'] = defaultOpenChat,
+) {
   /** numbers with an action on its way (create, assign …) */
   const busy = ref(new Set<string>())
   const actionError = ref<{ number: string, code: string } | null>(null)
-
-  async function scan(): Promise<void> {
-    state.value = 'loading'
-    errorCode.value = null
-    try {
-      const result = await (options.scan ?? (() => scanActiveTab()))()
-      phones.value = result.phones
-      state.value = 'ready'
-    }
-    catch (error) {
-      errorCode.value = error instanceof PageScanError
-        ? error.code
-        : 'failed'
-      state.value = 'error'
-    }
-  }
-
-  const { data: rows } = useLiveQuery(
-    ([numbers, me]) => readPageNumberRows(db, numbers, me, now()),
-    [] as PageNumberRow[],
-    {
-      source: () => [phones.value, agentId.value] as const,
-      keepPrevious: true,
-    },
-  )
-  const { data: labels } = useLiveQuery(async () => (await db.labels.orderBy('name').toArray())
-    .map(l => ({ id: l.id, name: l.name, color: l.color })), [] as Array<{ id: string, name: string, color: string }>)
 
   async function withBusy(number: string, fn: () => Promise<void>): Promise<void> {
     busy.value = new Set([...busy.value, number])
@@ -92,14 +66,8 @@ export function usePageNumbers(options: PageNumbersOptions = {}) {
   }
 
   return {
-    state,
-    errorCode,
-    rows,
-    labels,
     busy: computed(() => busy.value),
     actionError: computed(() => actionError.value),
-    signedIn: computed(() => agentId.value !== null),
-    scan,
     /** makes the number a contact (with its conversation) */
     create: (number: string) => withBusy(number, async () => {
       await ensurePhoneContact(db, await pageApiClient(), number)
@@ -122,7 +90,58 @@ export function usePageNumbers(options: PageNumbersOptions = {}) {
     open: (number: string) => withBusy(number, async () => {
       const row = rowOf(number)
       if (row?.conversationId)
-        await (options.openChat ?? defaultOpenChat)(row.conversationId)
+        await openChat(row.conversationId)
     }),
+  }
+}
+
+export function usePageNumbers(options: PageNumbersOptions = {}) {
+  const db = options.db ?? defaultDb
+  const now = options.now ?? Date.now
+  const state = ref<PageNumbersState>('idle')
+  const errorCode = ref<PageScanErrorCode | null>(null)
+  const phones = shallowRef<FoundPhone[]>([])
+  const session = useSessionStore()
+  const agentId = computed(() => session.agentId)
+
+  async function scan(): Promise<void> {
+    state.value = 'loading'
+    errorCode.value = null
+    try {
+      const result = await (options.scan ?? (() => scanActiveTab()))()
+      phones.value = result.phones
+      state.value = 'ready'
+    }
+    catch (error) {
+      errorCode.value = error instanceof PageScanError
+        ? error.code
+        : 'failed'
+      state.value = 'error'
+    }
+  }
+
+  const { data: rows } = useLiveQuery(
+    ([numbers, me]) => readPageNumberRows(db, numbers, me, now()),
+    [] as PageNumberRow[],
+    {
+      source: () => [phones.value, agentId.value] as const,
+      keepPrevious: true,
+    },
+  )
+  const { data: labels } = useLiveQuery(async () => (await db.labels.orderBy('name').toArray())
+    .map(l => ({ id: l.id, name: l.name, color: l.color })), [] as Array<{ id: string, name: string, color: string }>)
+
+  const { busy, actionError, ...actions } = usePageNumberActions(db, rows, agentId, options.openChat)
+
+  return {
+    state,
+    errorCode,
+    rows,
+    labels,
+    busy,
+    actionError,
+    signedIn: computed(() => agentId.value !== null),
+    scan,
+    ...actions,
   }
 }
