@@ -1,3 +1,4 @@
+import type { Ref } from 'vue'
 import type { ChatListData, ChatListRow, ChatListTab } from '~/utils/chats/rows'
 import type { AppDB } from '~/utils/db'
 import { storeToRefs } from 'pinia'
@@ -63,6 +64,19 @@ function useChatListData(db: AppDB) {
   return { data, error }
 }
 
+/** The time the rows' "5m ago" is counted from: refreshed every minute and with every new result. */
+function useListClock(data: Readonly<Ref<unknown>>) {
+  const now = ref(Date.now())
+  watch(data, () => {
+    now.value = Date.now()
+  }, { flush: 'sync' })
+  const clock = setInterval(() => {
+    now.value = Date.now()
+  }, CLOCK_TICK_MS)
+  onScopeDispose(() => clearInterval(clock))
+  return computed(() => now.value)
+}
+
 /**
  * The side panel's chat list: the session (signed in or not), the conversations observed in
  * Dexie, and the inbox store's tab / label / search / unread filters applied in memory.
@@ -75,15 +89,7 @@ export function useChatList(db: AppDB = defaultDb) {
   const opened = useOpenedConversations()
   const { data, error } = useChatListData(db)
 
-  const now = ref(Date.now())
-  watch(data, () => {
-    now.value = Date.now()
-  }, { flush: 'sync' })
-  const clock = setInterval(() => {
-    now.value = Date.now()
-  }, CLOCK_TICK_MS)
-  onScopeDispose(() => clearInterval(clock))
-
+  const now = useListClock(data)
   const session = computed(() => sessionStore.session)
   const agentId = computed(() => session.value?.agent.id ?? null)
 
@@ -143,7 +149,7 @@ export function useChatList(db: AppDB = defaultDb) {
     expired: computed(() => session.value?.expired === true),
     loading: computed(() => data.value === null && error.value === undefined),
     error,
-    now: computed(() => now.value),
+    now,
     tab,
     status,
     labelId,

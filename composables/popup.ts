@@ -1,28 +1,21 @@
+import type { Ref } from 'vue'
 import type { Availability } from '~/protocol/team'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import { browser } from 'wxt/browser'
 import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
-import { popupSnapshotStorage, readPopupData } from '~/utils/badge'
+import { readPopupData } from '~/utils/badge'
 import { openPanel, showConversation } from '~/utils/commands'
 import { db } from '~/utils/db'
 import { autoAwayStorage } from '~/utils/idle'
+import { prefetchedPopupSnapshot } from '~/utils/popup/snapshot'
 import { useLiveQuery } from './live-query'
 
-let prefetched: Promise<PopupData | null> | null = null
-
-/** Starts reading the background's copy of the popup's data (call first thing in main.ts). */
-export function prefetchPopupSnapshot(): void {
-  prefetched ??= popupSnapshotStorage.getValue().catch(() => null)
-}
-
 /**
- * The popup (quick assignment): counts, the unassigned queue, my unread chats and my
- * availability, live from Dexie; and what the popup can do about them.
+ * The popup's counts and lists for the agent: the background's copy at once, then Dexie's own
+ * answer (slower on 10,000 chats in a fresh page), live.
  */
-export function usePopup() {
-  const sessionStore = useSessionStore()
-  const agentId = computed(() => sessionStore.agentId)
+function usePopupData(agentId: Readonly<Ref<string | null>>) {
   /** the background's copy, shown until Dexie's own answer */
   const snapshot = shallowRef<PopupData | null>(null)
   /** the agent whose data Dexie is asked for (after the first paint) */
@@ -47,8 +40,7 @@ export function usePopup() {
     }
     // The background's copy paints at once; Dexie's own answer (slower on 10,000 chats in a fresh
     // page) starts after that frame, and stays live.
-    prefetchPopupSnapshot()
-    void prefetched!.then((snapshotValue) => {
+    void prefetchedPopupSnapshot().then((snapshotValue) => {
       if (current !== generation)
         return
       if (snapshotValue?.agentId !== id)
@@ -63,6 +55,17 @@ export function usePopup() {
   const data = computed(() => followId.value && live.loaded.value && live.data.value
     ? live.data.value
     : snapshot.value)
+  return data
+}
+
+/**
+ * The popup (quick assignment): counts, the unassigned queue, my unread chats and my
+ * availability, live from Dexie; and what the popup can do about them.
+ */
+export function usePopup() {
+  const sessionStore = useSessionStore()
+  const agentId = computed(() => sessionStore.agentId)
+  const data = usePopupData(agentId)
 
   const actions = computed(() => agentId.value
     ? createActions({ agentId: agentId.value })
