@@ -3,6 +3,7 @@
  * (`GET /api/bots/knowledge`, not synced) and the admin's changes, applied to the list once the
  * server answered. A newer search wins over an older answer still on its way.
  */
+import type { ShallowRef } from 'vue'
 import type { CreateKbEntry, KbEntry, UpdateKbEntry } from '~/protocol/bots'
 import { onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { isApiError } from '~/utils/api/client'
@@ -12,6 +13,41 @@ import { describeBotsError } from '~/utils/bots/text'
 export const KB_PAGE_SIZE = 20
 /** typing pauses this long before the list is searched */
 export const KB_SEARCH_DELAY_MS = 250
+
+/** The admin's changes, applied to the shown list once the server took them. */
+function useKnowledgeEdits(items: ShallowRef<KbEntry[]>) {
+  /** Throws the server's `ApiError` (the form shows it). */
+  async function create(entry: CreateKbEntry): Promise<KbEntry> {
+    const created = await createKbEntry(entry)
+    items.value = [
+      created,
+      ...items.value.filter(item => item.id !== created.id),
+    ]
+    return created
+  }
+
+  async function update(id: string, patch: UpdateKbEntry): Promise<KbEntry> {
+    const updated = await updateKbEntry(id, patch)
+    items.value = items.value.map(item => item.id === id
+      ? updated
+      : item)
+    return updated
+  }
+
+  async function remove(id: string): Promise<void> {
+    try {
+      await deleteKbEntry(id)
+    }
+    catch (err) {
+      // already gone: the list catches up
+      if (!isApiError(err, 'not_found'))
+        throw err
+    }
+    items.value = items.value.filter(item => item.id !== id)
+  }
+
+  return { create, update, remove }
+}
 
 export function useKnowledgeBase(options: { pageSize?: number, searchDelayMs?: number } = {}) {
   const pageSize = options.pageSize ?? KB_PAGE_SIZE
@@ -82,35 +118,7 @@ export function useKnowledgeBase(options: { pageSize?: number, searchDelayMs?: n
   })
   onScopeDispose(() => clearTimeout(timer))
 
-  /** Throws the server's `ApiError` (the form shows it). */
-  async function create(entry: CreateKbEntry): Promise<KbEntry> {
-    const created = await createKbEntry(entry)
-    items.value = [
-      created,
-      ...items.value.filter(item => item.id !== created.id),
-    ]
-    return created
-  }
-
-  async function update(id: string, patch: UpdateKbEntry): Promise<KbEntry> {
-    const updated = await updateKbEntry(id, patch)
-    items.value = items.value.map(item => item.id === id
-      ? updated
-      : item)
-    return updated
-  }
-
-  async function remove(id: string): Promise<void> {
-    try {
-      await deleteKbEntry(id)
-    }
-    catch (err) {
-      // already gone: the list catches up
-      if (!isApiError(err, 'not_found'))
-        throw err
-    }
-    items.value = items.value.filter(item => item.id !== id)
-  }
+  const { create, update, remove } = useKnowledgeEdits(items)
 
   return {
     query,

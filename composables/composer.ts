@@ -12,11 +12,11 @@ import { i18n } from '#i18n'
 import { MEDIA_RULES, mediaKindOf } from '~/protocol/media'
 import { createActions } from '~/utils/actions'
 import { ApiError, isApiError } from '~/utils/api/client'
+import { normalizeText } from '~/utils/chats/text'
 import { db } from '~/utils/db'
 import { postConversationMedia } from '~/utils/messages/api'
 import { uiLocale } from '~/utils/page-document'
 import { authSessionStorage } from '~/utils/session'
-import { normalizeText } from './chat-list'
 import { useLiveQuery } from './live-query'
 
 /** WhatsApp's limit for a text message (reference §2.2). */

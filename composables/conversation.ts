@@ -4,8 +4,8 @@ import type { Session } from '~/utils/session'
 import { computed } from 'vue'
 import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
+import { contactDisplayName } from '~/utils/chats/text'
 import { db } from '~/utils/db'
-import { contactDisplayName } from './chat-list'
 import { useLiveQuery } from './live-query'
 
 interface ConversationData {

@@ -1,20 +1,13 @@
 import type { OutboxEntry } from '~/utils/db'
-import { liveQuery } from 'dexie'
-import { computed, onScopeDispose, shallowRef } from 'vue'
+import { computed } from 'vue'
 import { db } from '~/utils/db'
 import { retryOutboxEntry } from '~/utils/db/outbox'
 import { requestSync } from '~/utils/sync/request'
+import { useLiveQuery } from './live-query'
 
 /** Every queued action of this agent: how many wait, which failed (with the server's error). */
 export function useOutboxStatus() {
-  const rows = shallowRef<OutboxEntry[]>([])
-  const subscription = liveQuery(() => db.outbox.orderBy('seq').toArray()).subscribe({
-    next: (value) => {
-      rows.value = value
-    },
-    error: (error: unknown) => console.error('[wa-inbox] outbox query failed', error),
-  })
-  onScopeDispose(() => subscription.unsubscribe())
+  const { data: rows } = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [] as OutboxEntry[])
 
   return {
     waiting: computed(() => rows.value.filter(row => row.state !== 'failed').length),

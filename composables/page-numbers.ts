@@ -3,32 +3,21 @@
  * (contact, owner, labels, 24-hour window), observed in Dexie; one-click actions through
  * `utils/actions` (and `POST /api/contacts` for a number that is not a contact yet).
  */
+import type { Ref } from 'vue'
+import type { AppDB } from '~/utils/db'
+import type { PageNumberRow } from '~/utils/phones/page-number-rows'
 import type { PageScan, PageScanErrorCode } from '~/utils/phones/page-scan'
 import type { FoundPhone } from '~/utils/phones/scan'
-import { liveQuery } from 'dexie'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
+import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
 import { pageApiClient } from '~/utils/api/page'
 import { db as defaultDb } from '~/utils/db'
-import { ensurePhoneContact, findPhoneContacts } from '~/utils/phones/contacts'
+import { ensurePhoneContact } from '~/utils/phones/contacts'
 import { openChat as defaultOpenChat } from '~/utils/phones/open-chat'
+import { readPageNumberRows } from '~/utils/phones/page-number-rows'
 import { PageScanError, scanActiveTab } from '~/utils/phones/page-scan'
-import { authSessionStorage } from '~/utils/session'
-
-export interface PageNumberRow {
-  number: string
-  raw: string
-  contactId: string | null
-  name: string | null
-  conversationId: string | null
-  /** null: unassigned */
-  assignee: { id: string, name: string } | null
-  mine: boolean
-  labels: Array<{ id: string, name: string, color: string }>
-  /** the 24-hour customer service window is open (free-form messages allowed) */
-  windowOpen: boolean
-  windowExpiresAt: number | null
-}
+import { useLiveQuery } from './live-query'
 
 export type PageNumbersState = 'idle' | 'loading' | 'ready' | 'error'
 
@@ -39,103 +28,16 @@ export interface PageNumbersOptions {
   now?: () => number
 }
 
-function displayName(contact: { name: string | null, profileName: string | null }): string | null {
-  return contact.name?.trim() || contact.profileName?.trim() || null
-}
-
-export function usePageNumbers(options: PageNumbersOptions = {}) {
-  const db = options.db ?? defaultDb
-  const now = options.now ?? Date.now
-  const state = ref<PageNumbersState>('idle')
-  const errorCode = ref<PageScanErrorCode | null>(null)
-  const phones = shallowRef<FoundPhone[]>([])
-  const rows = shallowRef<PageNumberRow[]>([])
-  const labels = shallowRef<Array<{ id: string, name: string, color: string }>>([])
-  const agentId = ref<string | null>(null)
+/** One-click actions on a number's row; each marks the number busy and keeps its error. */
+function usePageNumberActions(
+  db: AppDB,
+  rows: Readonly<Ref<PageNumberRow[]>>,
+  agentId: Readonly<Ref<string | null>>,
+  openChat: PageNumbersOptions['openChat'] = defaultOpenChat,
+) {
   /** numbers with an action on its way (create, assign …) */
   const busy = ref(new Set<string>())
   const actionError = ref<{ number: string, code: string } | null>(null)
-
-  void authSessionStorage.getValue().then((session) => {
-    agentId.value = session && !session.expired
-      ? session.agent.id
-      : null
-  })
-
-  async function scan(): Promise<void> {
-    state.value = 'loading'
-    errorCode.value = null
-    try {
-      const result = await (options.scan ?? (() => scanActiveTab()))()
-      phones.value = result.phones
-      state.value = 'ready'
-    }
-    catch (error) {
-      errorCode.value = error instanceof PageScanError
-        ? error.code
-        : 'failed'
-      state.value = 'error'
-    }
-  }
-
-  async function query(numbers: FoundPhone[], me: string | null): Promise<PageNumberRow[]> {
-    const found = await findPhoneContacts(db, numbers.map(p => p.number))
-    const [agents, allLabels] = await Promise.all([
-      db.agents.toArray(),
-      db.labels.toArray(),
-    ])
-    const agentsById = new Map(agents.map(a => [a.id, a]))
-    const labelsById = new Map(allLabels.map(l => [l.id, l]))
-    const at = now()
-    return numbers.map((phone) => {
-      const match = found.get(phone.number)
-      const conversation = match?.conversation ?? null
-      const assignee = conversation?.assigneeId
-        ? agentsById.get(conversation.assigneeId)
-        : undefined
-      const expires = conversation?.windowExpiresAt ?? null
-      return {
-        number: phone.number,
-        raw: phone.raw,
-        contactId: match?.contact.id ?? null,
-        name: match
-          ? displayName(match.contact)
-          : null,
-        conversationId: conversation?.id ?? null,
-        assignee: conversation?.assigneeId
-          ? { id: conversation.assigneeId, name: assignee?.name ?? '?' }
-          : null,
-        mine: !!me && conversation?.assigneeId === me,
-        labels: (match?.contact.labelIds ?? []).flatMap((id) => {
-          const label = labelsById.get(id)
-          return label
-            ? [
-                { id: label.id, name: label.name, color: label.color },
-              ]
-            : []
-        }),
-        windowOpen: expires !== null && expires > at,
-        windowExpiresAt: expires,
-      }
-    })
-  }
-
-  watch([phones, agentId], ([numbers, me], _old, onCleanup) => {
-    const subscription = liveQuery(() => query(numbers, me)).subscribe({
-      next: (value) => {
-        rows.value = value
-      },
-      error: (error: unknown) => console.error('[wa-inbox] page numbers query failed', error),
-    })
-    onCleanup(() => subscription.unsubscribe())
-  }, { immediate: true })
-
-  const labelSubscription = liveQuery(() => db.labels.orderBy('name').toArray()).subscribe({
-    next: (value) => {
-      labels.value = value.map(l => ({ id: l.id, name: l.name, color: l.color }))
-    },
-  })
-  onScopeDispose(() => labelSubscription.unsubscribe())
 
   async function withBusy(number: string, fn: () => Promise<void>): Promise<void> {
     busy.value = new Set([...busy.value, number])
@@ -164,14 +66,8 @@ export function usePageNumbers(options: PageNumbersOptions = {}) {
   }
 
   return {
-    state,
-    errorCode,
-    rows: computed(() => rows.value),
-    labels: computed(() => labels.value),
     busy: computed(() => busy.value),
     actionError: computed(() => actionError.value),
-    signedIn: computed(() => agentId.value !== null),
-    scan,
     /** makes the number a contact (with its conversation) */
     create: (number: string) => withBusy(number, async () => {
       await ensurePhoneContact(db, await pageApiClient(), number)
@@ -194,7 +90,58 @@ export function usePageNumbers(options: PageNumbersOptions = {}) {
     open: (number: string) => withBusy(number, async () => {
       const row = rowOf(number)
       if (row?.conversationId)
-        await (options.openChat ?? defaultOpenChat)(row.conversationId)
+        await openChat(row.conversationId)
     }),
+  }
+}
+
+export function usePageNumbers(options: PageNumbersOptions = {}) {
+  const db = options.db ?? defaultDb
+  const now = options.now ?? Date.now
+  const state = ref<PageNumbersState>('idle')
+  const errorCode = ref<PageScanErrorCode | null>(null)
+  const phones = shallowRef<FoundPhone[]>([])
+  const session = useSessionStore()
+  const agentId = computed(() => session.agentId)
+
+  async function scan(): Promise<void> {
+    state.value = 'loading'
+    errorCode.value = null
+    try {
+      const result = await (options.scan ?? (() => scanActiveTab()))()
+      phones.value = result.phones
+      state.value = 'ready'
+    }
+    catch (error) {
+      errorCode.value = error instanceof PageScanError
+        ? error.code
+        : 'failed'
+      state.value = 'error'
+    }
+  }
+
+  const { data: rows } = useLiveQuery(
+    ([numbers, me]) => readPageNumberRows(db, numbers, me, now()),
+    [] as PageNumberRow[],
+    {
+      source: () => [phones.value, agentId.value] as const,
+      keepPrevious: true,
+    },
+  )
+  const { data: labels } = useLiveQuery(async () => (await db.labels.orderBy('name').toArray())
+    .map(l => ({ id: l.id, name: l.name, color: l.color })), [] as Array<{ id: string, name: string, color: string }>)
+
+  const { busy, actionError, ...actions } = usePageNumberActions(db, rows, agentId, options.openChat)
+
+  return {
+    state,
+    errorCode,
+    rows,
+    labels,
+    busy,
+    actionError,
+    signedIn: computed(() => agentId.value !== null),
+    scan,
+    ...actions,
   }
 }

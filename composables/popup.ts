@@ -1,20 +1,61 @@
+import type { Ref } from 'vue'
 import type { Availability } from '~/protocol/team'
-import { liveQuery } from 'dexie'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import { browser } from 'wxt/browser'
+import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
-import { popupSnapshotStorage, readPopupData } from '~/utils/badge'
+import { readPopupData } from '~/utils/badge'
 import { openPanel, showConversation } from '~/utils/commands'
 import { db } from '~/utils/db'
 import { autoAwayStorage } from '~/utils/idle'
-import { authSessionStorage } from '~/utils/session'
-import { useCurrentSession } from './conversation'
+import { prefetchedPopupSnapshot } from '~/utils/popup/snapshot'
+import { useLiveQuery } from './live-query'
 
-let prefetched: Promise<PopupData | null> | null = null
+/**
+ * The popup's counts and lists for the agent: the background's copy at once, then Dexie's own
+ * answer (slower on 10,000 chats in a fresh page), live.
+ */
+function usePopupData(agentId: Readonly<Ref<string | null>>) {
+  /** the background's copy, shown until Dexie's own answer */
+  const snapshot = shallowRef<PopupData | null>(null)
+  /** the agent whose data Dexie is asked for (after the first paint) */
+  const followId = shallowRef<string | null>(null)
+  const live = useLiveQuery(id => id
+    ? readPopupData(db, id)
+    : null, null as PopupData | null, {
+    source: followId,
+    keepPrevious: true,
+  })
 
-/** Starts reading the background's copy of the popup's data (call first thing in main.ts). */
-export function prefetchPopupSnapshot(): void {
-  prefetched ??= popupSnapshotStorage.getValue().catch(() => null)
+  let generation = 0
+  watch(agentId, (id) => {
+    const current = ++generation
+    followId.value = null
+    snapshot.value = null
+    if (!id)
+      return
+    const follow = () => {
+      if (current === generation)
+        followId.value = id
+    }
+    // The background's copy paints at once; Dexie's own answer (slower on 10,000 chats in a fresh
+    // page) starts after that frame, and stays live.
+    void prefetchedPopupSnapshot().then((snapshotValue) => {
+      if (current !== generation)
+        return
+      if (snapshotValue?.agentId !== id)
+        return follow()
+      snapshot.value = snapshotValue
+      requestAnimationFrame(() => setTimeout(follow, 0))
+    })
+  }, { immediate: true })
+  onScopeDispose(() => {
+    generation++
+  })
+  const data = computed(() => followId.value && live.loaded.value && live.data.value
+    ? live.data.value
+    : snapshot.value)
+  return data
 }
 
 /**
@@ -22,52 +63,9 @@ export function prefetchPopupSnapshot(): void {
  * availability, live from Dexie; and what the popup can do about them.
  */
 export function usePopup() {
-  const session = useCurrentSession()
-  const agentId = computed(() => session.value && !session.value.expired
-    ? session.value.agent.id
-    : null)
-  const data = shallowRef<PopupData | null>(null)
-  /** the stored session has been read (the signed-out state shows only then) */
-  const ready = shallowRef(false)
-  void authSessionStorage.getValue().finally(() => {
-    ready.value = true
-  })
-
-  let subscription: { unsubscribe: () => void } | null = null
-  let generation = 0
-  watch(agentId, (id) => {
-    const current = ++generation
-    subscription?.unsubscribe()
-    subscription = null
-    data.value = null
-    if (!id)
-      return
-    const follow = () => {
-      if (current !== generation)
-        return
-      subscription = liveQuery(() => readPopupData(db, id)).subscribe({
-        next: (value) => {
-          data.value = value
-        },
-        error: (error: unknown) => console.error('[wa-inbox] popup query failed', error),
-      })
-    }
-    // The background's copy paints at once; Dexie's own answer (slower on 10,000 chats in a fresh
-    // page) starts after that frame, and stays live.
-    prefetchPopupSnapshot()
-    void prefetched!.then((snapshot) => {
-      if (current !== generation)
-        return
-      if (snapshot?.agentId !== id)
-        return follow()
-      data.value = snapshot
-      requestAnimationFrame(() => setTimeout(follow, 0))
-    })
-  }, { immediate: true })
-  onScopeDispose(() => {
-    generation++
-    subscription?.unsubscribe()
-  })
+  const sessionStore = useSessionStore()
+  const agentId = computed(() => sessionStore.agentId)
+  const data = usePopupData(agentId)
 
   const actions = computed(() => agentId.value
     ? createActions({ agentId: agentId.value })
@@ -90,10 +88,11 @@ export function usePopup() {
   }
 
   return {
-    session,
+    session: computed(() => sessionStore.session),
     agentId,
     data,
-    ready,
+    /** the stored session has been read (the signed-out state shows only then) */
+    ready: computed(() => sessionStore.loaded),
     async assign(conversationId: string, assigneeId: string): Promise<void> {
       await actions.value?.assign(conversationId, assigneeId)
     },

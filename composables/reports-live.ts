@@ -8,10 +8,10 @@ import type { Ref } from 'vue'
 import type { ReportLive } from '~/protocol/reports'
 import type { ReportError, ReportState } from '~/utils/reports/labels'
 import { computed, onScopeDispose, readonly, ref, shallowRef, watch } from 'vue'
-import { contactDisplayName } from '~/composables/chat-list'
 import { useLiveQuery } from '~/composables/live-query'
 import { isApiError } from '~/utils/api/client'
 import { pageApiClient } from '~/utils/api/page'
+import { contactDisplayName } from '~/utils/chats/text'
 import { db } from '~/utils/db'
 
 export const LIVE_REFRESH_MS = 30_000

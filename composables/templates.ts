@@ -8,8 +8,8 @@ import type { MaybeRefOrGetter } from 'vue'
 import type { SendMessage } from '~/protocol/messages'
 import type { Contact, Conversation, Template } from '~/utils/db'
 import { computed, reactive, ref, toValue, watch } from 'vue'
+import { normalizeText } from '~/utils/chats/text'
 import { db } from '~/utils/db'
-import { normalizeText } from './chat-list'
 import { useLiveQuery } from './live-query'
 
 export type TemplateMessage = Extract<SendMessage, { type: 'template' }>

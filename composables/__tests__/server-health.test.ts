@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
-import { db } from '~/utils/db'
 import { getMeta } from '~/utils/db/meta'
 import { serverUrlStorage } from '~/utils/storage'
 import { useServerHealth } from '../server-health'
@@ -22,15 +20,6 @@ function startInScope() {
 }
 
 describe('useServerHealth', () => {
-  beforeEach(async () => {
-    fakeBrowser.reset()
-    await db.meta.clear()
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
-
   it('starts as checking, then shows the database engine and remembers the check', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => answer({ status: 'ok', db: 'sqlite' })))
     const { state, stop } = startInScope()

@@ -1,6 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { effectScope } from 'vue'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { DEFAULT_SERVER_URL } from '~/utils/server-url'
 import { serverUrlStorage } from '~/utils/storage'
 import { useServerUrlSetting } from '../server-url-setting'
@@ -15,10 +14,6 @@ function startInScope() {
 }
 
 describe('useServerUrlSetting', () => {
-  beforeEach(() => {
-    fakeBrowser.reset()
-  })
-
   it('loads the default server URL on a fresh install', async () => {
     const { draft, load, stop } = startInScope()
     await load()

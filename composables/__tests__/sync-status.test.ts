@@ -1,12 +1,8 @@
 import type { SyncStatus } from '~/utils/db'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
-import { db } from '~/utils/db'
 import { setMeta } from '~/utils/db/meta'
-import { formatRelativeTime, summarizeSyncStatus, useSyncStatus } from '../sync-status'
-
-const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
+import { useSyncStatus } from '../sync-status'
 
 function status(patch: Partial<SyncStatus>): SyncStatus {
   return {
@@ -19,110 +15,7 @@ function status(patch: Partial<SyncStatus>): SyncStatus {
   }
 }
 
-describe('summarizeSyncStatus', () => {
-  beforeEach(() => {
-    fakeBrowser.reset()
-    // fakeBrowser has no i18n messages: answer with the message name and its substitutions.
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
-      const values = [substitutions ?? []].flat()
-      return [name, ...values].join(' ')
-    })
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
-  })
-
-  it.each([
-    [
-      'syncing',
-      status({ state: 'syncing' }),
-      'busy',
-      'options_connect_sync_syncing',
-    ],
-    [
-      'a snapshot in progress',
-      status({
-        state: 'syncing',
-        snapshot: { applied: 1200 },
-      }),
-      'busy',
-      'options_connect_sync_syncingProgress 1200',
-    ],
-    [
-      'up to date',
-      status({ state: 'idle', lastSyncedAt: NOW - 5 * 60_000 }),
-      'ok',
-      'options_connect_sync_upToDate 5 minutes ago',
-    ],
-    [
-      'never synced',
-      status({ state: 'idle' }),
-      'idle',
-      'options_connect_sync_waiting',
-    ],
-    [
-      'offline',
-      status({
-        state: 'offline',
-        error: { code: 'offline', message: 'x' },
-      }),
-      'warning',
-      'options_connect_sync_offline',
-    ],
-    [
-      'unauthorized',
-      status({
-        state: 'unauthorized',
-        error: { code: 'session_expired', message: 'x' },
-      }),
-      'danger',
-      'options_connect_sync_unauthorized',
-    ],
-    [
-      'an error',
-      status({
-        state: 'error',
-        error: { code: 'internal_error', message: 'boom' },
-      }),
-      'danger',
-      'options_connect_sync_error internal_error',
-    ],
-  ] as const)('maps %s', (_name, value, tone, text) => {
-    expect(summarizeSyncStatus(value, NOW)).toMatchObject({ tone, text })
-  })
-
-  it('waits when the background has not written a status yet', () => {
-    expect(summarizeSyncStatus(undefined, NOW)).toEqual({ state: 'unknown', tone: 'idle', text: 'options_connect_sync_waiting' })
-  })
-})
-
-describe('formatRelativeTime', () => {
-  it.each([
-    [NOW - 10_000, 'now'],
-    [NOW - 60_000, '1 minute ago'],
-    [NOW - 3 * 3600_000, '3 hours ago'],
-    [NOW - 24 * 3600_000, 'yesterday'],
-  ])('formats %i', (timestamp, text) => {
-    expect(formatRelativeTime(timestamp, NOW, 'en')).toBe(text)
-  })
-
-  it('speaks Romanian too', () => {
-    expect(formatRelativeTime(NOW - 2 * 60_000, NOW, 'ro')).toBe('acum 2 minute')
-  })
-})
-
 describe('useSyncStatus', () => {
-  beforeEach(async () => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
-      const values = [substitutions ?? []].flat()
-      return [name, ...values].join(' ')
-    })
-    await db.meta.clear()
-  })
-
-  afterEach(async () => {
-    await db.meta.clear()
-  })
-
   it('follows meta.syncStatus as the background writes it', async () => {
     const scope = effectScope()
     const { status: current, summary } = scope.run(() => useSyncStatus())!

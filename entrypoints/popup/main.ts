@@ -1,9 +1,9 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { i18n } from '#i18n'
-import { prefetchPopupSnapshot } from '~/composables/popup'
 import { applyLanguageChoice, reloadOnLanguageChange } from '~/utils/language'
 import { setupPageDocument } from '~/utils/page-document'
+import { prefetchPopupSnapshot } from '~/utils/popup/snapshot'
 import App from './App.vue'
 import '~/assets/styles'
 

@@ -65,27 +65,19 @@ function count(wrapper: VueWrapper, tab: string): string {
 
 describe('chatList', () => {
   beforeEach(async () => {
-    fakeBrowser.reset()
     // happy-dom has no layout: give the scrolling list a size so the virtualizer renders rows.
     vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600)
     vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400)
     vi.spyOn(HTMLElement.prototype, 'scrollTo').mockImplementation(() => {})
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
-      const values = [substitutions ?? []].flat()
-      return [name, ...values].join(' ')
-    })
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
     vi.useFakeTimers({
       now: NOW,
       toFake: ['Date'],
     })
-    await Promise.all(db.tables.map(table => table.clear()))
     await authSessionStorage.setValue(session())
   })
 
   afterEach(() => {
     vi.useRealTimers()
-    document.body.innerHTML = ''
   })
 
   it('asks to sign in when there is no session, and opens the options page', async () => {

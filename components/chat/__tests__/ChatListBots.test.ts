@@ -1,6 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { db } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
@@ -8,7 +7,6 @@ import ChatList from '../ChatList.vue'
 import { contact, conversation, NOW, session } from './fixtures'
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   // happy-dom has no layout: give the scrolling list a size so the virtualizer renders rows.
   vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600)
   vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(400)
@@ -18,13 +16,11 @@ beforeEach(async () => {
     now: NOW,
     toFake: ['Date'],
   })
-  await Promise.all(db.tables.map(table => table.clear()))
   await authSessionStorage.setValue(session())
 })
 
 afterEach(() => {
   vi.useRealTimers()
-  document.body.innerHTML = ''
 })
 
 describe('chat list: the AI bot marker', () => {

@@ -1,7 +1,6 @@
 import type { Session } from '~/utils/session'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '~/utils/api/client'
 import { db } from '~/utils/db'
 import { authSessionStorage, signIn, signOut } from '~/utils/session'
@@ -54,18 +53,7 @@ async function fillAndSubmit(wrapper: Awaited<ReturnType<typeof mountSession>>) 
 
 describe('connectSession', () => {
   beforeEach(async () => {
-    fakeBrowser.reset()
-    // fakeBrowser has no i18n messages: answer with the message name and its substitutions.
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
-      const values = [substitutions ?? []].flat()
-      return [name, ...values].join(' ')
-    })
     await serverUrlStorage.setValue(SERVER)
-    await db.meta.clear()
-  })
-
-  afterEach(() => {
-    document.body.innerHTML = ''
   })
 
   it('renders an accessible sign-in form when signed out', async () => {

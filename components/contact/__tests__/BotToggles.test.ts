@@ -1,6 +1,5 @@
 import { mount } from '@vue/test-utils'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { contact } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import BotToggles from '../BotToggles.vue'
@@ -8,7 +7,6 @@ import BotToggles from '../BotToggles.vue'
 const pending = { aiBot: null, replyBot: null }
 
 beforeEach(() => {
-  fakeBrowser.reset()
   useEnglishMessages()
 })
 

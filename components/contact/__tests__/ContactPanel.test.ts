@@ -1,7 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils'
 import type { OutboxEntry } from '~/utils/db'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { db } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
@@ -87,12 +87,6 @@ const text = (wrapper: VueWrapper, testid: string) => wrapper.get(`[data-testid=
 
 describe('contactPanel', () => {
   beforeEach(async () => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => [
-      name,
-      ...[substitutions ?? []].flat(),
-    ].join(' '))
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
     vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockResolvedValue(undefined)
     fetchMock = vi.fn(async (url: string | URL) => String(url).endsWith('/api/contacts/c1/conversations')
       ? jsonResponse({
@@ -102,14 +96,8 @@ describe('contactPanel', () => {
           error: { code: 'not_found', message: 'no' },
         }, 404))
     vi.stubGlobal('fetch', fetchMock)
-    await Promise.all(db.tables.map(table => table.clear()))
     await authSessionStorage.setValue(session(ana))
     await seed()
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
-    document.body.innerHTML = ''
   })
 
   describe('header', () => {

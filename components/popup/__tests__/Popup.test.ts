@@ -50,25 +50,17 @@ const names = (wrapper: VueWrapper, list: string) => wrapper.findAll(`[data-test
 
 describe('popup', () => {
   beforeEach(async () => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => [
-      name,
-      ...[substitutions ?? []].flat(),
-    ].join(' '))
-    vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en')
     vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockResolvedValue(undefined)
     vi.spyOn(fakeBrowser.windows, 'getCurrent').mockResolvedValue({ id: 5 } as never)
     vi.useFakeTimers({
       now: NOW,
       toFake: ['Date'],
     })
-    await Promise.all(db.tables.map(table => table.clear()))
     await authSessionStorage.setValue(session())
   })
 
   afterEach(() => {
     vi.useRealTimers()
-    document.body.innerHTML = ''
   })
 
   it('signed out: a button to the settings', async () => {

@@ -1,22 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { describe, expect, it, vi } from 'vitest'
 import ServerStatus from '../ServerStatus.vue'
 
 describe('serverStatus', () => {
-  beforeEach(() => {
-    fakeBrowser.reset()
-    // fakeBrowser has no i18n messages: answer with the message name and its substitutions.
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
-      const values = [substitutions ?? []].flat()
-      return [name, ...values].join(' ')
-    })
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
-
   it('shows "Checking…", then the database engine', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => Response.json({ status: 'ok', db: 'sqlite' })))
     const wrapper = mount(ServerStatus)

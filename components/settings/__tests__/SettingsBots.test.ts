@@ -1,8 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils'
 import type { BotSettingsInput } from '~/protocol/bots'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { agent, session, team } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { db } from '~/utils/db'
@@ -74,16 +73,8 @@ function fieldError(wrapper: VueWrapper, path: string): string | undefined {
 }
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   useEnglishMessages()
-  await db.delete()
-  await db.open()
   await authSessionStorage.setValue(admin)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
 })
 
 describe('settingsBots', () => {

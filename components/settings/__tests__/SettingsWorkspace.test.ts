@@ -1,6 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { agent, session } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { db } from '~/utils/db'
@@ -8,19 +7,12 @@ import { authSessionStorage } from '~/utils/session'
 import SettingsWorkspace from '../SettingsWorkspace.vue'
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   useEnglishMessages()
-  await db.delete()
-  await db.open()
   await db.workspaces.put({
     id: 'w1',
     name: 'Shop',
     settings: { defaultCountry: 'RO' },
   })
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
 })
 
 describe('settingsWorkspace', () => {

@@ -1,7 +1,6 @@
 import type { PageScan } from '~/utils/phones/page-scan'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { agent, contact, conversation, label, NOW, session } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { db } from '~/utils/db'
@@ -33,10 +32,7 @@ function scanOf(text: string) {
 let fetchMock: ReturnType<typeof vi.fn>
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   useEnglishMessages()
-  await db.delete()
-  await db.open()
   await db.agents.bulkPut([
     agent('a1', 'Ana Pop'),
     agent('a2', 'Bogdan Rus'),
@@ -54,10 +50,6 @@ beforeEach(async () => {
   fetchMock = vi.fn()
   vi.stubGlobal('fetch', fetchMock)
 })
-afterEach(() => {
-  vi.unstubAllGlobals()
-})
-
 async function mountWith(scan: () => Promise<PageScan>, openChat = vi.fn()) {
   const wrapper = mount(PageNumbers, {
     props: {

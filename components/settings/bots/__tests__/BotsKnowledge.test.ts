@@ -1,8 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils'
 import type { KbEntry } from '~/protocol/bots'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { agent, session } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { authSessionStorage } from '~/utils/session'
@@ -63,7 +62,6 @@ function titles(wrapper: VueWrapper): string[] {
 }
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   useEnglishMessages()
   await authSessionStorage.setValue(session({
     agent: {
@@ -71,11 +69,6 @@ beforeEach(async () => {
       role: 'admin',
     },
   }))
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
 })
 
 describe('botsKnowledge', () => {

@@ -1,7 +1,6 @@
 import type { VueWrapper } from '@vue/test-utils'
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { agent, session } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { authSessionStorage } from '~/utils/session'
@@ -17,7 +16,6 @@ async function run(wrapper: VueWrapper): Promise<void> {
 }
 
 beforeEach(async () => {
-  fakeBrowser.reset()
   useEnglishMessages()
   await authSessionStorage.setValue(session({
     agent: {
@@ -25,11 +23,6 @@ beforeEach(async () => {
       role: 'admin',
     },
   }))
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
 })
 
 describe('botsTestBox', () => {

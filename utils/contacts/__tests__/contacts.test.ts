@@ -1,8 +1,12 @@
-import type { ContactForm } from '~/composables/contact'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from 'wxt/testing/fake-browser'
+import type { ContactForm } from '~/utils/contacts/form'
+import { describe, expect, it } from 'vitest'
 import { agent, contact, conversation, label } from '~/components/contact/__tests__/fixtures'
-import { assigneeOptions, contactErrorField, contactErrorText, contactFormOf, contactPatchOf, customFieldRow, hasFormErrors, matchingLabels, mergePastConversations, noteMentions, toE164, validateContactForm } from '~/composables/contact'
+import { assigneeOptions } from '~/utils/contacts/assignment'
+import { contactErrorField, contactErrorText } from '~/utils/contacts/errors'
+import { contactFormOf, contactPatchOf, customFieldRow, hasFormErrors, toE164, validateContactForm } from '~/utils/contacts/form'
+import { matchingLabels } from '~/utils/contacts/labels'
+import { noteMentions } from '~/utils/contacts/notes'
+import { mergePastConversations } from '~/utils/contacts/past-conversations'
 
 const base = contact('c1', {
   name: 'Ana',
@@ -20,14 +24,6 @@ function form(patch: Partial<ContactForm> = {}): ContactForm {
 }
 
 describe('contact helpers', () => {
-  beforeEach(() => {
-    fakeBrowser.reset()
-    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => [
-      name,
-      ...[substitutions ?? []].flat(),
-    ].join(' '))
-  })
-
   describe('validateContactForm', () => {
     it('accepts the contact as it is, and empty fields (they clear)', () => {
       expect(validateContactForm(form())).toEqual({})

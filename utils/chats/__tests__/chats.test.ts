@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { agent, contact, conversation, label, NOW } from '~/components/chat/__tests__/fixtures'
-import { contactDisplayName, formatShortRelativeTime, initialsOf, matchesSearch, matchesTab, normalizeText, toChatListRow } from '../chat-list'
+import { formatShortRelativeTime } from '~/utils/chats/relative-time'
+import { matchesSearch, matchesTab, toChatListRow } from '~/utils/chats/rows'
+import { contactDisplayName, initialsOf, normalizeText } from '~/utils/chats/text'
 
 const tables = {
   contacts: new Map(),
