@@ -89,11 +89,7 @@ export function buildInbound(input: InboundMessageInput, deps: InboundDeps): Inb
       break
     case 'unsupported':
       message.errors = [
-        {
-          ...statusError(131051, 'Message type is currently not supported.'),
-          title: 'Message type unknown',
-          message: 'Message type unknown',
-        },
+        unknownTypeError(),
       ]
       message.type = 'unsupported'
       message.unsupported = { type: input.unsupportedType }
@@ -102,11 +98,7 @@ export function buildInbound(input: InboundMessageInput, deps: InboundDeps): Inb
       opensWindow = false
       withContacts = false
       message.type = 'system'
-      message.system = {
-        body: input.body ?? `User ${customer.name ?? customer.waId ?? ''} changed from ${customer.waId ?? ''} to ${input.newWaId}`.replace(/\s+/g, ' '),
-        wa_id: input.newWaId,
-        type: 'user_changed_number',
-      }
+      message.system = numberChange(input, customer)
       break
     case 'order':
       message.type = 'order'
@@ -171,6 +163,24 @@ function locationObject(input: Extract<InboundMessageInput, { type: 'location' }
       location[key] = input[key]
   }
   return location
+}
+
+/** The `system` object Meta sends when a customer moves to a new number. */
+function numberChange(input: Extract<InboundMessageInput, { type: 'system_number_change' }>, customer: Customer) {
+  return {
+    body: input.body ?? `User ${customer.name ?? customer.waId ?? ''} changed from ${customer.waId ?? ''} to ${input.newWaId}`.replace(/\s+/g, ' '),
+    wa_id: input.newWaId,
+    type: 'user_changed_number',
+  }
+}
+
+/** The error an unsupported message carries (Meta's 131051, titled as in its webhooks). */
+function unknownTypeError() {
+  return {
+    ...statusError(131051, 'Message type is currently not supported.'),
+    title: 'Message type unknown',
+    message: 'Message type unknown',
+  }
 }
 
 function orderObject(input: Extract<InboundMessageInput, { type: 'order' }>) {
