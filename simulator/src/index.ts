@@ -1,8 +1,14 @@
 // A local stand-in for Meta's WhatsApp Cloud API: the Graph API subset the connector calls, signed
 // webhook POSTs to the server, and hooks for tests and scripted customers. See simulator/README.md.
 
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { MediaStore } from './media-store.ts'
+import type { Messaging } from './messaging.ts'
+import type { Random } from './random.ts'
+import type { Scheduler } from './scheduler.ts'
 import type { CustomerRef, HttpAnswer, InboundMessageInput, RecordedSend, SimClock, SimTemplate, SimulatorConfig, WebhookDelivery } from './types.ts'
+import type { Dispatcher } from './webhook-dispatcher.ts'
 import { createServer } from 'node:http'
 import { createCustomerRegistry } from './customers.ts'
 import { statusError } from './errors.ts'
@@ -66,22 +72,46 @@ export interface Simulator {
   close: () => Promise<void>
 }
 
+/** The running parts one simulator is made of, and its mutable bits (token, base URL, closed). */
+interface SimParts {
+  config: SimulatorConfig
+  log: (line: string) => void
+  scheduler: Scheduler
+  dispatcher: Dispatcher
+  messaging: Messaging
+  media: MediaStore
+  templates: SimTemplate[]
+  challengeRandom: Random
+  /** Graph trace ids (`x-fb-trace-id`, error bodies), one sequence for the whole simulator */
+  traceId: () => string
+  auth: { token: string, expired: Map<string, number> }
+  baseUrl: string
+  closed: boolean
+}
+
 export async function startSimulator(config: SimulatorConfig): Promise<Simulator> {
+  const parts = createParts(config)
+  const handle = graphHandlerFor(parts)
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      parts.log(`unhandled: ${String(error)}`)
+      if (!res.headersSent)
+        res.writeHead(500)
+      res.end()
+    })
+  })
+  parts.baseUrl = await listen(server, config.host ?? '127.0.0.1', config.port ?? 0)
+  parts.log(`WhatsApp Cloud API simulator on ${parts.baseUrl} (phone number ${config.phoneNumberId}, WABA ${config.wabaId})`)
+  return simulatorApi(parts, server)
+}
+
+function createParts(config: SimulatorConfig): SimParts {
   const seed = config.seed ?? 1
   const log = config.log ?? (() => {})
   const random = createRandom(seed)
   const traceRandom = createRandom(seed ^ 0x5BD1E995)
   const mediaRandom = createRandom(seed ^ 0x1B873593)
-  const challengeRandom = createRandom(seed ^ 0x27D4EB2F)
-  const traceId = () => `A${traceRandom.alnum(22)}`
   const scheduler = createScheduler({ startTime: config.startTime ?? Date.now(), frozen: config.frozenClock ?? false })
-  const templates = config.templates
-    ? [...config.templates]
-    : defaultTemplates()
-  let accessToken = config.accessToken
-  const expiredTokens = new Map<string, number>()
-  let baseUrl = ''
-
   const dispatcher = createDispatcher({
     scheduler,
     random,
@@ -101,12 +131,36 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     newId: () => mediaRandom.digits(16),
     secret: config.appSecret,
   })
-  const customers = createCustomerRegistry(seed)
-  const messaging = createMessaging({
+  const parts: SimParts = {
+    config,
+    log,
+    scheduler,
+    dispatcher,
+    messaging: undefined as unknown as Messaging, // set just below: it needs parts.baseUrl
+    media,
+    templates: config.templates
+      ? [...config.templates]
+      : defaultTemplates(),
+    challengeRandom: createRandom(seed ^ 0x27D4EB2F),
+    traceId: () => `A${traceRandom.alnum(22)}`,
+    auth: {
+      token: config.accessToken,
+      expired: new Map(),
+    },
+    baseUrl: '',
+    closed: false,
+  }
+  parts.messaging = messagingFor(parts, random)
+  return parts
+}
+
+function messagingFor(parts: SimParts, random: Random): Messaging {
+  const { config, media } = parts
+  return createMessaging({
     config: {
       phoneNumberId: config.phoneNumberId,
       displayPhoneNumber: config.displayPhoneNumber,
-      seed,
+      seed: config.seed ?? 1,
       reorderRate: config.reorderRate ?? 0,
       skipDeliveredRate: config.skipDeliveredRate ?? 0,
       statusDelaysMs: config.statusDelaysMs ?? { sent: 10, delivered: 30, read: 60 },
@@ -117,22 +171,26 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       windowErrorMode: config.windowErrorMode ?? 'status',
       httpStatusOverrides: config.httpStatusOverrides,
     },
-    templates: () => templates,
-    scheduler,
+    templates: () => parts.templates,
+    scheduler: parts.scheduler,
     random,
-    dispatcher,
-    customers,
+    dispatcher: parts.dispatcher,
+    customers: createCustomerRegistry(config.seed ?? 1),
     media,
     mediaUrl: (mediaId) => {
       const stored = media.get(mediaId)
       return stored
-        ? media.issueUrl(stored, baseUrl)
+        ? media.issueUrl(stored, parts.baseUrl)
         : ''
     },
-    traceId,
-    log,
+    traceId: parts.traceId,
+    log: parts.log,
   })
-  const handle = createGraphHandler({
+}
+
+function graphHandlerFor(parts: SimParts) {
+  const { config } = parts
+  return createGraphHandler({
     config: {
       phoneNumberId: config.phoneNumberId,
       wabaId: config.wabaId,
@@ -140,45 +198,40 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       verifiedName: config.verifiedName ?? 'WA Inbox Demo',
       httpStatusOverrides: config.httpStatusOverrides,
     },
-    baseUrl: () => baseUrl,
+    baseUrl: () => parts.baseUrl,
     auth: {
-      current: () => accessToken,
-      expired: () => expiredTokens,
+      current: () => parts.auth.token,
+      expired: () => parts.auth.expired,
     },
-    messaging,
-    media,
-    templates: () => templates,
-    traceId,
-    log,
+    messaging: parts.messaging,
+    media: parts.media,
+    templates: () => parts.templates,
+    traceId: parts.traceId,
+    log: parts.log,
   })
+}
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`unhandled: ${String(error)}`)
-      if (!res.headersSent)
-        res.writeHead(500)
-      res.end()
-    })
-  })
-  const host = config.host ?? '127.0.0.1'
+/** Listens on host:port (0: any free port); the base URL it is reachable on. */
+async function listen(server: Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(config.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject)
       resolve()
     })
   })
-  const { port } = server.address() as AddressInfo
-  baseUrl = `http://${host.includes(':')
+  const address = server.address() as AddressInfo
+  return `http://${host.includes(':')
     ? `[${host}]`
-    : host}:${port}`
-  log(`WhatsApp Cloud API simulator on ${baseUrl} (phone number ${config.phoneNumberId}, WABA ${config.wabaId})`)
+    : host}:${address.port}`
+}
 
+/** The `Simulator` handle tests and scripts use. */
+function simulatorApi(parts: SimParts, server: Server): Simulator {
+  const { config, scheduler, dispatcher, messaging, media } = parts
   const isIdle = () => scheduler.pendingCount() === 0 && dispatcher.isQuiet()
-  let closed = false
-
   return {
-    url: baseUrl,
+    url: parts.baseUrl,
     config,
     clock: scheduler.clock,
     async receive(from, message) {
@@ -197,38 +250,17 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
     },
     async idle() {
       while (!isIdle()) {
-        if (closed)
+        if (parts.closed)
           return
         await new Promise(resolve => setTimeout(resolve, 5))
       }
     },
-    async handshake(verifyToken) {
-      const target = dispatcher.webhookUrl()
-      if (!target)
-        throw new Error('handshake needs a webhook URL (config.webhookUrl or setWebhookUrl)')
-      const challenge = challengeRandom.digits(10)
-      const url = new URL(target)
-      url.searchParams.set('hub.mode', 'subscribe')
-      url.searchParams.set('hub.challenge', challenge)
-      url.searchParams.set('hub.verify_token', verifyToken ?? config.verifyToken ?? '')
-      const response = await fetch(url, {
-        headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' },
-      })
-      const body = await response.text()
-      const verified = response.status === 200 && body === challenge
-      log(`handshake → ${response.status}${verified ? ' (verified)' : ''}`)
-      return {
-        status: response.status,
-        body,
-        challenge,
-        verified,
-      }
-    },
+    handshake: verifyToken => handshake(parts, verifyToken),
     setWebhookUrl: url => dispatcher.setWebhookUrl(url),
     media: {
       put: (bytes, mimeType) => media.put(bytes, mimeType, 'inbound').id,
     },
-    templates,
+    templates: parts.templates,
     onSend: messaging.onSend,
     emitError(code, details) {
       const { href: _href, ...error } = statusError(code, details)
@@ -250,15 +282,15 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
       })
     },
     expireAccessToken(newToken) {
-      expiredTokens.set(accessToken, scheduler.clock.now())
-      accessToken = newToken
-      log('access token expired; a new one is active')
+      parts.auth.expired.set(parts.auth.token, scheduler.clock.now())
+      parts.auth.token = newToken
+      parts.log('access token expired; a new one is active')
     },
     sign: dispatcher.sign,
     async close() {
-      if (closed)
+      if (parts.closed)
         return
-      closed = true
+      parts.closed = true
       scheduler.stop()
       dispatcher.stop()
       await new Promise<void>((resolve) => {
@@ -266,5 +298,29 @@ export async function startSimulator(config: SimulatorConfig): Promise<Simulator
         server.closeAllConnections()
       })
     },
+  }
+}
+
+/** Meta's subscription check: GET the webhook URL with a random challenge it must echo. */
+async function handshake(parts: SimParts, verifyToken?: string) {
+  const target = parts.dispatcher.webhookUrl()
+  if (!target)
+    throw new Error('handshake needs a webhook URL (config.webhookUrl or setWebhookUrl)')
+  const challenge = parts.challengeRandom.digits(10)
+  const url = new URL(target)
+  url.searchParams.set('hub.mode', 'subscribe')
+  url.searchParams.set('hub.challenge', challenge)
+  url.searchParams.set('hub.verify_token', verifyToken ?? parts.config.verifyToken ?? '')
+  const response = await fetch(url, {
+    headers: { 'User-Agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' },
+  })
+  const body = await response.text()
+  const verified = response.status === 200 && body === challenge
+  parts.log(`handshake → ${response.status}${verified ? ' (verified)' : ''}`)
+  return {
+    status: response.status,
+    body,
+    challenge,
+    verified,
   }
 }

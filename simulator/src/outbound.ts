@@ -86,65 +86,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
   if (!isObject(body))
     throw err(100, 'The request body must be a JSON object.')
-  const allowed = new Set([
-    ...ROOT_KEYS,
-    ...MESSAGE_TYPES,
-  ])
-  for (const key of Object.keys(body)) {
-    if (!allowed.has(key))
-      throw err(100, `Unexpected key "${key}" on param "<root>".`)
-  }
-  if (body.messaging_product === undefined)
-    throw err(131008, 'The parameter messaging_product is required.')
-  if (body.messaging_product !== 'whatsapp')
-    throw err(100, 'Param messaging_product must be "whatsapp".')
-
-  if (body.status !== undefined) {
-    if (body.status !== 'read')
-      throw err(100, 'Param status must be "read".')
-    if (typeof body.message_id !== 'string' || body.message_id === '')
-      throw err(131008, 'The parameter message_id is required.')
-    let typing = false
-    if (body.typing_indicator !== undefined) {
-      if (!isObject(body.typing_indicator) || body.typing_indicator.type !== 'text')
-        throw err(100, 'Param typing_indicator[\'type\'] must be "text".')
-      typing = true
-    }
-    return { kind: 'read', messageId: body.message_id, typing }
-  }
+  checkRootKeys(body, err)
+  if (body.status !== undefined)
+    return readReceipt(body, err)
   for (const key of ['message_id', 'typing_indicator']) {
     if (body[key] !== undefined)
       throw err(100, `Param ${key} is only valid with status "read".`)
   }
-
-  if (body.recipient_type !== undefined && body.recipient_type !== 'individual')
-    throw err(100, 'Param recipient_type must be "individual" (group messaging is not enabled for this number).')
-  if (body.to === undefined && body.recipient === undefined)
-    throw err(131008, 'The parameter to is required.')
-  if (body.to !== undefined && body.recipient !== undefined)
-    throw err(100, 'Params to and recipient cannot be used together.')
-  let input: string
-  let recipientWaId: string | undefined
-  let recipientUserId: string | undefined
-  if (body.to !== undefined) {
-    if (typeof body.to !== 'string')
-      throw err(100, 'Param to must be a string.')
-    input = body.to
-    if (BSUID.test(body.to)) {
-      recipientUserId = body.to
-    }
-    else {
-      recipientWaId = normalizePhone(body.to)
-      if (!/^\d{7,15}$/.test(recipientWaId))
-        throw err(100, `Param to is not a valid phone number: "${body.to}".`)
-    }
-  }
-  else {
-    if (typeof body.recipient !== 'string' || !BSUID.test(body.recipient))
-      throw err(100, 'Param recipient must be a business-scoped user id.')
-    input = body.recipient
-    recipientUserId = body.recipient
-  }
+  const recipient = checkRecipient(body, err)
 
   const type = body.type ?? 'text'
   if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type))
@@ -167,13 +116,73 @@ export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
   const plan: SendPlan = {
     kind: 'message',
     type,
-    input,
-    recipientWaId,
-    recipientUserId,
+    input: recipient.input,
+    recipientWaId: recipient.recipientWaId,
+    recipientUserId: recipient.recipientUserId,
     contextMessageId,
   }
-  if (body.to !== undefined && recipientUserId)
+  if (body.to !== undefined && recipient.recipientUserId)
     plan.bsuidInTo = true
+  checkMessageObject(plan, type, object, err)
+  return plan
+}
+
+/** Only known keys at the root, and `messaging_product: "whatsapp"`. */
+function checkRootKeys(body: Record<string, unknown>, err: ErrorFactory) {
+  const allowed = new Set([
+    ...ROOT_KEYS,
+    ...MESSAGE_TYPES,
+  ])
+  for (const key of Object.keys(body)) {
+    if (!allowed.has(key))
+      throw err(100, `Unexpected key "${key}" on param "<root>".`)
+  }
+  if (body.messaging_product === undefined)
+    throw err(131008, 'The parameter messaging_product is required.')
+  if (body.messaging_product !== 'whatsapp')
+    throw err(100, 'Param messaging_product must be "whatsapp".')
+}
+
+/** `{status: 'read', message_id}`, optionally with a typing indicator. */
+function readReceipt(body: Record<string, unknown>, err: ErrorFactory): SendPlan {
+  if (body.status !== 'read')
+    throw err(100, 'Param status must be "read".')
+  if (typeof body.message_id !== 'string' || body.message_id === '')
+    throw err(131008, 'The parameter message_id is required.')
+  let typing = false
+  if (body.typing_indicator !== undefined) {
+    if (!isObject(body.typing_indicator) || body.typing_indicator.type !== 'text')
+      throw err(100, 'Param typing_indicator[\'type\'] must be "text".')
+    typing = true
+  }
+  return { kind: 'read', messageId: body.message_id, typing }
+}
+
+/** `to` (a phone number, or a BSUID: accepted, never delivered) or `recipient` (a BSUID), not both. */
+function checkRecipient(body: Record<string, unknown>, err: ErrorFactory) {
+  if (body.recipient_type !== undefined && body.recipient_type !== 'individual')
+    throw err(100, 'Param recipient_type must be "individual" (group messaging is not enabled for this number).')
+  if (body.to === undefined && body.recipient === undefined)
+    throw err(131008, 'The parameter to is required.')
+  if (body.to !== undefined && body.recipient !== undefined)
+    throw err(100, 'Params to and recipient cannot be used together.')
+  if (body.to !== undefined) {
+    if (typeof body.to !== 'string')
+      throw err(100, 'Param to must be a string.')
+    if (BSUID.test(body.to))
+      return { input: body.to, recipientWaId: undefined, recipientUserId: body.to }
+    const recipientWaId = normalizePhone(body.to)
+    if (!/^\d{7,15}$/.test(recipientWaId))
+      throw err(100, `Param to is not a valid phone number: "${body.to}".`)
+    return { input: body.to, recipientWaId, recipientUserId: undefined }
+  }
+  if (typeof body.recipient !== 'string' || !BSUID.test(body.recipient))
+    throw err(100, 'Param recipient must be a business-scoped user id.')
+  return { input: body.recipient, recipientWaId: undefined, recipientUserId: body.recipient }
+}
+
+/** The per-type checks of the message object (`text`, `image`, `template`, …). */
+function checkMessageObject(plan: Extract<SendPlan, { kind: 'message' }>, type: string, object: unknown, err: ErrorFactory) {
   if (type === 'text')
     checkText(object as Record<string, unknown>, err)
   else if (MEDIA_TYPES.has(type))
@@ -188,7 +197,6 @@ export function validateSend(body: unknown, err: ErrorFactory): SendPlan {
     checkLocation(object as Record<string, unknown>, err)
   else
     checkContacts(object, err)
-  return plan
 }
 
 function onlyKeys(object: Record<string, unknown>, param: string, keys: string[], err: ErrorFactory) {
@@ -295,56 +303,16 @@ function checkInteractive(interactive: Record<string, unknown>, err: ErrorFactor
       throw err(131008, 'The parameter interactive[\'body\'] is required.')
     return interactive.body.text
   }
-
   if (type === 'button') {
     requireString(bodyText(), 'interactive[\'body\'][\'text\']', err, 1024)
-    const buttons = action.buttons
-    if (!Array.isArray(buttons) || buttons.length === 0)
-      throw err(131008, 'The parameter interactive[\'action\'][\'buttons\'] is required.')
-    if (buttons.length > 3)
-      throw err(131009, 'Param interactive[\'action\'][\'buttons\'] must have at most 3 items.')
-    const titles = new Set<string>()
-    buttons.forEach((button: unknown, index) => {
-      const path = `interactive['action']['buttons'][${index}]`
-      if (!isObject(button) || button.type !== 'reply' || !isObject(button.reply))
-        throw err(100, `Param ${path} must be {type: "reply", reply: {id, title}}.`)
-      requireString(button.reply.id, `${path}['reply']['id']`, err, 256)
-      const title = requireString(button.reply.title, `${path}['reply']['title']`, err, 20)
-      if (titles.has(title))
-        throw err(131009, `Param ${path}['reply']['title'] must be unique.`)
-      titles.add(title)
-    })
+    checkReplyButtons(action.buttons, err)
   }
   else if (type === 'list') {
     requireString(bodyText(), 'interactive[\'body\'][\'text\']', err, 4096)
     if (isObject(interactive.header) && interactive.header.type !== 'text')
       throw err(100, 'Param interactive[\'header\'][\'type\'] must be "text" for list messages.')
     requireString(action.button, 'interactive[\'action\'][\'button\']', err, 20)
-    const sections = action.sections
-    if (!Array.isArray(sections) || sections.length === 0)
-      throw err(131008, 'The parameter interactive[\'action\'][\'sections\'] is required.')
-    if (sections.length > 10)
-      throw err(131009, 'Param interactive[\'action\'][\'sections\'] must have at most 10 items.')
-    let rows = 0
-    sections.forEach((section: unknown, sectionIndex) => {
-      const path = `interactive['action']['sections'][${sectionIndex}]`
-      if (!isObject(section) || !Array.isArray(section.rows) || section.rows.length === 0)
-        throw err(131008, `The parameter ${path}['rows'] is required.`)
-      if (sections.length > 1)
-        requireString(section.title, `${path}['title']`, err, 24)
-      section.rows.forEach((row: unknown, rowIndex) => {
-        const rowPath = `${path}['rows'][${rowIndex}]`
-        if (!isObject(row))
-          throw err(100, `Param ${rowPath} must be a JSON object.`)
-        requireString(row.id, `${rowPath}['id']`, err, 200)
-        requireString(row.title, `${rowPath}['title']`, err, 24)
-        if (row.description !== undefined)
-          requireString(row.description, `${rowPath}['description']`, err, 72)
-        rows++
-      })
-    })
-    if (rows > 10)
-      throw err(131009, 'Param interactive[\'action\'][\'sections\'] must have at most 10 rows in total.')
+    checkListSections(action.sections, err)
   }
   else if (type === 'cta_url') {
     requireString(bodyText(), 'interactive[\'body\'][\'text\']', err, 1024)
@@ -353,6 +321,53 @@ function checkInteractive(interactive: Record<string, unknown>, err: ErrorFactor
     requireString(action.parameters.display_text, 'interactive[\'action\'][\'parameters\'][\'display_text\']', err, 20)
     requireString(action.parameters.url, 'interactive[\'action\'][\'parameters\'][\'url\']', err)
   }
+}
+
+/** 1 to 3 reply buttons with unique titles of at most 20 characters. */
+function checkReplyButtons(buttons: unknown, err: ErrorFactory) {
+  if (!Array.isArray(buttons) || buttons.length === 0)
+    throw err(131008, 'The parameter interactive[\'action\'][\'buttons\'] is required.')
+  if (buttons.length > 3)
+    throw err(131009, 'Param interactive[\'action\'][\'buttons\'] must have at most 3 items.')
+  const titles = new Set<string>()
+  buttons.forEach((button: unknown, index) => {
+    const path = `interactive['action']['buttons'][${index}]`
+    if (!isObject(button) || button.type !== 'reply' || !isObject(button.reply))
+      throw err(100, `Param ${path} must be {type: "reply", reply: {id, title}}.`)
+    requireString(button.reply.id, `${path}['reply']['id']`, err, 256)
+    const title = requireString(button.reply.title, `${path}['reply']['title']`, err, 20)
+    if (titles.has(title))
+      throw err(131009, `Param ${path}['reply']['title'] must be unique.`)
+    titles.add(title)
+  })
+}
+
+/** 1 to 10 sections (titled when more than one) with at most 10 rows in total. */
+function checkListSections(sections: unknown, err: ErrorFactory) {
+  if (!Array.isArray(sections) || sections.length === 0)
+    throw err(131008, 'The parameter interactive[\'action\'][\'sections\'] is required.')
+  if (sections.length > 10)
+    throw err(131009, 'Param interactive[\'action\'][\'sections\'] must have at most 10 items.')
+  let rows = 0
+  sections.forEach((section: unknown, sectionIndex) => {
+    const path = `interactive['action']['sections'][${sectionIndex}]`
+    if (!isObject(section) || !Array.isArray(section.rows) || section.rows.length === 0)
+      throw err(131008, `The parameter ${path}['rows'] is required.`)
+    if (sections.length > 1)
+      requireString(section.title, `${path}['title']`, err, 24)
+    section.rows.forEach((row: unknown, rowIndex) => {
+      const rowPath = `${path}['rows'][${rowIndex}]`
+      if (!isObject(row))
+        throw err(100, `Param ${rowPath} must be a JSON object.`)
+      requireString(row.id, `${rowPath}['id']`, err, 200)
+      requireString(row.title, `${rowPath}['title']`, err, 24)
+      if (row.description !== undefined)
+        requireString(row.description, `${rowPath}['description']`, err, 72)
+      rows++
+    })
+  })
+  if (rows > 10)
+    throw err(131009, 'Param interactive[\'action\'][\'sections\'] must have at most 10 rows in total.')
 }
 
 function checkLocation(location: Record<string, unknown>, err: ErrorFactory) {

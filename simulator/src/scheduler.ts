@@ -64,118 +64,153 @@ function heapPop(heap: ScheduledTask[]): ScheduledTask | undefined {
   return top
 }
 
+/** The scheduler's clock and queue, shared by the functions below. */
+interface SchedulerState {
+  startTime: number
+  frozen: boolean
+  realStart: number
+  /** virtual time added by `advance()` */
+  offset: number
+  sequence: number
+  timer: NodeJS.Timeout | undefined
+  timerDue: number
+  stopped: boolean
+  heap: ScheduledTask[]
+  /** tasks not yet run or cancelled, by id */
+  live: Map<number, ScheduledTask>
+  listeners: (() => void)[]
+}
+
 export function createScheduler(options: { startTime: number, frozen: boolean }): Scheduler {
-  const realStart = performance.now()
-  let offset = 0
-  let sequence = 0
-  let timer: NodeJS.Timeout | undefined
-  let timerDue = Infinity
-  let stopped = false
-  const heap: ScheduledTask[] = []
-  const live = new Map<number, ScheduledTask>()
-  const listeners: (() => void)[] = []
-
-  const now = () => Math.floor(options.startTime + offset + (options.frozen
-    ? 0
-    : performance.now() - realStart))
-
-  /** The earliest live task, dropping cancelled ones from the top of the heap. */
-  function peek() {
-    while (heap.length > 0 && !live.has(heap[0]!.id))
-      heapPop(heap)
-    return heap[0]
+  const state: SchedulerState = {
+    startTime: options.startTime,
+    frozen: options.frozen,
+    realStart: performance.now(),
+    offset: 0,
+    sequence: 0,
+    timer: undefined,
+    timerDue: Infinity,
+    stopped: false,
+    heap: [],
+    live: new Map(),
+    listeners: [],
   }
-
-  function notify() {
-    for (const listener of listeners)
-      listener()
-  }
-
-  function runDue() {
-    clearTimer()
-    let ran = 0
-    // Tasks scheduled while running (e.g. a retry at +0 ms) run in the same pass when due.
-    for (let next = peek(); next && next.due <= now(); next = peek()) {
-      if (stopped)
-        return
-      heapPop(heap)
-      live.delete(next.id)
-      next.run()
-      ran++
-    }
-    arm()
-    if (ran > 0)
-      notify()
-  }
-
-  function clearTimer() {
-    if (timer)
-      clearTimeout(timer)
-    timer = undefined
-    timerDue = Infinity
-  }
-
-  function arm() {
-    const next = peek()
-    if (stopped || options.frozen || !next || next.due >= timerDue)
-      return
-    clearTimer()
-    timerDue = next.due
-    timer = setTimeout(runDue, Math.max(0, next.due - now()))
-  }
-
+  const now = () => currentTime(state)
   return {
     clock: {
       now,
       advance(ms: number) {
         if (!(ms >= 0))
           throw new RangeError('advance() takes a non-negative number of milliseconds')
-        offset += ms
-        runDue()
+        state.offset += ms
+        runDue(state)
       },
     },
-    at(due, label, run) {
-      const task = { id: ++sequence, due, label, run }
-      heapPush(heap, task)
-      live.set(task.id, task)
-      if (options.frozen) {
-        if (due <= now())
-          queueMicrotask(runDue)
-      }
-      else {
-        arm()
-      }
-      return task.id
-    },
+    at: (due, label, run) => schedule(state, due, label, run),
     cancel(id) {
-      live.delete(id)
+      state.live.delete(id)
     },
-    runAll() {
-      const batch: ScheduledTask[] = []
-      for (let task = peek(); task; task = peek()) {
-        heapPop(heap)
-        batch.push(task)
-      }
-      for (const task of batch) {
-        // An earlier task of this batch may have cancelled it.
-        if (!live.delete(task.id))
-          continue
-        task.run()
-      }
-      arm()
-      if (batch.length > 0)
-        notify()
-      return batch.length
-    },
-    pendingCount: () => live.size,
+    runAll: () => runAll(state),
+    pendingCount: () => state.live.size,
     onChange(listener) {
-      listeners.push(listener)
+      state.listeners.push(listener)
     },
     stop() {
-      stopped = true
-      clearTimer()
-      heap.length = 0
-      live.clear()
+      state.stopped = true
+      clearTimer(state)
+      state.heap.length = 0
+      state.live.clear()
     },
   }
+}
+
+function currentTime(state: SchedulerState) {
+  return Math.floor(state.startTime + state.offset + (state.frozen
+    ? 0
+    : performance.now() - state.realStart))
+}
+
+function schedule(state: SchedulerState, due: number, label: string, run: () => void) {
+  const task = {
+    id: ++state.sequence,
+    due,
+    label,
+    run,
+  }
+  heapPush(state.heap, task)
+  state.live.set(task.id, task)
+  if (state.frozen) {
+    if (due <= currentTime(state))
+      queueMicrotask(() => runDue(state))
+  }
+  else {
+    arm(state)
+  }
+  return task.id
+}
+
+/** The earliest live task, dropping cancelled ones from the top of the heap. */
+function peek(state: SchedulerState) {
+  const { heap, live } = state
+  while (heap.length > 0 && !live.has(heap[0]!.id))
+    heapPop(heap)
+  return heap[0]
+}
+
+function notify(state: SchedulerState) {
+  for (const listener of state.listeners)
+    listener()
+}
+
+function runDue(state: SchedulerState) {
+  clearTimer(state)
+  let ran = 0
+  // Tasks scheduled while running (e.g. a retry at +0 ms) run in the same pass when due.
+  for (let next = peek(state); next && next.due <= currentTime(state); next = peek(state)) {
+    if (state.stopped)
+      return
+    heapPop(state.heap)
+    state.live.delete(next.id)
+    next.run()
+    ran++
+  }
+  arm(state)
+  if (ran > 0)
+    notify(state)
+}
+
+/** Every pending task now, whatever its due time, in due order. */
+function runAll(state: SchedulerState) {
+  const batch: ScheduledTask[] = []
+  for (let task = peek(state); task; task = peek(state)) {
+    heapPop(state.heap)
+    batch.push(task)
+  }
+  for (const task of batch) {
+    // An earlier task of this batch may have cancelled it.
+    if (!state.live.delete(task.id))
+      continue
+    task.run()
+  }
+  arm(state)
+  if (batch.length > 0)
+    notify(state)
+  return batch.length
+}
+
+function clearTimer(state: SchedulerState) {
+  if (state.timer)
+    clearTimeout(state.timer)
+  state.timer = undefined
+  state.timerDue = Infinity
+}
+
+/** A real timer for the earliest task (none when frozen: time moves only by `advance()`). */
+function arm(state: SchedulerState) {
+  const next = peek(state)
+  if (state.stopped || state.frozen || !next || next.due >= state.timerDue)
+    return
+  clearTimer(state)
+  state.timerDue = next.due
+  state.timer = setTimeout(runDue, Math.max(0, next.due - currentTime(state)), state)
 }

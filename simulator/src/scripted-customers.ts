@@ -124,169 +124,214 @@ const REACTIONS = ['👍', '❤️', '🙏', '😊']
 /** Replies per customer before they wait for their next scripted step. */
 const REPLY_BUDGET = 2
 
+interface CustomerState {
+  customer: ScriptedCustomer
+  /** index of the next scripted message */
+  step: number
+  repliesLeft: number
+  /** business messages answered so far: picks follow-up, reaction + thanks, or thanks */
+  answered: number
+}
+
+/** Everything the scripted customers share: the simulator, the timing, the random source, the timers. */
+interface ScriptState {
+  sim: Simulator
+  loop: boolean
+  intervalMs: number
+  replyDelayMs: number
+  log: (line: string) => void
+  random: () => number
+  timers: Set<NodeJS.Timeout>
+  /** by wa_id */
+  customers: Map<string, CustomerState>
+  turn: number
+  stopped: boolean
+}
+
 export function startScriptedCustomers(sim: Simulator, options: ScriptedCustomersOptions = {}) {
   const intervalMs = options.intervalMs ?? 8000
-  const replyDelayMs = options.replyDelayMs ?? Math.max(100, intervalMs / 3)
-  const log = options.log ?? (() => {})
-  const random = mulberry32(options.seed ?? sim.config.seed ?? 1)
-  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!
-  const timers = new Set<NodeJS.Timeout>()
-  const state = new Map(CUSTOMERS.map(customer => [
-    customer.ref.waId!,
-    {
-      customer,
-      step: 0,
-      repliesLeft: REPLY_BUDGET,
-      answered: 0,
-    },
-  ]))
-  let turn = 0
-  let stopped = false
-
-  const later = (ms: number, run: () => Promise<void> | void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      if (stopped)
-        return
-      Promise.resolve(run()).catch(error => log(`scripted customer error: ${(error as Error).message}`))
-    }, ms)
-    timers.add(timer)
+  const state: ScriptState = {
+    sim,
+    loop: options.loop !== false,
+    intervalMs,
+    replyDelayMs: options.replyDelayMs ?? Math.max(100, intervalMs / 3),
+    log: options.log ?? (() => {}),
+    random: mulberry32(options.seed ?? sim.config.seed ?? 1),
+    timers: new Set(),
+    customers: new Map(CUSTOMERS.map(customer => [
+      customer.ref.waId!,
+      {
+        customer,
+        step: 0,
+        repliesLeft: REPLY_BUDGET,
+        answered: 0,
+      },
+    ])),
+    turn: 0,
+    stopped: false,
   }
-
-  // The simulator logs every inbound message itself.
-  const say = (customer: ScriptedCustomer, input: InboundMessageInput) => sim.receive(customer.ref, input)
-
-  function nextScripted() {
-    if (stopped)
-      return
-    const all = [
-      ...state.values(),
-    ]
-    // Round-robin over customers with script left; then casual lines if looping.
-    for (let i = 0; i < all.length; i++) {
-      const entry = all[(turn + i) % all.length]!
-      if (entry.step < entry.customer.script.length) {
-        turn = (turn + i + 1) % all.length
-        entry.repliesLeft = REPLY_BUDGET
-        const input = entry.customer.script[entry.step++]!
-        void say(entry.customer, input).catch(error => log(`scripted customer error: ${(error as Error).message}`))
-        later(intervalMs, nextScripted)
-        return
-      }
-    }
-    if (options.loop === false)
-      return
-    const entry = all[turn % all.length]!
-    turn++
-    entry.repliesLeft = REPLY_BUDGET
-    void say(entry.customer, {
-      type: 'text',
-      body: pick(CASUAL[entry.customer.lang]),
-    }).catch(error => log(`scripted customer error: ${(error as Error).message}`))
-    later(intervalMs * 2, nextScripted)
-  }
-
-  function onBusinessMessage(send: RecordedSend) {
-    const entry = send.recipient
-      ? state.get(send.recipient)
-      : undefined
-    if (!entry || !send.wamid || send.failureCode !== undefined)
-      return
-    const body = send.body as Record<string, any>
-    const wamid = send.wamid
-    const { customer } = entry
-    const lang = customer.lang
-    // The customer opens the chat a moment later and reads it.
-    later(replyDelayMs / 2, () => {
-      try {
-        sim.markRead(wamid)
-      }
-      catch {}
-    })
-    if (body.type === 'reaction' || entry.repliesLeft <= 0)
-      return
-    entry.repliesLeft--
-    const answerNumber = entry.answered++
-    later(replyDelayMs, async () => {
-      if (body.type === 'interactive' && body.interactive?.type === 'button') {
-        const button = body.interactive.action?.buttons?.[0]?.reply
-        if (button) {
-          await say(customer, {
-            type: 'button_reply',
-            id: button.id,
-            title: button.title,
-            contextId: wamid,
-          })
-          return
-        }
-      }
-      if (body.type === 'interactive' && body.interactive?.type === 'list') {
-        const row = body.interactive.action?.sections?.[0]?.rows?.[0]
-        if (row) {
-          await say(customer, {
-            type: 'list_reply',
-            id: row.id,
-            title: row.title,
-            description: row.description,
-            contextId: wamid,
-          })
-          return
-        }
-      }
-      if (body.type === 'template') {
-        const template = sim.templates.find(t => t.name === body.template?.name && t.language === body.template?.language?.code)
-        const quick = template?.components.find(c => c.type === 'BUTTONS')?.buttons?.find(b => b.type === 'QUICK_REPLY')
-        if (quick) {
-          await say(customer, {
-            type: 'button',
-            payload: quick.text,
-            text: quick.text,
-            contextId: wamid,
-          })
-          return
-        }
-      }
-      if (answerNumber % 3 === 0) {
-        // A reply quoting the business message, asking a follow-up question.
-        await say(customer, {
-          type: 'text',
-          body: pick(FOLLOW_UPS[lang]),
-          context: { id: wamid },
-        })
-      }
-      else if (answerNumber % 3 === 1) {
-        await say(customer, {
-          type: 'reaction',
-          messageId: wamid,
-          emoji: pick(REACTIONS),
-        })
-        await say(customer, {
-          type: 'text',
-          body: pick(THANKS[lang]),
-        })
-      }
-      else {
-        await say(customer, {
-          type: 'text',
-          body: pick(THANKS[lang]),
-        })
-      }
-    })
-  }
-
-  const unsubscribe = sim.onSend(onBusinessMessage)
-  later(Math.min(intervalMs, 500), nextScripted)
-  log(`scripted customers started (${CUSTOMERS.length} customers, one message every ${intervalMs} ms)`)
+  const unsubscribe = sim.onSend(send => onBusinessMessage(state, send))
+  later(state, Math.min(intervalMs, 500), () => nextScripted(state))
+  state.log(`scripted customers started (${CUSTOMERS.length} customers, one message every ${intervalMs} ms)`)
 
   return {
     /** The scripted customers' identities, e.g. for a demo page. */
     customers: CUSTOMERS.map(customer => ({ ...customer.ref })),
     stop() {
-      stopped = true
+      state.stopped = true
       unsubscribe()
-      for (const timer of timers)
+      for (const timer of state.timers)
         clearTimeout(timer)
-      timers.clear()
+      state.timers.clear()
     },
+  }
+}
+
+function pick<T>(state: ScriptState, items: T[]): T {
+  return items[Math.floor(state.random() * items.length)]!
+}
+
+function later(state: ScriptState, ms: number, run: () => Promise<void> | void) {
+  const timer = setTimeout(() => {
+    state.timers.delete(timer)
+    if (state.stopped)
+      return
+    Promise.resolve(run()).catch(error => state.log(`scripted customer error: ${(error as Error).message}`))
+  }, ms)
+  state.timers.add(timer)
+}
+
+// The simulator logs every inbound message itself.
+function say(state: ScriptState, customer: ScriptedCustomer, input: InboundMessageInput) {
+  return state.sim.receive(customer.ref, input)
+}
+
+/** Round-robin over customers with script left; then casual lines if looping. */
+function nextScripted(state: ScriptState) {
+  if (state.stopped)
+    return
+  const all = [
+    ...state.customers.values(),
+  ]
+  for (let i = 0; i < all.length; i++) {
+    const entry = all[(state.turn + i) % all.length]!
+    if (entry.step < entry.customer.script.length) {
+      state.turn = (state.turn + i + 1) % all.length
+      entry.repliesLeft = REPLY_BUDGET
+      const input = entry.customer.script[entry.step++]!
+      void say(state, entry.customer, input).catch(error => state.log(`scripted customer error: ${(error as Error).message}`))
+      later(state, state.intervalMs, () => nextScripted(state))
+      return
+    }
+  }
+  if (!state.loop)
+    return
+  const entry = all[state.turn % all.length]!
+  state.turn++
+  entry.repliesLeft = REPLY_BUDGET
+  void say(state, entry.customer, {
+    type: 'text',
+    body: pick(state, CASUAL[entry.customer.lang]),
+  }).catch(error => state.log(`scripted customer error: ${(error as Error).message}`))
+  later(state, state.intervalMs * 2, () => nextScripted(state))
+}
+
+/** A business message to one of ours: read a moment later, then answered (within the reply budget). */
+function onBusinessMessage(state: ScriptState, send: RecordedSend) {
+  const entry = send.recipient
+    ? state.customers.get(send.recipient)
+    : undefined
+  if (!entry || !send.wamid || send.failureCode !== undefined)
+    return
+  const body = send.body as Record<string, any>
+  const wamid = send.wamid
+  const { customer } = entry
+  // The customer opens the chat a moment later and reads it.
+  later(state, state.replyDelayMs / 2, () => {
+    try {
+      state.sim.markRead(wamid)
+    }
+    catch {}
+  })
+  if (body.type === 'reaction' || entry.repliesLeft <= 0)
+    return
+  entry.repliesLeft--
+  const answerNumber = entry.answered++
+  later(state, state.replyDelayMs, async () => {
+    if (await tapReply(state, customer, body, wamid))
+      return
+    await answerInText(state, customer, answerNumber, wamid)
+  })
+}
+
+/** Taps the first button or list row, or a template's first quick reply; false when there is none. */
+async function tapReply(state: ScriptState, customer: ScriptedCustomer, body: Record<string, any>, wamid: string): Promise<boolean> {
+  if (body.type === 'interactive' && body.interactive?.type === 'button') {
+    const button = body.interactive.action?.buttons?.[0]?.reply
+    if (button) {
+      await say(state, customer, {
+        type: 'button_reply',
+        id: button.id,
+        title: button.title,
+        contextId: wamid,
+      })
+      return true
+    }
+  }
+  if (body.type === 'interactive' && body.interactive?.type === 'list') {
+    const row = body.interactive.action?.sections?.[0]?.rows?.[0]
+    if (row) {
+      await say(state, customer, {
+        type: 'list_reply',
+        id: row.id,
+        title: row.title,
+        description: row.description,
+        contextId: wamid,
+      })
+      return true
+    }
+  }
+  if (body.type === 'template') {
+    const template = state.sim.templates.find(t => t.name === body.template?.name && t.language === body.template?.language?.code)
+    const quick = template?.components.find(c => c.type === 'BUTTONS')?.buttons?.find(b => b.type === 'QUICK_REPLY')
+    if (quick) {
+      await say(state, customer, {
+        type: 'button',
+        payload: quick.text,
+        text: quick.text,
+        contextId: wamid,
+      })
+      return true
+    }
+  }
+  return false
+}
+
+/** In turn: a follow-up question quoting the message, a reaction and thanks, or just thanks. */
+async function answerInText(state: ScriptState, customer: ScriptedCustomer, answerNumber: number, wamid: string) {
+  const lang = customer.lang
+  if (answerNumber % 3 === 0) {
+    await say(state, customer, {
+      type: 'text',
+      body: pick(state, FOLLOW_UPS[lang]),
+      context: { id: wamid },
+    })
+  }
+  else if (answerNumber % 3 === 1) {
+    await say(state, customer, {
+      type: 'reaction',
+      messageId: wamid,
+      emoji: pick(state, REACTIONS),
+    })
+    await say(state, customer, {
+      type: 'text',
+      body: pick(state, THANKS[lang]),
+    })
+  }
+  else {
+    await say(state, customer, {
+      type: 'text',
+      body: pick(state, THANKS[lang]),
+    })
   }
 }

@@ -1,445 +1,11 @@
-// The default template library (English and Romanian, every status a connector must cope with) and
-// the checks Meta runs when a template is sent: lookup by name + language + status (132001, 132015,
+// Templates at send time (the library itself is in templates-library.ts): the checks Meta runs when
+// a template is sent: lookup by name + language + status (132001, 132015,
 // 132016), variable count per component (132000) and parameter format (132012).
 
-import type { SimTemplate, SimTemplateComponent } from './types.ts'
+import type { SimTemplate } from './types.ts'
 import { whatsappError } from './errors.ts'
 
-const QUICK = (text: string) => ({ type: 'QUICK_REPLY' as const, text })
-
-function body(text: string, example?: Record<string, unknown>): SimTemplateComponent {
-  return example
-    ? { type: 'BODY', text, example }
-    : { type: 'BODY', text }
-}
-
-const EN = {
-  orderUpdate: 'Hi {{1}}, your order {{2}} is on its way and should arrive on {{3}}.',
-  footer: 'Livrări Rapide',
-  track: 'Track order',
-  agent: 'Talk to an agent',
-  appointment: 'Hello {{customer_name}}, this is a reminder of your appointment on {{date}} at {{time}}.',
-  confirm: 'Confirm',
-  reschedule: 'Reschedule',
-  deliveryHeader: 'Delivery for order {{1}}',
-  deliveryWindow: 'Your courier will arrive today between {{1}} and {{2}}.',
-  payment: 'We received your payment of {{1}} for order {{2}}. Thank you!',
-  invoice: 'Your invoice {{1}} is attached.',
-  followup: 'Did we solve your problem?',
-  yes: 'Yes',
-  no: 'No',
-  feedback: 'Hi {{1}}, how did we do? Tell us in one minute.',
-  rate: 'Rate us',
-  promo: 'Autumn sale: {{1}} off everything with code {{2}} 🍂',
-  unsubscribeFooter: 'Tap "Stop promotions" to unsubscribe',
-  shop: 'Shop now',
-  stop: 'Stop promotions',
-  collection: 'Hi {{first_name}}, our new collection just arrived ✨',
-  otp: '{{1}} is your verification code.',
-  otpFooter: 'This code expires in 10 minutes.',
-  copyCode: 'Copy code',
-  cart: 'Hi {{1}}, you left something in your cart.',
-  loyalty: 'You have {{1}} loyalty points waiting for you.',
-  delay: 'Your order {{1}} is delayed by {{2}} days. We are sorry!',
-  blackFriday: 'BLACK FRIDAY!!! EVERYTHING MUST GO!!!',
-}
-
-const RO: typeof EN = {
-  orderUpdate: 'Bună, {{1}}! Comanda ta {{2}} este pe drum și ar trebui să ajungă pe {{3}}.',
-  footer: 'Livrări Rapide',
-  track: 'Urmărește comanda',
-  agent: 'Vorbește cu un agent',
-  appointment: 'Bună ziua, {{customer_name}}! Îți reamintim de programarea din {{date}}, ora {{time}}.',
-  confirm: 'Confirm',
-  reschedule: 'Reprogramează',
-  deliveryHeader: 'Livrare pentru comanda {{1}}',
-  deliveryWindow: 'Curierul ajunge astăzi între {{1}} și {{2}}.',
-  payment: 'Am primit plata de {{1}} pentru comanda {{2}}. Mulțumim!',
-  invoice: 'Factura ta {{1}} este atașată.',
-  followup: 'Am rezolvat problema ta?',
-  yes: 'Da',
-  no: 'Nu',
-  feedback: 'Bună, {{1}}! Cum ți s-a părut serviciul nostru? Spune-ne într-un minut.',
-  rate: 'Evaluează',
-  promo: 'Reduceri de toamnă: {{1}} la tot, cu codul {{2}} 🍂',
-  unsubscribeFooter: 'Apasă „Oprește promoțiile” pentru dezabonare',
-  shop: 'Cumpără acum',
-  stop: 'Oprește promoțiile',
-  collection: 'Bună, {{first_name}}! Noua colecție tocmai a sosit ✨',
-  otp: '{{1}} este codul tău de verificare.',
-  otpFooter: 'Codul expiră în 10 minute.',
-  copyCode: 'Copiază codul',
-  cart: 'Bună, {{1}}! Ai uitat ceva în coș.',
-  loyalty: 'Ai {{1}} puncte de fidelitate care te așteaptă.',
-  delay: 'Comanda ta {{1}} întârzie {{2}} zile. Ne pare rău!',
-  blackFriday: 'BLACK FRIDAY!!! TOTUL TREBUIE SĂ DISPARĂ!!!',
-}
-
-const LOCALIZED: Record<string, typeof EN> = { en: EN, ro: RO }
-
-/** A realistic library of 32 templates: enough to need paging at Meta's default limit of 25. */
-export function defaultTemplates(): SimTemplate[] {
-  let nextId = 1_094_211_550_000_000
-  const t = (template: Omit<SimTemplate, 'id'>): SimTemplate => ({
-    id: String(nextId++),
-    ...template,
-  })
-  const list: SimTemplate[] = [
-    t({
-      name: 'hello_world',
-      language: 'en_US',
-      status: 'APPROVED',
-      category: 'UTILITY',
-      parameter_format: 'POSITIONAL',
-      components: [
-        { type: 'HEADER', format: 'TEXT', text: 'Hello World' },
-        body('Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.'),
-        { type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
-      ],
-    }),
-  ]
-
-  for (const [language, texts] of Object.entries(LOCALIZED)) {
-    list.push(
-      t({
-        name: 'order_update',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          {
-            type: 'HEADER',
-            format: 'IMAGE',
-            example: {
-              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/order.jpg'],
-            },
-          },
-          body(texts.orderUpdate, {
-            body_text: [
-              ['Ana', '#4821', '12 May'],
-            ],
-          }),
-          { type: 'FOOTER', text: texts.footer },
-          {
-            type: 'BUTTONS',
-            buttons: [
-              QUICK(texts.track),
-              QUICK(texts.agent),
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'appointment_reminder',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'NAMED',
-        components: [
-          body(texts.appointment, {
-            body_text_named_params: [
-              { param_name: 'customer_name', example: 'Ana' },
-              { param_name: 'date', example: '12 May' },
-              { param_name: 'time', example: '10:30' },
-            ],
-          }),
-          {
-            type: 'BUTTONS',
-            buttons: [
-              QUICK(texts.confirm),
-              QUICK(texts.reschedule),
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'delivery_window',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          {
-            type: 'HEADER',
-            format: 'TEXT',
-            text: texts.deliveryHeader,
-            example: {
-              header_text: ['#4821'],
-            },
-          },
-          body(texts.deliveryWindow, {
-            body_text: [
-              ['14:00', '16:00'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'payment_received',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          body(texts.payment, {
-            body_text: [
-              ['149,90 RON', '#4821'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'invoice_ready',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          {
-            type: 'HEADER',
-            format: 'DOCUMENT',
-            example: {
-              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/invoice.pdf'],
-            },
-          },
-          body(texts.invoice, {
-            body_text: [
-              ['F-2026-0042'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'support_followup',
-        language,
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          body(texts.followup),
-          {
-            type: 'BUTTONS',
-            buttons: [
-              QUICK(texts.yes),
-              QUICK(texts.no),
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'feedback_request',
-        language,
-        status: 'APPROVED',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        components: [
-          body(texts.feedback, {
-            body_text: [
-              ['Ana'],
-            ],
-          }),
-          {
-            type: 'BUTTONS',
-            buttons: [
-              {
-                type: 'URL',
-                text: texts.rate,
-                url: 'https://shop.example.com/feedback/{{1}}',
-                example: ['https://shop.example.com/feedback/4821'],
-              },
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'seasonal_promo',
-        language,
-        status: 'APPROVED',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        components: [
-          {
-            type: 'HEADER',
-            format: 'IMAGE',
-            example: {
-              header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/promo.jpg'],
-            },
-          },
-          body(texts.promo, {
-            body_text: [
-              ['20%', 'TOAMNA20'],
-            ],
-          }),
-          { type: 'FOOTER', text: texts.unsubscribeFooter },
-          {
-            type: 'BUTTONS',
-            buttons: [
-              QUICK(texts.shop),
-              QUICK(texts.stop),
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'new_collection',
-        language,
-        status: 'APPROVED',
-        category: 'MARKETING',
-        parameter_format: 'NAMED',
-        components: [
-          body(texts.collection, {
-            body_text_named_params: [
-              { param_name: 'first_name', example: 'Ana' },
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'verification_code',
-        language,
-        status: 'APPROVED',
-        category: 'AUTHENTICATION',
-        parameter_format: 'POSITIONAL',
-        components: [
-          {
-            type: 'BODY',
-            text: texts.otp,
-            add_security_recommendation: true,
-            example: {
-              body_text: [
-                ['482193'],
-              ],
-            },
-          },
-          { type: 'FOOTER', text: texts.otpFooter, code_expiration_minutes: 10 },
-          {
-            type: 'BUTTONS',
-            buttons: [
-              {
-                type: 'URL',
-                text: texts.copyCode,
-                url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code_expiration_minutes=10&code=otp{{1}}',
-                example: ['https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp482193'],
-              },
-            ],
-          },
-        ],
-      }),
-      t({
-        name: 'cart_reminder',
-        language,
-        status: 'PAUSED',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        quality_score: { score: 'RED' },
-        components: [
-          body(texts.cart, {
-            body_text: [
-              ['Ana'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'loyalty_points',
-        language,
-        status: 'PENDING',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        components: [
-          body(texts.loyalty, {
-            body_text: [
-              ['120'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'shipping_delay',
-        language,
-        status: language === 'en'
-          ? 'APPROVED'
-          : 'PENDING',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          body(texts.delay, {
-            body_text: [
-              ['#4821', '2'],
-            ],
-          }),
-        ],
-      }),
-      t({
-        name: 'black_friday',
-        language,
-        status: 'REJECTED',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        rejected_reason: 'PROMOTIONAL',
-        components: [
-          body(texts.blackFriday),
-        ],
-      }),
-    )
-  }
-
-  list.push(
-    t({
-      name: 'store_location',
-      language: 'en',
-      status: 'APPROVED',
-      category: 'UTILITY',
-      parameter_format: 'POSITIONAL',
-      components: [
-        { type: 'HEADER', format: 'LOCATION' },
-        body('Our Cluj store is open today from {{1}} to {{2}}.', {
-          body_text: [
-            ['09:00', '20:00'],
-          ],
-        }),
-      ],
-    }),
-    t({
-      name: 'old_newsletter',
-      language: 'en',
-      status: 'DISABLED',
-      category: 'MARKETING',
-      parameter_format: 'POSITIONAL',
-      quality_score: { score: 'RED' },
-      components: [
-        body('Our monthly newsletter is here, {{1}}!', {
-          body_text: [
-            ['Ana'],
-          ],
-        }),
-      ],
-    }),
-    t({
-      name: 'welcome_video',
-      language: 'en',
-      status: 'APPROVED',
-      category: 'MARKETING',
-      parameter_format: 'POSITIONAL',
-      components: [
-        {
-          type: 'HEADER',
-          format: 'VIDEO',
-          example: {
-            header_handle: ['https://scontent.whatsapp.net/v/t61.29466-34/welcome.mp4'],
-          },
-        },
-        body('Welcome to Livrări Rapide, {{1}}! Watch how we pack your orders.', {
-          body_text: [
-            ['Ana'],
-          ],
-        }),
-      ],
-    }),
-  )
-  return list
-}
+export { defaultTemplates } from './templates-library.ts'
 
 const VARIABLE = /\{\{\s*([\w.]+)\s*\}\}/g
 
@@ -472,6 +38,18 @@ interface SentParameter {
 
 const MEDIA_HEADER_FORMATS = new Set(['IMAGE', 'VIDEO', 'DOCUMENT'])
 
+/** Builds the Graph errors of one template send (they share its trace id factory and overrides). */
+function sendErrors(traceId: () => string, overrides?: Record<number, number>) {
+  return {
+    invalid: (code: number, details?: string) => whatsappError(code, traceId(), details, overrides),
+    mismatch: (where: string, given: number, expected: number) =>
+      whatsappError(132000, traceId(), `${where}: number of localizable_params (${given}) does not match the expected number of params (${expected})`, overrides),
+    formatError: (details: string) => whatsappError(132012, traceId(), details, overrides),
+  }
+}
+
+type SendErrors = ReturnType<typeof sendErrors>
+
 /**
  * Checks a `template` send object against the library. Throws the Graph error Meta would answer;
  * returns the template on success.
@@ -482,35 +60,50 @@ export function checkTemplateSend(
   traceId: () => string,
   overrides?: Record<number, number>,
 ): SimTemplate {
+  const errors = sendErrors(traceId, overrides)
+  const found = findSendableTemplate(templates, template, errors)
+  const sent = checkSentComponents(template.components ?? [], errors)
+  const byType = (type: string) => sent.filter(component => String(component.type).toLowerCase() === type)
+  checkHeaderParams(found, paramsOf(byType('header')), errors)
+  checkBodyParams(found, paramsOf(byType('body')), errors)
+  checkButtonParams(found, byType('button'), errors)
+  return found
+}
+
+/** Lookup by name + language; only approved, paused and disabled templates exist for a send. */
+function findSendableTemplate(templates: SimTemplate[], template: Record<string, unknown>, errors: SendErrors) {
   const name = String(template.name)
   const language = String((template.language as Record<string, unknown>).code)
   const found = findTemplate(templates, name, language)
   if (!found || !['APPROVED', 'PAUSED', 'DISABLED'].includes(found.status))
-    throw whatsappError(132001, traceId(), `template name (${name}) does not exist in ${language}`, overrides)
+    throw errors.invalid(132001, `template name (${name}) does not exist in ${language}`)
   if (found.status === 'PAUSED')
-    throw whatsappError(132015, traceId(), undefined, overrides)
+    throw errors.invalid(132015)
   if (found.status === 'DISABLED')
-    throw whatsappError(132016, traceId(), undefined, overrides)
+    throw errors.invalid(132016)
+  return found
+}
 
-  const sent = (template.components ?? []) as SentComponent[]
+function checkSentComponents(sent: unknown, errors: SendErrors): SentComponent[] {
   if (!Array.isArray(sent))
-    throw whatsappError(100, traceId(), 'Param template[\'components\'] must be an array.', overrides)
-  const mismatch = (where: string, given: number, expected: number) =>
-    whatsappError(132000, traceId(), `${where}: number of localizable_params (${given}) does not match the expected number of params (${expected})`, overrides)
-  const formatError = (details: string) => whatsappError(132012, traceId(), details, overrides)
-
-  const byType = (type: string) => sent.filter(component => String(component.type).toLowerCase() === type)
-  for (const component of sent) {
+    throw errors.invalid(100, 'Param template[\'components\'] must be an array.')
+  for (const component of sent as SentComponent[]) {
     if (!['header', 'body', 'button', 'footer'].includes(String(component.type).toLowerCase()))
-      throw whatsappError(100, traceId(), `Invalid component type: ${String(component.type)}`, overrides)
+      throw errors.invalid(100, `Invalid component type: ${String(component.type)}`)
     if (component.parameters !== undefined && !Array.isArray(component.parameters))
-      throw whatsappError(100, traceId(), 'Param template[\'components\'][\'parameters\'] must be an array.', overrides)
+      throw errors.invalid(100, 'Param template[\'components\'][\'parameters\'] must be an array.')
   }
-  const paramsOf = (components: SentComponent[]) => components.flatMap(component => (component.parameters ?? []) as SentParameter[])
+  return sent as SentComponent[]
+}
 
-  // Header
+function paramsOf(components: SentComponent[]) {
+  return components.flatMap(component => (component.parameters ?? []) as SentParameter[])
+}
+
+/** A media header takes exactly one media parameter, a location header one location, a text header its variables. */
+function checkHeaderParams(found: SimTemplate, headerParams: SentParameter[], errors: SendErrors) {
+  const { mismatch, formatError } = errors
   const header = found.components.find(component => component.type === 'HEADER')
-  const headerParams = paramsOf(byType('header'))
   if (header?.format && MEDIA_HEADER_FORMATS.has(header.format)) {
     if (headerParams.length !== 1)
       throw mismatch('header', headerParams.length, 1)
@@ -520,7 +113,7 @@ export function checkTemplateSend(
       throw formatError(`header: Format mismatch, expected ${header.format}, received ${String(param.type).toUpperCase()}`)
     const media = param[expected] as Record<string, unknown> | undefined
     if (!media || (typeof media.id !== 'string' && typeof media.link !== 'string'))
-      throw whatsappError(131008, traceId(), `The parameter ${expected}['id'] or ${expected}['link'] is required.`, overrides)
+      throw errors.invalid(131008, `The parameter ${expected}['id'] or ${expected}['link'] is required.`)
   }
   else if (header?.format === 'LOCATION') {
     if (headerParams.length !== 1)
@@ -534,23 +127,25 @@ export function checkTemplateSend(
       throw mismatch('header', headerParams.length, expected)
     checkTextParams(headerParams, found, 'header', templateVariables(header?.text), formatError, mismatch)
   }
+}
 
-  // Body
+function checkBodyParams(found: SimTemplate, bodyParams: SentParameter[], errors: SendErrors) {
   const bodyComponent = found.components.find(component => component.type === 'BODY')
   const bodyVariables = templateVariables(bodyComponent?.text)
-  const bodyParams = paramsOf(byType('body'))
   if (bodyParams.length !== bodyVariables.length)
-    throw mismatch('body', bodyParams.length, bodyVariables.length)
-  checkTextParams(bodyParams, found, 'body', bodyVariables, formatError, mismatch)
+    throw errors.mismatch('body', bodyParams.length, bodyVariables.length)
+  checkTextParams(bodyParams, found, 'body', bodyVariables, errors.formatError, errors.mismatch)
+}
 
-  // Buttons: dynamic URL buttons need exactly one text parameter; quick replies take an optional payload.
+/** Dynamic URL buttons need exactly one text parameter; quick replies take an optional payload. */
+function checkButtonParams(found: SimTemplate, sentButtons: SentComponent[], errors: SendErrors) {
+  const { mismatch, formatError } = errors
   const buttons = found.components.find(component => component.type === 'BUTTONS')?.buttons ?? []
-  const sentButtons = byType('button')
   for (const component of sentButtons) {
     const index = Number(component.index)
     const button = buttons[index]
     if (!Number.isInteger(index) || !button)
-      throw whatsappError(131009, traceId(), `Button at index ${String(component.index)} does not exist in template ${name}.`, overrides)
+      throw errors.invalid(131009, `Button at index ${String(component.index)} does not exist in template ${found.name}.`)
     const params = (component.parameters ?? []) as SentParameter[]
     if (button.type === 'QUICK_REPLY') {
       if (params.length > 1)
@@ -571,7 +166,6 @@ export function checkTemplateSend(
     if (expected > 0 && !sentButtons.some(component => Number(component.index) === index))
       throw mismatch('button', 0, expected)
   })
-  return found
 }
 
 function checkTextParams(

@@ -159,7 +159,28 @@ export function handoverPlan(plan: Plan, settings: StoredSettings, reason: Hando
 }
 
 export function decide(input: DecisionInput): Plan {
-  const { settings, contact, conversation, message, history, now } = input
+  const context = startPlan(input)
+  return guardPlan(context)
+    ?? aiBotPlan(context)
+    ?? replyBotPlan(context)
+}
+
+/** What every step of decide() reads: the input, the plan so far, and the message's facts. */
+interface PlanContext {
+  input: DecisionInput
+  plan: Plan
+  /** the message's text (null for a type the bots do not read) */
+  text: string | null
+  ruleLanguage: Exclude<Plan['language'], 'default'> | null
+  aiOn: boolean
+  replyOn: boolean
+  /** the AI Bot is on and the conversation was not handed over */
+  aiActive: boolean
+}
+
+/** The message's text, language and hours, and a plan that does nothing yet. */
+function startPlan(input: DecisionInput): PlanContext {
+  const { settings, contact, conversation, message } = input
   const text = message.text !== null && TEXT_TYPES.has(message.type)
     ? message.text
     : null
@@ -172,12 +193,7 @@ export function decide(input: DecisionInput): Plan {
   const ruleLanguage = language === 'default'
     ? null
     : language
-  const hours = hoursAt(settings.hours, message.at)
-  const handoverRequested = asksForHuman(normalized, settings.aiBot.handoverPhrases)
   const aiOn = settings.aiBot.enabled && contact.aiBot
-  const replyOn = settings.replyBot.enabled && contact.replyBot
-  const aiActive = aiOn && !conversation.handedOver
-
   const plan: Plan = {
     action: 'none',
     bot: null,
@@ -190,103 +206,142 @@ export function decide(input: DecisionInput): Plan {
     template: null,
     language,
     normalized,
-    hours,
-    handoverRequested,
+    hours: hoursAt(settings.hours, message.at),
+    handoverRequested: asksForHuman(normalized, settings.aiBot.handoverPhrases),
     rule: null,
     hits: [],
   }
-  const silent = (reason: SilentReason): Plan => ({ ...plan, action: 'none', silentReason: reason })
-  const reply = (bot: BotKind, source: BotSource, body: string, buttons: string[] = []): Plan => ({
+  return {
+    input,
+    plan,
+    text,
+    ruleLanguage,
+    aiOn,
+    replyOn: settings.replyBot.enabled && contact.replyBot,
+    aiActive: aiOn && !conversation.handedOver,
+  }
+}
+
+function silent(plan: Plan, reason: SilentReason): Plan {
+  return { ...plan, action: 'none', silentReason: reason }
+}
+
+function reply(plan: Plan, bot: BotKind, source: BotSource, body: string, buttons: string[] = []): Plan {
+  return {
     ...plan,
     action: 'reply',
     bot,
     source,
     text: body,
     buttons,
-  })
-  const handover = (reason: HandoverReason): Plan => handoverPlan(plan, settings, reason)
+  }
+}
 
+/**
+ * Silence before anything else: bots off, a blocked contact, an agent active in the conversation,
+ * or a loop with another bot (the AI Bot hands such a conversation over, without a goodbye).
+ */
+function guardPlan({ input, plan, text, ruleLanguage, aiOn, replyOn, aiActive }: PlanContext): Plan | null {
+  const { settings, contact, history, now } = input
   if (!aiOn && !replyOn)
-    return silent('bots_off')
+    return silent(plan, 'bots_off')
   if (contact.blocked)
-    return silent('blocked')
+    return silent(plan, 'blocked')
   if (history.lastHumanAt !== null && now - history.lastHumanAt < settings.agentQuietMinutes * MINUTE)
-    return silent('agent_active')
-  const echo = normalized !== '' && history.recentBotTexts.includes(normalized)
+    return silent(plan, 'agent_active')
+  const echo = plan.normalized !== '' && history.recentBotTexts.includes(plan.normalized)
   if (history.botMessagesLastHour >= settings.maxRepliesPerHour || echo) {
     return aiActive
       ? {
-          ...handover('loop_suspected'),
+          ...handoverPlan(plan, settings, 'loop_suspected'),
           text: null,
         } // answering another bot again would only feed the loop
-      : silent('rate_capped')
+      : silent(plan, 'rate_capped')
   }
-
-  const rule = text !== null && replyOn
+  // The matching rule is looked up once here, after the guards, for both bots.
+  plan.rule = text !== null && replyOn
     ? input.rules.match(text, ruleLanguage)
     : null
-  plan.rule = rule
-  const ruleReply = (bot: BotKind): Plan => {
-    const r = rule!.rule.reply
-    if (!conversation.windowOpen) {
-      return r.template
-        ? {
-            ...reply(bot, 'rule', r.text),
-            template: r.template,
-          }
-        : silent('window_closed')
-    }
-    return reply(bot, 'rule', r.text, r.buttons ?? [])
-  }
+  return null
+}
 
-  if (aiActive && text !== null) {
-    if (handoverRequested)
-      return handover('asked_for_human')
-    if (rule)
-      return ruleReply('reply')
-    if (history.aiTurns >= settings.aiBot.maxTurns)
-      return handover('max_turns')
-    const hits = input.index
-      ? input.index.search(text, {
-          language: ruleLanguage === 'ro' || ruleLanguage === 'en'
-            ? ruleLanguage
-            : null,
-          limit: HITS,
-        })
-      : []
-    plan.hits = hits
-    const best = hits[0]
-    if (best && best.confidence >= settings.aiBot.threshold) {
-      if (!conversation.windowOpen)
-        return silent('window_closed')
-      const provider = settings.aiBot.provider !== null
-      return {
-        ...reply('ai', provider ? 'provider' : 'knowledge', best.passage),
-        useProvider: provider,
-      }
-    }
-    // A question the knowledge base cannot answer goes to a person; small talk does not.
-    if (best || normalized.split(' ').length > 3)
-      return handover('low_confidence')
+/** A Reply Bot rule's answer: its text and buttons, or its template once the window has closed. */
+function ruleReply({ input, plan }: PlanContext, bot: BotKind): Plan {
+  const r = plan.rule!.rule.reply
+  if (!input.conversation.windowOpen) {
+    return r.template
+      ? {
+          ...reply(plan, bot, 'rule', r.text),
+          template: r.template,
+        }
+      : silent(plan, 'window_closed')
   }
+  return reply(plan, bot, 'rule', r.text, r.buttons ?? [])
+}
 
-  if (!replyOn) {
-    return silent(text === null
+/**
+ * The AI Bot: a person asked for goes to a person, a matching rule answers first, then the
+ * knowledge base answers when confident; a question it cannot answer is handed over. Null lets
+ * the Reply Bot decide (no text, or small talk the knowledge base does not cover).
+ */
+function aiBotPlan(context: PlanContext): Plan | null {
+  const { input, plan, text, ruleLanguage } = context
+  const { settings, conversation, history } = input
+  if (!context.aiActive || text === null)
+    return null
+  if (plan.handoverRequested)
+    return handoverPlan(plan, settings, 'asked_for_human')
+  if (plan.rule)
+    return ruleReply(context, 'reply')
+  if (history.aiTurns >= settings.aiBot.maxTurns)
+    return handoverPlan(plan, settings, 'max_turns')
+  const hits = input.index
+    ? input.index.search(text, {
+        language: ruleLanguage === 'ro' || ruleLanguage === 'en'
+          ? ruleLanguage
+          : null,
+        limit: HITS,
+      })
+    : []
+  plan.hits = hits
+  const best = hits[0]
+  if (best && best.confidence >= settings.aiBot.threshold) {
+    if (!conversation.windowOpen)
+      return silent(plan, 'window_closed')
+    const provider = settings.aiBot.provider !== null
+    return {
+      ...reply(plan, 'ai', provider ? 'provider' : 'knowledge', best.passage),
+      useProvider: provider,
+    }
+  }
+  // A question the knowledge base cannot answer goes to a person; small talk does not.
+  if (best || plan.normalized.split(' ').length > 3)
+    return handoverPlan(plan, settings, 'low_confidence')
+  return null
+}
+
+/** The Reply Bot: a matching rule, else the away, welcome or confirmation message when due. */
+function replyBotPlan(context: PlanContext): Plan {
+  const { input, plan, text } = context
+  const { settings, conversation, history } = input
+  if (!context.replyOn) {
+    return silent(plan, text === null
       ? 'not_text'
       : 'no_match')
   }
-  if (rule)
-    return ruleReply('reply')
+  if (plan.rule)
+    return ruleReply(context, 'reply')
   if (!conversation.windowOpen)
-    return silent('window_closed')
+    return silent(plan, 'window_closed')
   const { away, welcome, confirmation, confirmationMinutes } = settings.replyBot
+  const { hours, language } = plan
   if (!hours.open && away.enabled && !history.awaySentRecently)
-    return reply('reply', 'away', localized(away.text, language))
+    return reply(plan, 'reply', 'away', localized(away.text, language))
   if (history.newConversation && welcome.enabled)
-    return reply('reply', 'welcome', localized(welcome.text, language))
+    return reply(plan, 'reply', 'welcome', localized(welcome.text, language))
   if (hours.open && confirmation.enabled && !history.confirmationSent)
-    return reply('reply', 'confirmation', localized(confirmation.text, language).replaceAll('{minutes}', String(confirmationMinutes)))
-  return silent(text === null
+    return reply(plan, 'reply', 'confirmation', localized(confirmation.text, language).replaceAll('{minutes}', String(confirmationMinutes)))
+  return silent(plan, text === null
     ? 'not_text'
     : 'no_match')
 }

@@ -82,6 +82,25 @@ export async function generateAnswer(
     return fail('provider_error', 'invalid base URL')
   }
 
+  const sent = await post(url, requestHeaders(config), requestBody(config, input), config.timeoutMs, fail)
+  if ('ok' in sent)
+    return sent
+  const { status, text } = sent
+  if (text === null)
+    return fail('provider_invalid', `HTTP ${status}: response larger than ${MAX_RESPONSE_BYTES} bytes`)
+  let json: any
+  try {
+    json = JSON.parse(text)
+  }
+  catch {
+    return fail('provider_invalid', `HTTP ${status}: the response is not JSON`)
+  }
+  return readCompletion(json, input.purpose, fail)
+}
+
+type Fail = (reason: ProviderFailure, detail: string) => ProviderResult
+
+function requestHeaders(config: ProviderConfig): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Accept': 'application/json' }
   if (config.apiKey) {
     if (config.auth === 'api-key')
@@ -89,7 +108,12 @@ export async function generateAnswer(
     else
       headers.Authorization = `Bearer ${config.apiKey}`
   }
-  const body = JSON.stringify({
+  return headers
+}
+
+/** The system message (prompt, passages, task), then the conversation's turns. */
+function requestBody(config: ProviderConfig, input: Parameters<typeof generateAnswer>[1]): string {
+  return JSON.stringify({
     model: config.model,
     messages: [
       {
@@ -101,16 +125,20 @@ export async function generateAnswer(
     temperature: 0.2,
     max_tokens: 500,
   })
+}
 
-  // One timer for the whole call: connecting, waiting and reading the body.
+/**
+ * The POST with one timer for the whole call (connecting, waiting and reading the body): the
+ * status and text (null when over MAX_RESPONSE_BYTES), or the failure for a timeout, a network
+ * error or an error status.
+ */
+async function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, fail: Fail): Promise<ProviderResult | { status: number, text: string | null }> {
   const controller = new AbortController()
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
     controller.abort()
-  }, config.timeoutMs)
-  let status: number
-  let text: string | null
+  }, timeoutMs)
   try {
     // Redirects are not followed: the key would go along to wherever the provider points.
     const response = await fetch(url, {
@@ -120,30 +148,20 @@ export async function generateAnswer(
       signal: controller.signal,
       redirect: 'manual',
     })
-    status = response.status
-    text = await readText(response, MAX_RESPONSE_BYTES)
+    const status = response.status
+    const text = await readText(response, MAX_RESPONSE_BYTES)
     if (status < 200 || status > 299)
       return errorStatus(response, text, fail)
+    return { status, text }
   }
   catch (error) {
     if (timedOut)
-      return fail('provider_timeout', `no answer within ${config.timeoutMs} ms`)
+      return fail('provider_timeout', `no answer within ${timeoutMs} ms`)
     return fail('provider_error', `request failed: ${networkReason(error)}`)
   }
   finally {
     clearTimeout(timer)
   }
-
-  if (text === null)
-    return fail('provider_invalid', `HTTP ${status}: response larger than ${MAX_RESPONSE_BYTES} bytes`)
-  let json: any
-  try {
-    json = JSON.parse(text)
-  }
-  catch {
-    return fail('provider_invalid', `HTTP ${status}: the response is not JSON`)
-  }
-  return readCompletion(json, input.purpose, fail)
 }
 
 /** `<base>/chat/completions`, keeping any query the base URL has, plus `api-version` when set. */

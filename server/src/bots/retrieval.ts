@@ -129,10 +129,38 @@ function entryLanguage(doc: KbDoc): TermLanguage {
     : doc.language
 }
 
+/** What a search reads: the entries, their passages, the MiniSearch index and the IDF of each stem. */
+interface BuiltIndex {
+  entries: KbDoc[]
+  passages: Passage[]
+  index: MiniSearch<Unit>
+  idf: (stem: string) => number
+}
+
 export function buildIndex(entries: KbDoc[]): KbIndex {
+  const { passages, units, entryCount } = indexPassages(entries)
+  const index = createMiniSearch()
+  index.addAll(units)
+  // A few entries say little about how rare a word is: count as if there were at least IDF_MIN_ENTRIES.
+  const idfN = Math.max(entries.length, IDF_MIN_ENTRIES)
+  const idf = (s: string) => {
+    const count = entryCount.get(s) ?? 0
+    return Math.log(1 + (idfN - count + 0.5) / (count + 0.5))
+  }
+  const built: BuiltIndex = { entries, passages, index, idf }
+  return {
+    size: entries.length,
+    search: (query, options) => search(built, query, options),
+  }
+}
+
+/**
+ * Every entry as passages (a Q&A entry is one; a document is split at headings and length), the
+ * MiniSearch units of their stems, and in how many entries each stem is (the IDF of the confidence).
+ */
+function indexPassages(entries: KbDoc[]) {
   const passages: Passage[] = []
   const units: Unit[] = []
-  // in how many entries each stem is: the IDF of the confidence
   const entryCount = new Map<string, number>()
   for (const [entry, doc] of entries.entries()) {
     const language = entryLanguage(doc)
@@ -169,8 +197,11 @@ export function buildIndex(entries: KbDoc[]): KbIndex {
     for (const s of seen)
       entryCount.set(s, (entryCount.get(s) ?? 0) + 1)
   }
+  return { passages, units, entryCount }
+}
 
-  const index = new MiniSearch<Unit>({
+function createMiniSearch() {
+  return new MiniSearch<Unit>({
     fields: [
       'question',
       'answer',
@@ -188,103 +219,106 @@ export function buildIndex(entries: KbDoc[]): KbIndex {
       prefix: term => term.length >= PREFIX_MIN_LENGTH,
     },
   })
-  index.addAll(units)
+}
 
-  const n = entries.length
-  // A few entries say little about how rare a word is: count as if there were at least IDF_MIN_ENTRIES.
-  const idfN = Math.max(n, IDF_MIN_ENTRIES)
-  const idf = (s: string) => {
-    const count = entryCount.get(s) ?? 0
-    return Math.log(1 + (idfN - count + 0.5) / (count + 0.5))
-  }
-
-  function search(query: string, options: SearchOptions = {}): KbHit[] {
-    const limit = options.limit ?? DEFAULT_LIMIT
-    const language = options.language ?? null
-    const queryTerms = terms(query, language ?? guessLanguage(query))
-    if (n === 0 || queryTerms.length === 0 || limit <= 0)
-      return []
-    const results = index.search([
-      ...new Set(queryTerms.flatMap(t => t.stems)),
-    ].join(' '), {
-      filter: language
-        ? (result) => {
-            const own = entries[passages[result.id as number]!.entry]!.language
-            return own === 'any' || own === language
-          }
-        : undefined,
-    })
-
-    // The best passage of each entry, best BM25 first, with the query terms it matched nearly.
-    const best = new Map<number, { passage: Passage, score: number, near: Set<string> }>()
-    for (const result of results) {
-      const passage = passages[result.id as number]!
-      if (!best.has(passage.entry)) {
-        best.set(passage.entry, {
-          passage,
-          score: result.score,
-          near: new Set(result.queryTerms),
-        })
-      }
-      if (best.size >= Math.max(CANDIDATES, limit))
-        break
-    }
-
-    // A word stemmed both ways (language unknown) weighs as its more common stem. A number (an
-    // order number, a price) or a name ("to Iași?") counts only where an entry has it: it
-    // rarely changes what is asked.
-    const weights = queryTerms.map(t => Math.min(...t.stems.map(idf)))
-    const names = nameWords(query)
-    const detail = queryTerms.map(t => /\d/.test(t.word) || names.has(t.word))
-    const candidates: Candidate[] = []
-    for (const [entry, { passage, score, near }] of best) {
-      let covered = 0
-      let total = 0
-      const matched: string[] = []
-      for (const [i, term] of queryTerms.entries()) {
-        const credit = term.stems.some(s => passage.title.has(s) || passage.body.has(s))
-          ? 1
-          : term.stems.some(s => near.has(s))
-            ? NEAR_CREDIT
-            : 0
-        if (credit > 0 || !detail[i])
-          total += weights[i]!
-        if (credit > 0) {
-          covered += credit * weights[i]!
-          matched.push(term.word)
+/** BM25 finds candidates; the confidence says how much of the question the best passage covers. */
+function search(built: BuiltIndex, query: string, options: SearchOptions = {}): KbHit[] {
+  const { entries, passages } = built
+  const limit = options.limit ?? DEFAULT_LIMIT
+  const language = options.language ?? null
+  const queryTerms = terms(query, language ?? guessLanguage(query))
+  if (entries.length === 0 || queryTerms.length === 0 || limit <= 0)
+    return []
+  const results = built.index.search([
+    ...new Set(queryTerms.flatMap(t => t.stems)),
+  ].join(' '), {
+    filter: language
+      ? (result) => {
+          const own = entries[passages[result.id as number]!.entry]!.language
+          return own === 'any' || own === language
         }
-      }
-      const confidence = total > 0
-        ? covered / total
-        : 0
-      candidates.push({
-        entry,
+      : undefined,
+  })
+  const candidates = scoreCandidates(built, query, queryTerms, bestPassages(passages, results, limit))
+  candidates.sort((a, b) => b.rank - a.rank)
+
+  const [first, second] = candidates
+  if (first && second) {
+    const closeness = Math.min(1, second.score / first.score)
+    first.confidence *= 1 - AMBIGUITY_PENALTY * Math.max(0, closeness - AMBIGUOUS_FROM) / (1 - AMBIGUOUS_FROM)
+  }
+  return candidates.slice(0, limit).map((c) => {
+    const doc = entries[c.entry]!
+    return {
+      entryId: doc.id,
+      title: doc.title,
+      passage: c.passage.text,
+      score: Math.round(c.score * 1000) / 1000,
+      confidence: Math.round(c.confidence * 1000) / 1000,
+      matched: c.matched,
+    }
+  })
+}
+
+type BestPassages = Map<number, { passage: Passage, score: number, near: Set<string> }>
+
+/** The best passage of each entry, best BM25 first, with the query terms it matched nearly. */
+function bestPassages(passages: Passage[], results: ReturnType<MiniSearch<Unit>['search']>, limit: number): BestPassages {
+  const best: BestPassages = new Map()
+  for (const result of results) {
+    const passage = passages[result.id as number]!
+    if (!best.has(passage.entry)) {
+      best.set(passage.entry, {
         passage,
-        score,
-        confidence,
-        matched,
-        rank: score * (RANK_FLOOR + confidence),
+        score: result.score,
+        near: new Set(result.queryTerms),
       })
     }
-    candidates.sort((a, b) => b.rank - a.rank)
+    if (best.size >= Math.max(CANDIDATES, limit))
+      break
+  }
+  return best
+}
 
-    const [first, second] = candidates
-    if (first && second) {
-      const closeness = Math.min(1, second.score / first.score)
-      first.confidence *= 1 - AMBIGUITY_PENALTY * Math.max(0, closeness - AMBIGUOUS_FROM) / (1 - AMBIGUOUS_FROM)
-    }
-    return candidates.slice(0, limit).map((c) => {
-      const doc = entries[c.entry]!
-      return {
-        entryId: doc.id,
-        title: doc.title,
-        passage: c.passage.text,
-        score: Math.round(c.score * 1000) / 1000,
-        confidence: Math.round(c.confidence * 1000) / 1000,
-        matched: c.matched,
+/**
+ * The confidence of each candidate: the IDF-weighted share of the query's words its passage has
+ * (a nearly matched word counts NEAR_CREDIT). A word stemmed both ways (language unknown) weighs
+ * as its more common stem. A number (an order number, a price) or a name ("to Iași?") counts only
+ * where an entry has it: it rarely changes what is asked.
+ */
+function scoreCandidates(built: BuiltIndex, query: string, queryTerms: ReturnType<typeof terms>, best: BestPassages): Candidate[] {
+  const weights = queryTerms.map(t => Math.min(...t.stems.map(built.idf)))
+  const names = nameWords(query)
+  const detail = queryTerms.map(t => /\d/.test(t.word) || names.has(t.word))
+  const candidates: Candidate[] = []
+  for (const [entry, { passage, score, near }] of best) {
+    let covered = 0
+    let total = 0
+    const matched: string[] = []
+    for (const [i, term] of queryTerms.entries()) {
+      const credit = term.stems.some(s => passage.title.has(s) || passage.body.has(s))
+        ? 1
+        : term.stems.some(s => near.has(s))
+          ? NEAR_CREDIT
+          : 0
+      if (credit > 0 || !detail[i])
+        total += weights[i]!
+      if (credit > 0) {
+        covered += credit * weights[i]!
+        matched.push(term.word)
       }
+    }
+    const confidence = total > 0
+      ? covered / total
+      : 0
+    candidates.push({
+      entry,
+      passage,
+      score,
+      confidence,
+      matched,
+      rank: score * (RANK_FLOOR + confidence),
     })
   }
-
-  return { size: entries.length, search }
+  return candidates
 }

@@ -73,189 +73,211 @@ export interface GraphClientOptions {
 
 type Json = Record<string, any>
 
+/** What every request needs: the fetch to use, the versioned Graph base URL and the timeout. */
+interface ClientContext {
+  doFetch: typeof fetch
+  graphUrl: string
+  base: string
+  timeoutMs: number
+}
+
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const doFetch = options.fetch ?? fetch
-  const base = `${options.graphUrl}/${options.apiVersion}`
-  const timeoutMs = options.timeoutMs ?? 30_000
-
-  async function call(channel: GraphChannel, url: string, init: RequestInit = {}): Promise<Json> {
-    let response: Response
-    try {
-      response = await doFetch(url, {
-        ...init,
-        headers: { Authorization: `Bearer ${channel.access_token}`, ...(init.headers as Record<string, string> | undefined) },
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-    }
-    catch (error) {
-      throw new GraphError({
-        code: 0,
-        title: 'Network error',
-        details: (error as Error).message,
-        httpStatus: 0,
-      })
-    }
-    const text = await response.text()
-    let body: Json | null = null
-    try {
-      body = text
-        ? JSON.parse(text)
-        : {}
-    }
-    catch {}
-    if (!response.ok || body?.error) {
-      const e = body?.error
-      if (e && typeof e.code === 'number') {
-        throw new GraphError({
-          code: e.code,
-          title: String(e.message ?? '').replace(/^\(#\d+\)\s*/, '') || 'Unknown error',
-          details: e.error_data?.details ?? e.error_user_msg,
-          httpStatus: response.status,
-          subcode: e.error_subcode,
-        })
-      }
-      throw new GraphError({
-        code: 0,
-        title: `HTTP ${response.status}`,
-        details: text.slice(0, 200),
-        httpStatus: response.status,
-      })
-    }
-    if (!body) {
-      throw new GraphError({
-        code: 0,
-        title: 'Invalid response',
-        details: text.slice(0, 200),
-        httpStatus: response.status,
-      })
-    }
-    return body
+  const context: ClientContext = {
+    doFetch: options.fetch ?? fetch,
+    graphUrl: options.graphUrl,
+    base: `${options.graphUrl}/${options.apiVersion}`,
+    timeoutMs: options.timeoutMs ?? 30_000,
   }
-
-  function json(body: unknown): RequestInit {
-    return {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json' },
-    }
-  }
-
   return {
-    async sendMessage(channel, body) {
-      const res = await call(channel, `${base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', recipient_type: 'individual', ...body }))
-      const wamid = res.messages?.[0]?.id
-      if (typeof wamid !== 'string') {
-        throw new GraphError({
-          code: 0,
-          title: 'Invalid response',
-          details: 'no message id in the send response',
-          httpStatus: 200,
-        })
-      }
-      return { wamid, waId: res.contacts?.[0]?.wa_id ?? null }
+    sendMessage: (channel, body) => sendMessage(context, channel, body),
+    markRead: async (channel, wamid) => {
+      await call(context, channel, `${context.base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', status: 'read', message_id: wamid }))
     },
+    uploadMedia: (channel, file) => uploadMedia(context, channel, file),
+    getMedia: (channel, mediaId) => getMedia(context, channel, mediaId),
+    downloadMedia: (channel, url) => downloadMedia(context, channel, url),
+    listTemplates: channel => listTemplates(context, channel),
+  }
+}
 
-    async markRead(channel, wamid) {
-      await call(channel, `${base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', status: 'read', message_id: wamid }))
-    },
+/** One Graph request: the JSON answer, or a GraphError carrying Meta's error code (0 for transport failures). */
+async function call(context: ClientContext, channel: GraphChannel, url: string, init: RequestInit = {}): Promise<Json> {
+  let response: Response
+  try {
+    response = await context.doFetch(url, {
+      ...init,
+      headers: { Authorization: `Bearer ${channel.access_token}`, ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(context.timeoutMs),
+    })
+  }
+  catch (error) {
+    throw networkError(error)
+  }
+  const text = await response.text()
+  let body: Json | null = null
+  try {
+    body = text
+      ? JSON.parse(text)
+      : {}
+  }
+  catch {}
+  if (!response.ok || body?.error)
+    throw errorFromResponse(response, body, text)
+  if (!body) {
+    throw new GraphError({
+      code: 0,
+      title: 'Invalid response',
+      details: text.slice(0, 200),
+      httpStatus: response.status,
+    })
+  }
+  return body
+}
 
-    async uploadMedia(channel, file) {
-      const form = new FormData()
-      form.set('messaging_product', 'whatsapp')
-      form.set('type', file.mimeType)
-      form.set('file', new Blob([file.bytes], { type: file.mimeType }), file.filename)
-      const res = await call(channel, `${base}/${channel.phone_number_id}/media`, { method: 'POST', body: form })
-      if (typeof res.id !== 'string') {
-        throw new GraphError({
-          code: 0,
-          title: 'Invalid response',
-          details: 'no media id in the upload response',
-          httpStatus: 200,
-        })
-      }
-      return res.id
-    },
+function networkError(error: unknown) {
+  return new GraphError({
+    code: 0,
+    title: 'Network error',
+    details: (error as Error).message,
+    httpStatus: 0,
+  })
+}
 
-    async getMedia(channel, mediaId) {
-      const res = await call(channel, `${base}/${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(channel.phone_number_id)}`)
-      return {
-        url: res.url,
-        mimeType: res.mime_type,
-        sha256: res.sha256 ?? null,
-        fileSize: res.file_size ?? null,
-      }
-    },
+/** Meta's error envelope as a GraphError; a non-Graph failure (proxy page, 502) as `HTTP <status>`. */
+function errorFromResponse(response: Response, body: Json | null, text: string) {
+  const e = body?.error
+  if (e && typeof e.code === 'number') {
+    return new GraphError({
+      code: e.code,
+      title: String(e.message ?? '').replace(/^\(#\d+\)\s*/, '') || 'Unknown error',
+      details: e.error_data?.details ?? e.error_user_msg,
+      httpStatus: response.status,
+      subcode: e.error_subcode,
+    })
+  }
+  return new GraphError({
+    code: 0,
+    title: `HTTP ${response.status}`,
+    details: text.slice(0, 200),
+    httpStatus: response.status,
+  })
+}
 
-    async downloadMedia(channel, url) {
-      // The URL comes from Meta's answer; the bearer token only ever goes to Meta's media hosts
-      // (or the configured Graph host, e.g. the simulator).
-      if (!mediaHostAllowed(url, options.graphUrl)) {
-        throw new GraphError({
-          code: 0,
-          title: 'Refused media URL',
-          details: `not a WhatsApp media host: ${safeHost(url)}`,
-          httpStatus: 400,
-        })
-      }
-      let response: Response
-      try {
-        response = await doFetch(url, {
-          headers: { Authorization: `Bearer ${channel.access_token}` },
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-      }
-      catch (error) {
-        throw new GraphError({
-          code: 0,
-          title: 'Network error',
-          details: (error as Error).message,
-          httpStatus: 0,
-        })
-      }
-      if (!response.ok) {
-        await response.body?.cancel()
-        throw new GraphError({
-          code: 0,
-          title: `HTTP ${response.status}`,
-          details: 'media download failed',
-          httpStatus: response.status,
-        })
-      }
-      return response
-    },
+function json(body: unknown): RequestInit {
+  return {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  }
+}
 
-    async listTemplates(channel) {
-      const out: GraphTemplate[] = []
-      const fields = 'id,name,language,status,category,parameter_format,components'
-      let url: string | null = `${base}/${channel.waba_id}/message_templates?fields=${fields}&limit=100`
-      // Follow `paging.next` until it is absent (reference §2.7); guard against a cycle.
-      for (let page = 0; url && page < 1000; page++) {
-        const res: Json = await call(channel, url)
-        for (const t of Array.isArray(res.data)
-          ? res.data
-          : []) {
-          if (typeof t?.name !== 'string' || typeof t?.language !== 'string')
-            continue
-          out.push({
-            id: t.id ?? null,
-            name: t.name,
-            language: t.language,
-            status: String(t.status ?? 'UNKNOWN'),
-            category: t.category ?? null,
-            parameter_format: t.parameter_format === 'NAMED'
-              ? 'NAMED'
-              : 'POSITIONAL',
-            components: Array.isArray(t.components)
-              ? t.components
-              : [],
-          })
-        }
-        url = typeof res.paging?.next === 'string'
-          ? res.paging.next
-          : null
-      }
-      return out
-    },
+async function sendMessage(context: ClientContext, channel: GraphChannel, body: Record<string, unknown>) {
+  const res = await call(context, channel, `${context.base}/${channel.phone_number_id}/messages`, json({ messaging_product: 'whatsapp', recipient_type: 'individual', ...body }))
+  const wamid = res.messages?.[0]?.id
+  if (typeof wamid !== 'string') {
+    throw new GraphError({
+      code: 0,
+      title: 'Invalid response',
+      details: 'no message id in the send response',
+      httpStatus: 200,
+    })
+  }
+  return { wamid, waId: res.contacts?.[0]?.wa_id ?? null }
+}
+
+async function uploadMedia(context: ClientContext, channel: GraphChannel, file: { bytes: Uint8Array, mimeType: string, filename: string }) {
+  const form = new FormData()
+  form.set('messaging_product', 'whatsapp')
+  form.set('type', file.mimeType)
+  form.set('file', new Blob([file.bytes], { type: file.mimeType }), file.filename)
+  const res = await call(context, channel, `${context.base}/${channel.phone_number_id}/media`, { method: 'POST', body: form })
+  if (typeof res.id !== 'string') {
+    throw new GraphError({
+      code: 0,
+      title: 'Invalid response',
+      details: 'no media id in the upload response',
+      httpStatus: 200,
+    })
+  }
+  return res.id
+}
+
+async function getMedia(context: ClientContext, channel: GraphChannel, mediaId: string): Promise<MediaInfo> {
+  const res = await call(context, channel, `${context.base}/${encodeURIComponent(mediaId)}?phone_number_id=${encodeURIComponent(channel.phone_number_id)}`)
+  return {
+    url: res.url,
+    mimeType: res.mime_type,
+    sha256: res.sha256 ?? null,
+    fileSize: res.file_size ?? null,
+  }
+}
+
+async function downloadMedia(context: ClientContext, channel: GraphChannel, url: string) {
+  // The URL comes from Meta's answer; the bearer token only ever goes to Meta's media hosts
+  // (or the configured Graph host, e.g. the simulator).
+  if (!mediaHostAllowed(url, context.graphUrl)) {
+    throw new GraphError({
+      code: 0,
+      title: 'Refused media URL',
+      details: `not a WhatsApp media host: ${safeHost(url)}`,
+      httpStatus: 400,
+    })
+  }
+  let response: Response
+  try {
+    response = await context.doFetch(url, {
+      headers: { Authorization: `Bearer ${channel.access_token}` },
+      signal: AbortSignal.timeout(context.timeoutMs),
+    })
+  }
+  catch (error) {
+    throw networkError(error)
+  }
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw new GraphError({
+      code: 0,
+      title: `HTTP ${response.status}`,
+      details: 'media download failed',
+      httpStatus: response.status,
+    })
+  }
+  return response
+}
+
+async function listTemplates(context: ClientContext, channel: GraphChannel) {
+  const out: GraphTemplate[] = []
+  const fields = 'id,name,language,status,category,parameter_format,components'
+  let url: string | null = `${context.base}/${channel.waba_id}/message_templates?fields=${fields}&limit=100`
+  // Follow `paging.next` until it is absent (reference §2.7); guard against a cycle.
+  for (let page = 0; url && page < 1000; page++) {
+    const res: Json = await call(context, channel, url)
+    for (const t of Array.isArray(res.data)
+      ? res.data
+      : []) {
+      if (typeof t?.name === 'string' && typeof t?.language === 'string')
+        out.push(toTemplate(t))
+    }
+    url = typeof res.paging?.next === 'string'
+      ? res.paging.next
+      : null
+  }
+  return out
+}
+
+function toTemplate(t: Json): GraphTemplate {
+  return {
+    id: t.id ?? null,
+    name: t.name,
+    language: t.language,
+    status: String(t.status ?? 'UNKNOWN'),
+    category: t.category ?? null,
+    parameter_format: t.parameter_format === 'NAMED'
+      ? 'NAMED'
+      : 'POSITIONAL',
+    components: Array.isArray(t.components)
+      ? t.components
+      : [],
   }
 }
 

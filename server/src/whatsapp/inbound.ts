@@ -121,6 +121,8 @@ export function parseContact(value: unknown): InboundContact | null {
     : null
 }
 
+type MessageBase = Omit<InboundMessage, 'type' | 'content' | 'preview'>
+
 export function parseInboundMessage(value: unknown, now: number): InboundMessage | null {
   const m = obj(value)
   const wamid = str(m?.id)
@@ -128,7 +130,7 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
     return null
   const type = str(m.type) ?? 'unsupported'
   const body = obj(m[type])
-  const base = {
+  const base: MessageBase = {
     wamid,
     from: normalizeWaId(m.from),
     fromUserId: str(m.from_user_id),
@@ -137,161 +139,175 @@ export function parseInboundMessage(value: unknown, now: number): InboundMessage
     referral: obj(m.referral),
     raw: m,
   }
-  const unsupported = (originalType: string, extra: Json = {}): InboundMessage => ({
+  if (MEDIA_TYPES.has(type))
+    return parseMedia(base, type, body)
+  switch (type) {
+    case 'text': return parseText(base, body)
+    case 'location': return parseLocation(base, body)
+    case 'contacts': return parseContacts(base)
+    case 'interactive': return parseInteractive(base, body)
+    case 'button': return parseButton(base, body)
+    case 'reaction': return parseReaction(base, body)
+    case 'system': return parseSystem(base, body)
+    case 'unsupported': return unsupported(base, str(body?.type) ?? 'unknown')
+  }
+  // order, ephemeral, request_welcome, types Meta adds later: kept whole under `raw`.
+  return unsupported(base, type, body
+    ? { [type]: body }
+    : undefined)
+}
+
+/** A message we cannot show: its original type and Meta's errors, the rest stays in `raw`. */
+function unsupported(base: MessageBase, originalType: string, extra?: Json): InboundMessage {
+  return {
     ...base,
     type: 'unsupported',
     content: {
       originalType,
-      errors: Array.isArray(m.errors)
-        ? m.errors
+      errors: Array.isArray(base.raw.errors)
+        ? base.raw.errors
         : [],
       ...extra,
     },
     preview: '',
-  })
+  }
+}
 
-  if (type === 'text') {
-    const text = str(body?.body)
-    if (text === null)
-      return unsupported(type)
-    return {
-      ...base,
-      type,
-      content: { body: text },
-      preview: truncate(text),
-    }
+function parseText(base: MessageBase, body: Json | null): InboundMessage {
+  const text = str(body?.body)
+  if (text === null)
+    return unsupported(base, 'text')
+  return {
+    ...base,
+    type: 'text',
+    content: { body: text },
+    preview: truncate(text),
   }
-  if (MEDIA_TYPES.has(type)) {
-    if (!body || !str(body.id))
-      return unsupported(type)
-    const content: Json = {
-      mediaId: str(body.id),
-      mimeType: str(body.mime_type),
-      sha256: str(body.sha256),
-    }
-    for (const key of ['caption', 'filename', 'url'] as const) {
-      const v = str(body[key])
-      if (v !== null)
-        content[key] = v
-    }
-    if (typeof body.voice === 'boolean')
-      content.voice = body.voice
-    if (typeof body.animated === 'boolean')
-      content.animated = body.animated
-    return {
-      ...base,
-      type,
-      content,
-      preview: truncate(str(body.caption) ?? str(body.filename) ?? ''),
-    }
+}
+
+function parseMedia(base: MessageBase, type: string, body: Json | null): InboundMessage {
+  if (!body || !str(body.id))
+    return unsupported(base, type)
+  const content: Json = {
+    mediaId: str(body.id),
+    mimeType: str(body.mime_type),
+    sha256: str(body.sha256),
   }
-  if (type === 'location') {
-    const lat = Number(body?.latitude)
-    const lng = Number(body?.longitude)
-    if (!body || !Number.isFinite(lat) || !Number.isFinite(lng))
-      return unsupported(type)
-    const content: Json = { latitude: lat, longitude: lng }
-    for (const key of ['name', 'address', 'url'] as const) {
-      const v = str(body[key])
-      if (v !== null)
-        content[key] = v
-    }
-    return {
-      ...base,
-      type,
-      content,
-      preview: truncate(str(body.name) ?? str(body.address) ?? ''),
-    }
+  for (const key of ['caption', 'filename', 'url'] as const) {
+    const v = str(body[key])
+    if (v !== null)
+      content[key] = v
   }
-  if (type === 'contacts') {
-    const list = Array.isArray(m.contacts)
-      ? m.contacts
-      : null
-    if (!list)
-      return unsupported(type)
-    const names = list.map(c => str(obj(obj(c)?.name)?.formatted_name)).filter(Boolean)
-    return {
-      ...base,
-      type,
-      content: { contacts: list },
-      preview: truncate(names.join(', ')),
-    }
+  if (typeof body.voice === 'boolean')
+    content.voice = body.voice
+  if (typeof body.animated === 'boolean')
+    content.animated = body.animated
+  return {
+    ...base,
+    type,
+    content,
+    preview: truncate(str(body.caption) ?? str(body.filename) ?? ''),
   }
-  if (type === 'interactive') {
-    const kind = str(body?.type)
-    const reply = kind
-      ? obj(body?.[kind])
-      : null
-    if (!body || !kind || !reply)
-      return unsupported(type)
-    const content: Json = { interactiveType: kind, ...reply }
-    return {
-      ...base,
-      type,
-      content,
-      preview: truncate(str(reply.title) ?? str(reply.body) ?? str(reply.name) ?? ''),
-    }
+}
+
+function parseLocation(base: MessageBase, body: Json | null): InboundMessage {
+  const lat = Number(body?.latitude)
+  const lng = Number(body?.longitude)
+  if (!body || !Number.isFinite(lat) || !Number.isFinite(lng))
+    return unsupported(base, 'location')
+  const content: Json = { latitude: lat, longitude: lng }
+  for (const key of ['name', 'address', 'url'] as const) {
+    const v = str(body[key])
+    if (v !== null)
+      content[key] = v
   }
-  if (type === 'button') {
-    if (!body)
-      return unsupported(type)
-    return {
-      ...base,
-      type,
-      content: {
-        payload: str(body.payload),
-        text: str(body.text),
-      },
-      preview: truncate(str(body.text) ?? ''),
-    }
+  return {
+    ...base,
+    type: 'location',
+    content,
+    preview: truncate(str(body.name) ?? str(body.address) ?? ''),
   }
-  if (type === 'reaction') {
-    const target = str(body?.message_id)
-    if (!body || !target)
-      return unsupported(type)
-    // Removal is the same shape with `emoji` omitted (some clients send "").
-    const emoji = str(body.emoji) || null
-    return {
-      ...base,
-      type,
-      content: { messageId: target, emoji },
-      preview: emoji ?? '',
-    }
+}
+
+/** Shared contact cards arrive as `contacts` on the message itself, not under a type key. */
+function parseContacts(base: MessageBase): InboundMessage {
+  const list = Array.isArray(base.raw.contacts)
+    ? base.raw.contacts
+    : null
+  if (!list)
+    return unsupported(base, 'contacts')
+  const names = list.map(c => str(obj(obj(c)?.name)?.formatted_name)).filter(Boolean)
+  return {
+    ...base,
+    type: 'contacts',
+    content: { contacts: list },
+    preview: truncate(names.join(', ')),
   }
-  if (type === 'system') {
-    if (!body)
-      return unsupported(type)
-    const content: Json = {
-      systemType: str(body.type),
-      body: str(body.body),
-      waId: normalizeWaId(body.wa_id ?? body.new_wa_id),
-    }
-    if (obj(m.identity))
-      content.identity = m.identity
-    return {
-      ...base,
-      type,
-      content,
-      preview: truncate(str(body.body) ?? ''),
-    }
+}
+
+/** A tapped reply button or list row (or a flow reply): `interactive.{type}` holds the reply. */
+function parseInteractive(base: MessageBase, body: Json | null): InboundMessage {
+  const kind = str(body?.type)
+  const reply = kind
+    ? obj(body?.[kind])
+    : null
+  if (!body || !kind || !reply)
+    return unsupported(base, 'interactive')
+  const content: Json = { interactiveType: kind, ...reply }
+  return {
+    ...base,
+    type: 'interactive',
+    content,
+    preview: truncate(str(reply.title) ?? str(reply.body) ?? str(reply.name) ?? ''),
   }
-  if (type === 'unsupported') {
-    return {
-      ...base,
-      type: 'unsupported',
-      content: {
-        originalType: str(body?.type) ?? 'unknown',
-        errors: Array.isArray(m.errors)
-          ? m.errors
-          : [],
-      },
-      preview: '',
-    }
+}
+
+/** A tapped template quick-reply button. */
+function parseButton(base: MessageBase, body: Json | null): InboundMessage {
+  if (!body)
+    return unsupported(base, 'button')
+  return {
+    ...base,
+    type: 'button',
+    content: {
+      payload: str(body.payload),
+      text: str(body.text),
+    },
+    preview: truncate(str(body.text) ?? ''),
   }
-  // order, ephemeral, request_welcome, types Meta adds later: kept whole under `raw`.
-  return unsupported(type, body
-    ? { [type]: body }
-    : {})
+}
+
+function parseReaction(base: MessageBase, body: Json | null): InboundMessage {
+  const target = str(body?.message_id)
+  if (!body || !target)
+    return unsupported(base, 'reaction')
+  // Removal is the same shape with `emoji` omitted (some clients send "").
+  const emoji = str(body.emoji) || null
+  return {
+    ...base,
+    type: 'reaction',
+    content: { messageId: target, emoji },
+    preview: emoji ?? '',
+  }
+}
+
+/** A number change or identity change notice. */
+function parseSystem(base: MessageBase, body: Json | null): InboundMessage {
+  if (!body)
+    return unsupported(base, 'system')
+  const content: Json = {
+    systemType: str(body.type),
+    body: str(body.body),
+    waId: normalizeWaId(body.wa_id ?? body.new_wa_id),
+  }
+  if (obj(base.raw.identity))
+    content.identity = base.raw.identity
+  return {
+    ...base,
+    type: 'system',
+    content,
+    preview: truncate(str(body.body) ?? ''),
+  }
 }
 
 export function parseStatus(value: unknown, now: number): InboundStatus | null {

@@ -153,14 +153,24 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  */
 async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, now: number, result: IngestResult, changeSet: ChangeSet): Promise<void> {
   const { channel, value } = change
-  const ws = channel.workspace_id
+  await recordMalformedFields(trx, channel, value, now)
+  const contacts = list(value.contacts).map(parseContact).filter((c): c is InboundContact => c !== null)
+  const parsed = await parseMessages(trx, channel, contacts, list(value.messages), now, result)
+  if (parsed.length > 0)
+    await storeMessages(trx, engine, channel, parsed, now, result, changeSet)
+  await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
+  await recordErrors(trx, channel, list(value.errors), now)
+}
+
+/** A `contacts`/`messages`/`statuses`/`errors` field that is not an array is kept, not silently dropped. */
+async function recordMalformedFields(trx: Trx, channel: Channel, value: Json, now: number) {
   for (const key of [
     'contacts',
     'messages',
     'statuses',
     'errors',
   ]) {
-    if (value[key] !== undefined && !Array.isArray(value[key])) { // kept, not silently dropped
+    if (value[key] !== undefined && !Array.isArray(value[key])) {
       await insertWebhookEvent(trx, {
         kind: 'malformed',
         field: key,
@@ -171,11 +181,19 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
       })
     }
   }
-  const contacts = list(value.contacts).map(parseContact).filter((c): c is InboundContact => c !== null)
+}
 
-  const parsed: Array<{ message: InboundMessage, identity: InboundContact }> = []
+interface ParsedMessage { message: InboundMessage, identity: InboundContact }
+
+/**
+ * The change's messages with the sender each came from (its `from`, completed by the matching
+ * `contacts` entry). Unusable ones are recorded as malformed; a wamid repeated in the batch counts
+ * as a duplicate.
+ */
+async function parseMessages(trx: Trx, channel: Channel, contacts: InboundContact[], rawMessages: unknown[], now: number, result: IngestResult): Promise<ParsedMessage[]> {
+  const parsed: ParsedMessage[] = []
   const wamids = new Set<string>()
-  for (const rawMessage of list(value.messages)) {
+  for (const rawMessage of rawMessages) {
     const message = parseInboundMessage(rawMessage, now)
     const info = message
       ? matchContact(contacts, message)
@@ -206,101 +224,123 @@ async function ingestChange(trx: Trx, engine: Engine, change: ResolvedChange, no
     wamids.add(message.wamid)
     parsed.push({ message, identity })
   }
+  return parsed
+}
 
-  if (parsed.length > 0) {
-    const changedContacts = new Set<string>()
-    const botsOn = new Map<string, boolean>()
-    const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now, changedContacts, botsOn)
-    // New or updated profiles only (a returning customer's message changes no contact).
-    for (const id of changedContacts)
-      changeSet.add(ws, { kind: 'contact', id, contactId: id })
-    const conversationIds = await resolveConversations(trx, channel, [
-      ...new Set(contactIds.values()),
-    ], now)
-    const rows = parsed.map(({ message, identity }) => ({
-      id: newId(),
-      workspace_id: channel.workspace_id,
-      conversation_id: conversationIds.get(contactIds.get(identityKey(identity))!)!,
-      channel_id: channel.id,
-      wamid: message.wamid,
-      client_id: null,
-      direction: 'in' as const,
-      type: message.type,
-      status: 'delivered',
-      content: JSON.stringify(message.content),
-      context: message.context
-        ? JSON.stringify(message.context)
-        : null,
-      referral: message.referral
-        ? JSON.stringify(message.referral)
-        : null,
-      error: null,
-      reaction: null,
-      raw: JSON.stringify(message.raw),
-      timestamp: message.timestamp,
-      created_at: now,
-      updated_at: now,
-      sent_at: null,
-      delivered_at: now,
-      read_at: null,
-      played_at: null,
-      failed_at: null,
-    }))
-    const inserted = new Set<string>()
-    for (const chunk of chunks(rows)) {
-      const returned = await trx.insertInto('messages').values(chunk).onConflict(oc => oc.columns(['channel_id', 'wamid']).doNothing()).returning('wamid').execute()
-      for (const r of returned)
-        inserted.add(r.wamid!)
-    }
+/**
+ * Contacts, conversations and messages for the whole batch at once, then per conversation its
+ * unread count, window and last message, and the bot jobs of the new customer messages.
+ */
+async function storeMessages(trx: Trx, engine: Engine, channel: Channel, parsed: ParsedMessage[], now: number, result: IngestResult, changeSet: ChangeSet) {
+  const ws = channel.workspace_id
+  const changedContacts = new Set<string>()
+  const botsOn = new Map<string, boolean>()
+  const contactIds = await resolveContacts(trx, channel.workspace_id, parsed.map(p => p.identity), now, changedContacts, botsOn)
+  // New or updated profiles only (a returning customer's message changes no contact).
+  for (const id of changedContacts)
+    changeSet.add(ws, { kind: 'contact', id, contactId: id })
+  const conversationIds = await resolveConversations(trx, channel, [
+    ...new Set(contactIds.values()),
+  ], now)
+  const rows = parsed.map(({ message, identity }) => messageRow(channel, message, conversationIds.get(contactIds.get(identityKey(identity))!)!, now))
+  const inserted = await insertMessages(trx, rows)
 
-    const statusById = await lockConversations(trx, engine, rows.filter(r => inserted.has(r.wamid)).map(r => r.conversation_id))
-    const deltas = new Map<string, ConversationDelta>()
-    for (const [i, { message, identity }] of parsed.entries()) {
-      const row = rows[i]!
-      if (!inserted.has(message.wamid)) {
-        result.duplicates++ // delivered before: Meta redelivers and duplicates
-        continue
-      }
-      result.inserted++
-      changeSet.message(ws, row.id, row.conversation_id)
-      const contactId = contactIds.get(identityKey(identity))!
-      for (const target of await applySideEffects(trx, channel, contactId, message, now))
-        changeSet.message(ws, target.id, target.conversation_id)
-      if (message.type === 'system') // e.g. the customer's new number moved onto the contact
-        changeSet.add(ws, { kind: 'contact', id: contactId, contactId })
-      changeSet.conversation(ws, row.conversation_id, contactId)
-      const delta = deltas.get(row.conversation_id) ?? { unread: 0, lastInbound: null, last: null }
-      if (!PASSIVE_TYPES.has(message.type)) {
-        delta.unread++
-        // The window runs from WhatsApp's own second (the stored time may refine it within the second).
-        delta.lastInbound = Math.max(delta.lastInbound ?? 0, Math.floor(message.timestamp / 1000) * 1000)
-      }
-      if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
-        delta.last = {
-          id: row.id,
-          at: message.timestamp,
-          preview: message.preview,
-          type: message.type,
-        }
-      }
-      deltas.set(row.conversation_id, delta)
+  const statusById = await lockConversations(trx, engine, rows.filter(r => inserted.has(r.wamid)).map(r => r.conversation_id))
+  const deltas = new Map<string, ConversationDelta>()
+  for (const [i, { message, identity }] of parsed.entries()) {
+    const row = rows[i]!
+    if (!inserted.has(message.wamid)) {
+      result.duplicates++ // delivered before: Meta redelivers and duplicates
+      continue
     }
-    await applyConversationDeltas(trx, ws, deltas, statusById, now)
-    await queueBotJobs(trx, ws, parsed.flatMap(({ message, identity }, i) => inserted.has(message.wamid) && !PASSIVE_TYPES.has(message.type) && message.type !== 'unsupported'
-      ? [
-          {
-            messageId: rows[i]!.id,
-            conversationId: rows[i]!.conversation_id,
-            contactId: contactIds.get(identityKey(identity))!,
-            at: message.timestamp,
-          },
-        ]
-      : []), botsOn, now, result)
+    result.inserted++
+    changeSet.message(ws, row.id, row.conversation_id)
+    const contactId = contactIds.get(identityKey(identity))!
+    for (const target of await applySideEffects(trx, channel, contactId, message, now))
+      changeSet.message(ws, target.id, target.conversation_id)
+    if (message.type === 'system') // e.g. the customer's new number moved onto the contact
+      changeSet.add(ws, { kind: 'contact', id: contactId, contactId })
+    changeSet.conversation(ws, row.conversation_id, contactId)
+    addToDelta(deltas, row.conversation_id, row.id, message)
   }
+  await applyConversationDeltas(trx, ws, deltas, statusById, now)
+  await queueBotJobs(trx, ws, parsed.flatMap(({ message, identity }, i) => inserted.has(message.wamid) && !PASSIVE_TYPES.has(message.type) && message.type !== 'unsupported'
+    ? [
+        {
+          messageId: rows[i]!.id,
+          conversationId: rows[i]!.conversation_id,
+          contactId: contactIds.get(identityKey(identity))!,
+          at: message.timestamp,
+        },
+      ]
+    : []), botsOn, now, result)
+}
 
-  await ingestStatuses(trx, channel, list(value.statuses), now, result, changeSet)
+function messageRow(channel: Channel, message: InboundMessage, conversationId: string, now: number) {
+  return {
+    id: newId(),
+    workspace_id: channel.workspace_id,
+    conversation_id: conversationId,
+    channel_id: channel.id,
+    wamid: message.wamid,
+    client_id: null,
+    direction: 'in' as const,
+    type: message.type,
+    status: 'delivered',
+    content: JSON.stringify(message.content),
+    context: message.context
+      ? JSON.stringify(message.context)
+      : null,
+    referral: message.referral
+      ? JSON.stringify(message.referral)
+      : null,
+    error: null,
+    reaction: null,
+    raw: JSON.stringify(message.raw),
+    timestamp: message.timestamp,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+    delivered_at: now,
+    read_at: null,
+    played_at: null,
+    failed_at: null,
+  }
+}
 
-  for (const error of list(value.errors)) {
+/** Inserts idempotently by (channel, wamid); the wamids that were new. */
+async function insertMessages(trx: Trx, rows: ReturnType<typeof messageRow>[]): Promise<Set<string>> {
+  const inserted = new Set<string>()
+  for (const chunk of chunks(rows)) {
+    const returned = await trx.insertInto('messages').values(chunk).onConflict(oc => oc.columns(['channel_id', 'wamid']).doNothing()).returning('wamid').execute()
+    for (const r of returned)
+      inserted.add(r.wamid!)
+  }
+  return inserted
+}
+
+/** A new customer message's share of its conversation update: unread, window, last message. */
+function addToDelta(deltas: Map<string, ConversationDelta>, conversationId: string, messageId: string, message: InboundMessage) {
+  const delta = deltas.get(conversationId) ?? { unread: 0, lastInbound: null, last: null }
+  if (!PASSIVE_TYPES.has(message.type)) {
+    delta.unread++
+    // The window runs from WhatsApp's own second (the stored time may refine it within the second).
+    delta.lastInbound = Math.max(delta.lastInbound ?? 0, Math.floor(message.timestamp / 1000) * 1000)
+  }
+  if (message.type !== 'reaction' && (!delta.last || message.timestamp >= delta.last.at)) {
+    delta.last = {
+      id: messageId,
+      at: message.timestamp,
+      preview: message.preview,
+      type: message.type,
+    }
+  }
+  deltas.set(conversationId, delta)
+}
+
+/** Error webhooks (no message attached) are kept as events with their code. */
+async function recordErrors(trx: Trx, channel: Channel, errors: unknown[], now: number) {
+  for (const error of errors) {
     const raw = Number((error as Json | null)?.code)
     const code = Number.isInteger(raw) && Math.abs(raw) < 2 ** 31
       ? raw
