@@ -53,7 +53,9 @@ export default defineConfig({
           name: 'extension',
           include: ['{utils,components,composables,stores,entrypoints,protocol}/**/__tests__/**/*.test.ts'],
           environment: 'happy-dom',
-          setupFiles: ['./vitest.extension-setup.ts'],
+          // fake-indexeddb first: Dexie reads the IndexedDB globals when it loads, and the setup
+          // file's imports (utils/db) load it before any of its own statements run.
+          setupFiles: ['fake-indexeddb/auto', './vitest.extension-setup.ts'],
           mockReset: true,
           restoreMocks: true,
         },

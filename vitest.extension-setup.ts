@@ -27,5 +27,7 @@ enableAutoUnmount(afterEach)
 
 afterEach(() => {
   vi.unstubAllGlobals()
-  document.body.innerHTML = ''
+  // a few files run in Node (`@vitest-environment node`: a real server, the locale files)
+  if (typeof document !== 'undefined')
+    document.body.innerHTML = ''
 })

@@ -3,8 +3,20 @@ import { defineConfig } from 'wxt'
 // The extension's source lives at the repository root (srcDir = root, WXT's default), beside
 // server/, simulator/, protocol/ … Those folders are safe: WXT builds only what is in
 // entrypoints/, and auto-imports scan only components/, composables/, hooks/ and utils/.
+// WA_TEST_HOOKS=1: the test build (e2e/harness.ts), with the handlers the e2e tests and benchmarks
+// call in the background (entrypoints/background/test-hooks.ts), into its own folder. Without it
+// (`npm run build:ext`, `npm start`) `import.meta.env.WA_TEST_HOOKS` is `false` and the hooks are
+// dropped from the bundle (scripts/check-build.ts checks .output/).
+const testHooks = process.env.WA_TEST_HOOKS === '1'
+
 export default defineConfig({
   modules: ['@wxt-dev/module-vue', '@wxt-dev/unocss', '@wxt-dev/i18n/module'],
+  outDir: testHooks ? '.output-test' : '.output',
+  vite: () => ({
+    define: {
+      'import.meta.env.WA_TEST_HOOKS': JSON.stringify(testHooks),
+    },
+  }),
   // `wxt` (dev mode) must not try to launch a browser on these machines.
   webExt: { disabled: true },
   imports: {
@@ -37,7 +49,7 @@ export default defineConfig({
     // later feature needs more than CORS gives, request the chosen origin at runtime through
     // `optional_host_permissions` (MV3) / `optional_permissions` (Firefox MV2).
     // Toolbar button: opens the side panel (Chrome) or toggles the sidebar (Firefox), see
-    // utils/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
+    // entrypoints/background/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
     action: { default_title: '__MSG_extension_actionTitle__' },
     // Keyboard commands (utils/commands.ts). The toolbar button opens the popup (quick
     // assignment); the inbox panel opens with its own command: Chrome's `open-panel` calls

@@ -2,7 +2,7 @@
  * Phone numbers on any web page, end to end in both browsers against the real server and the
  * WhatsApp simulator: a local page (a table of customers with numbers in mixed formats and decoys —
  * order numbers, an IBAN, dates, prices, SKUs) is open in a tab; the background's real `scanTab`
- * reads it and finds exactly the phone numbers; the popup's "On this page" (components/tagger)
+ * reads it and finds exactly the phone numbers; the popup's "On this page" (components/page-numbers)
  * shows the customer who wrote with their conversation and makes a number without a contact into
  * one on the server; the context menu's click handler, called in the background with a made-up
  * selection, assigns a customer's chat to the agent and labels a new contact, on the server too.

@@ -1,5 +1,5 @@
 import type { PageScan } from '~/utils/phones/page-scan'
-import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { agent, contact, conversation, label, NOW, session } from '~/components/chat/__tests__/fixtures'
@@ -31,10 +31,6 @@ function scanOf(text: string) {
 }
 
 let fetchMock: ReturnType<typeof vi.fn>
-
-// A mounted panel follows Dexie live queries: left mounted, it re-renders during the next test's
-// reset, when the browser fake has no messages (an unhandled "getMessage not implemented").
-enableAutoUnmount(afterEach)
 
 beforeEach(async () => {
   fakeBrowser.reset()
