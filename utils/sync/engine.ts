@@ -7,10 +7,9 @@ import type { AppDB, SyncStatus } from '../db'
  * a real server, a fresh database and their own clock. The parts: ./status.ts, ./pull.ts,
  * ./push.ts, ./live.ts.
  */
-import type { LiveConnection } from './live'
 import type { SyncResponse } from '~/protocol/sync'
 import { isApiError } from '../api/client'
-import { createLiveConnection } from './live'
+import { LiveConnection } from './live'
 import { createPuller } from './pull'
 import { createPusher } from './push'
 import { createStatusStore } from './status'
@@ -77,47 +76,62 @@ export interface SyncEngine {
   stop: () => void
 }
 
-export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const timers: Timers = {
+function withDefaultTimers(timers: Partial<Timers> = {}): Timers {
+  return {
     setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
     clearTimeout: handle => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
     now: () => Date.now(),
     random: () => Math.random(),
-    ...options.timers,
+    ...timers,
   }
-  const baseBackoffMs = options.baseBackoffMs ?? 1000
-  const maxBackoffMs = options.maxBackoffMs ?? 30_000
-  const backoff = (attempt: number) => {
-    const delay = Math.min(maxBackoffMs, baseBackoffMs * 2 ** attempt)
+}
+
+/** The delay before retry `attempt` (0 first): doubled per failure up to `maxMs`, with jitter. */
+function backoffWith(timers: Timers, baseMs: number, maxMs: number): (attempt: number) => number {
+  return (attempt) => {
+    const delay = Math.min(maxMs, baseMs * 2 ** attempt)
     return delay / 2 + timers.random() * delay / 2 // jitter: half to full delay
   }
+}
+
+/** One pending retry at a time, with backoff, until one goes through or the engine stops. */
+function createRetry(timers: Timers, backoff: (attempt: number) => number, stopped: () => boolean) {
+  let attempt = 0
+  let timer: unknown = null
+  return {
+    schedule(retry: () => void): void {
+      if (stopped() || timer !== null)
+        return
+      timer = timers.setTimeout(() => {
+        timer = null
+        retry()
+      }, backoff(attempt++))
+    },
+    reset(): void {
+      attempt = 0
+    },
+    cancel(): void {
+      if (timer !== null)
+        timers.clearTimeout(timer)
+      timer = null
+    },
+  }
+}
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const timers = withDefaultTimers(options.timers)
+  const backoff = backoffWith(timers, options.baseBackoffMs ?? 1000, options.maxBackoffMs ?? 30_000)
   const status = createStatusStore(options.db)
   let stopped = true
   // A failed push is tried again with backoff, until one goes through or the engine stops.
-  let pushAttempt = 0
-  let pushTimer: unknown = null
-
+  const pushRetry = createRetry(timers, backoff, () => stopped)
   const pull = createPuller({
     ...options,
     status,
     pullLimit: options.pullLimit ?? 1000,
     now: timers.now,
   })
-  const push = createPusher({
-    ...options,
-    status,
-    retry: {
-      schedule(retry) {
-        if (stopped || pushTimer !== null)
-          return
-        pushTimer = timers.setTimeout(() => {
-          pushTimer = null
-          retry()
-        }, backoff(pushAttempt++))
-      },
-      reset: () => void (pushAttempt = 0),
-    },
-  })
+  const push = createPusher({ ...options, status, retry: pushRetry })
   async function sync(): Promise<void> {
     try {
       await push()
@@ -131,7 +145,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
   const background = (promise: Promise<unknown>) => void promise.catch(() => {}) // reflected in the status
   const live: LiveConnection | null = options.WebSocket
-    ? createLiveConnection({
+    ? new LiveConnection({
         api: options.api,
         WebSocket: options.WebSocket,
         timers,
@@ -162,9 +176,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     stop() {
       stopped = true
-      if (pushTimer !== null)
-        timers.clearTimeout(pushTimer)
-      pushTimer = null
+      pushRetry.cancel()
       live?.close()
     },
   }

@@ -24,66 +24,69 @@ export interface LiveOptions {
   onChanged: () => void
 }
 
-export interface LiveConnection {
-  connect: () => void
-  /** closes the socket and cancels the reconnect timer */
-  close: () => void
-}
+/** One live socket at a time (the engine's), reconnecting until `close`. */
+export class LiveConnection {
+  private socket: LiveSocket | null = null
+  private reconnectAttempt = 0
+  private reconnectTimer: unknown = null
+  private watchdog: unknown = null
+  private heartbeatMs = LIVE_HEARTBEAT_MS
+  private readonly options: LiveOptions
+  private readonly timers: Timers
+  private readonly status: StatusStore
 
-export function createLiveConnection(options: LiveOptions): LiveConnection {
-  const { timers, status } = options
-  let socket: LiveSocket | null = null
-  let reconnectAttempt = 0
-  let reconnectTimer: unknown = null
-  let watchdog: unknown = null
-  let heartbeatMs = LIVE_HEARTBEAT_MS
+  constructor(options: LiveOptions) {
+    this.options = options
+    this.timers = options.timers
+    this.status = options.status
+  }
 
-  function armWatchdog(): void {
-    if (watchdog !== null)
-      timers.clearTimeout(watchdog)
+  private armWatchdog(): void {
+    if (this.watchdog !== null)
+      this.timers.clearTimeout(this.watchdog)
     // No ping for two heartbeats: the connection is dead even if nobody told us.
-    watchdog = timers.setTimeout(() => {
-      watchdog = null
-      const dead = socket
+    this.watchdog = this.timers.setTimeout(() => {
+      this.watchdog = null
+      const dead = this.socket
       if (dead) {
-        drop(dead)
+        this.drop(dead)
         try {
           dead.close(4000, 'heartbeat missed')
         }
         catch {}
-        scheduleReconnect()
+        this.scheduleReconnect()
       }
-    }, heartbeatMs * 2)
+    }, this.heartbeatMs * 2)
   }
 
-  function drop(which: LiveSocket): void {
+  private drop(which: LiveSocket): void {
     which.onopen = which.onmessage = which.onclose = which.onerror = null
-    if (socket === which)
-      socket = null
-    if (watchdog !== null) {
-      timers.clearTimeout(watchdog)
-      watchdog = null
+    if (this.socket === which)
+      this.socket = null
+    if (this.watchdog !== null) {
+      this.timers.clearTimeout(this.watchdog)
+      this.watchdog = null
     }
-    status.set({ live: 'closed' })
+    this.status.set({ live: 'closed' })
   }
 
-  function scheduleReconnect(): void {
-    if (options.stopped() || reconnectTimer !== null)
+  private scheduleReconnect(): void {
+    if (this.options.stopped() || this.reconnectTimer !== null)
       return
-    reconnectTimer = timers.setTimeout(() => {
-      reconnectTimer = null
-      connect()
-    }, options.backoff(reconnectAttempt++))
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = null
+      this.connect()
+    }, this.options.backoff(this.reconnectAttempt++))
   }
 
-  function authenticate(ws: LiveSocket): void {
-    options.api.token().then((token) => {
-      if (socket !== ws)
+  private authenticate(ws: LiveSocket): void {
+    this.options.api.token().then((token) => {
+      if (this.socket !== ws)
         return
       if (!token) {
-        drop(ws)
+        this.drop(ws)
         ws.close()
-        status.set({
+        this.status.set({
           state: 'unauthorized',
           error: { code: 'unauthorized', message: 'not signed in' },
         })
@@ -93,7 +96,7 @@ export function createLiveConnection(options: LiveOptions): LiveConnection {
     }).catch(() => {})
   }
 
-  function receive(data: unknown): void {
+  private receive(data: unknown): void {
     let message: LiveServerMessage
     try {
       message = JSON.parse(String(data)) as LiveServerMessage
@@ -101,68 +104,66 @@ export function createLiveConnection(options: LiveOptions): LiveConnection {
     catch {
       return
     }
-    armWatchdog()
+    this.armWatchdog()
     if (message.type === 'hello') {
-      reconnectAttempt = 0
-      heartbeatMs = message.heartbeatMs > 0
+      this.reconnectAttempt = 0
+      this.heartbeatMs = message.heartbeatMs > 0
         ? message.heartbeatMs
         : LIVE_HEARTBEAT_MS
-      armWatchdog()
-      status.set({ live: 'open' })
+      this.armWatchdog()
+      this.status.set({ live: 'open' })
       // Back online: send what was queued, then catch up.
-      options.onHello()
+      this.options.onHello()
     }
     else if (message.type === 'changed') {
-      options.onChanged()
+      this.options.onChanged()
     }
   }
 
-  function closed(ws: LiveSocket, event: { code: number, reason?: string }): void {
-    drop(ws)
+  private closed(ws: LiveSocket, event: { code: number, reason?: string }): void {
+    this.drop(ws)
     if (event.code === LIVE_CLOSE_UNAUTHORIZED) {
       // The token is wrong or revoked: reconnecting cannot help until the user signs in again.
-      status.set({
+      this.status.set({
         state: 'unauthorized',
         error: { code: 'session_expired', message: event.reason || 'the server refused the session' },
       })
       return
     }
-    scheduleReconnect()
+    this.scheduleReconnect()
   }
 
-  function connect(): void {
-    if (options.stopped() || socket)
+  connect(): void {
+    if (this.options.stopped() || this.socket)
       return
     let ws: LiveSocket
     try {
-      ws = new options.WebSocket(liveUrl(options.api.serverUrl))
+      ws = new this.options.WebSocket(liveUrl(this.options.api.serverUrl))
     }
     catch {
-      scheduleReconnect()
+      this.scheduleReconnect()
       return
     }
-    socket = ws
-    status.set({ live: 'connecting' })
-    armWatchdog() // also bounds how long the handshake may take
-    ws.onopen = () => authenticate(ws)
-    ws.onmessage = event => receive(event.data)
-    ws.onclose = event => closed(ws, event)
+    this.socket = ws
+    this.status.set({ live: 'connecting' })
+    this.armWatchdog() // also bounds how long the handshake may take
+    ws.onopen = () => this.authenticate(ws)
+    ws.onmessage = event => this.receive(event.data)
+    ws.onclose = event => this.closed(ws, event)
     ws.onerror = () => {} // a close event follows
   }
 
-  function close(): void {
-    if (reconnectTimer !== null)
-      timers.clearTimeout(reconnectTimer)
-    reconnectTimer = null
-    const ws = socket
+  close(): void {
+    if (this.reconnectTimer !== null)
+      this.timers.clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = null
+    const ws = this.socket
     if (ws) {
-      drop(ws)
+      this.drop(ws)
       try {
         ws.close(1000, 'stopped')
       }
       catch {}
     }
   }
-
-  return { connect, close }
 }
