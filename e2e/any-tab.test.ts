@@ -18,8 +18,8 @@
  * granted at install — the shipped build and wxt.config.ts keep no host permissions. Everything
  * else (the scan, the popup, the menu handler, sync) is the built extension's own code.
  *
- * The background is reached through the `globalThis.waInbox` hook utils/context-menu.ts installs:
- * in Chromium by evaluating in the service worker (Playwright's `context.serviceWorkers()`), in
+ * The background is reached through the `globalThis.waInbox` hook of the test build
+ * (entrypoints/background/test-hooks.ts): in Chromium by evaluating in the service worker (Playwright's `context.serviceWorkers()`), in
  * Firefox through `browser.runtime.getBackgroundPage()` from an extension page.
  */
 import type { AddressInfo } from 'node:net'

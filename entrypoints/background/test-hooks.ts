@@ -1,7 +1,7 @@
 /**
  * Handlers the e2e tests and benchmarks call in the background: no browser lets a test press a
- * command's keys, a notification's button or a context-menu item (e2e/companion.test.ts,
- * e2e/any-tab.test.ts, e2e/bots.test.ts). Only in the test build (`WA_TEST_HOOKS=1`, built into
+ * command's keys, a notification's button or a context-menu item
+ * (e2e/popup-badge-notifications.test.ts, e2e/any-tab.test.ts, e2e/bots.test.ts). Only in the test build (`WA_TEST_HOOKS=1`, built into
  * .output-test/ by e2e/harness.ts): index.ts calls this behind `import.meta.env.WA_TEST_HOOKS`,
  * so the shipped build has neither the hooks nor this module.
  */
