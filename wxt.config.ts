@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'wxt'
 
 // The extension's source lives at the repository root (srcDir = root, WXT's default), beside
@@ -27,6 +28,16 @@ export default defineConfig({
   },
   outDir: testHooks ? '.output-test' : '.output',
   vite: () => ({
+    resolve: {
+      // Dexie's modern build instead of its ES5 one (utils/db/dexie-modern.ts); `dexie/…` paths
+      // resolve as usual.
+      alias: [
+        {
+          find: /^dexie$/,
+          replacement: fileURLToPath(new URL('./utils/db/dexie-modern.ts', import.meta.url)),
+        },
+      ],
+    },
     define: {
       'import.meta.env.WA_TEST_HOOKS': JSON.stringify(testHooks),
     },
