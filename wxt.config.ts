@@ -1,10 +1,47 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'wxt'
 
 // The extension's source lives at the repository root (srcDir = root, WXT's default), beside
 // server/, simulator/, protocol/ … Those folders are safe: WXT builds only what is in
 // entrypoints/, and auto-imports scan only components/, composables/, hooks/ and utils/.
+// WA_TEST_HOOKS=1: the test build (e2e/harness.ts), with the handlers the e2e tests and benchmarks
+// call in the background (entrypoints/background/test-hooks.ts), into its own folder. Without it
+// (`npm run build:ext`, `npm start`) `import.meta.env.WA_TEST_HOOKS` is `false` and the hooks are
+// dropped from the bundle (scripts/check-build.ts checks .output/).
+const testHooks = process.env.WA_TEST_HOOKS === '1'
+
 export default defineConfig({
-  modules: ['@wxt-dev/module-vue', '@wxt-dev/unocss', '@wxt-dev/i18n/module'],
+  // webextension-polyfill behind `wxt/browser`: one promise-based `browser.*` in Chrome and
+  // Firefox (an onMessage listener may answer with a promise in both).
+  modules: [
+    '@wxt-dev/webextension-polyfill',
+    '@wxt-dev/module-vue',
+    '@wxt-dev/unocss',
+    '@wxt-dev/i18n/module',
+  ],
+  // Every component is <script setup>: Vue's Options API (data, methods, mixins …) is dead weight
+  // in each page's first JS (about 4.5 KB, half of what webextension-polyfill costs).
+  vue: {
+    vite: {
+      features: { optionsAPI: false },
+    },
+  },
+  outDir: testHooks ? '.output-test' : '.output',
+  vite: () => ({
+    resolve: {
+      // Dexie's modern build instead of its ES5 one (utils/db/dexie-modern.ts); `dexie/…` paths
+      // resolve as usual.
+      alias: [
+        {
+          find: /^dexie$/,
+          replacement: fileURLToPath(new URL('./utils/db/dexie-modern.ts', import.meta.url)),
+        },
+      ],
+    },
+    define: {
+      'import.meta.env.WA_TEST_HOOKS': JSON.stringify(testHooks),
+    },
+  }),
   // `wxt` (dev mode) must not try to launch a browser on these machines.
   webExt: { disabled: true },
   imports: {
@@ -37,7 +74,7 @@ export default defineConfig({
     // later feature needs more than CORS gives, request the chosen origin at runtime through
     // `optional_host_permissions` (MV3) / `optional_permissions` (Firefox MV2).
     // Toolbar button: opens the side panel (Chrome) or toggles the sidebar (Firefox), see
-    // utils/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
+    // entrypoints/background/side-panel.ts. WXT turns it into `browser_action` for Firefox MV2.
     action: { default_title: '__MSG_extension_actionTitle__' },
     // Keyboard commands (utils/commands.ts). The toolbar button opens the popup (quick
     // assignment); the inbox panel opens with its own command: Chrome's `open-panel` calls

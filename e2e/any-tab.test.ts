@@ -2,7 +2,7 @@
  * Phone numbers on any web page, end to end in both browsers against the real server and the
  * WhatsApp simulator: a local page (a table of customers with numbers in mixed formats and decoys —
  * order numbers, an IBAN, dates, prices, SKUs) is open in a tab; the background's real `scanTab`
- * reads it and finds exactly the phone numbers; the popup's "On this page" (components/tagger)
+ * reads it and finds exactly the phone numbers; the popup's "On this page" (components/page-numbers)
  * shows the customer who wrote with their conversation and makes a number without a contact into
  * one on the server; the context menu's click handler, called in the background with a made-up
  * selection, assigns a customer's chat to the agent and labels a new contact, on the server too.
@@ -18,8 +18,8 @@
  * granted at install — the shipped build and wxt.config.ts keep no host permissions. Everything
  * else (the scan, the popup, the menu handler, sync) is the built extension's own code.
  *
- * The background is reached through the `globalThis.waInbox` hook utils/context-menu.ts installs:
- * in Chromium by evaluating in the service worker (Playwright's `context.serviceWorkers()`), in
+ * The background is reached through the `globalThis.waInbox` hook of the test build
+ * (entrypoints/background/test-hooks.ts): in Chromium by evaluating in the service worker (Playwright's `context.serviceWorkers()`), in
  * Firefox through `browser.runtime.getBackgroundPage()` from an extension page.
  */
 import type { AddressInfo } from 'node:net'

@@ -39,9 +39,15 @@ import { DEMO_AGENTS, seedDemoTeam } from '../scripts/demo-team.ts'
 declare const document: any, chrome: any, browser: any
 
 export const ROOT = path.resolve(import.meta.dirname, '..')
+/**
+ * The test build (`WA_TEST_HOOKS=1`, wxt.config.ts): the shipped extension plus the background's
+ * test hooks (entrypoints/background/test-hooks.ts), in its own folder so `npm run build:ext`'s
+ * .output/ stays hook-free.
+ */
+export const TEST_OUTPUT_DIR = path.join(ROOT, '.output-test')
 export const BUILD_DIRS = {
-  chromium: path.join(ROOT, '.output', 'chrome-mv3'),
-  firefox: path.join(ROOT, '.output', 'firefox-mv2'),
+  chromium: path.join(TEST_OUTPUT_DIR, 'chrome-mv3'),
+  firefox: path.join(TEST_OUTPUT_DIR, 'firefox-mv2'),
 } as const
 export const ARTIFACTS_DIR = path.join(ROOT, 'e2e', '.artifacts')
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -152,8 +158,8 @@ const SOURCES = [
   'uno.config.ts',
   'package.json',
 ]
-const STAMP = path.join(ROOT, '.output', '.e2e-build-stamp')
-const LOCK = path.join(ROOT, '.output', '.e2e-build-lock')
+const STAMP = path.join(TEST_OUTPUT_DIR, '.e2e-build-stamp')
+const LOCK = path.join(TEST_OUTPUT_DIR, '.e2e-build-lock')
 
 function newestSource(entry: string): number {
   let stat: fs.Stats
@@ -182,11 +188,15 @@ export function buildIsFresh(): boolean {
   return SOURCES.every(source => newestSource(path.join(ROOT, source)) < built)
 }
 
-function run(command: string, args: string[]): Promise<void> {
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` },
+      env: {
+        ...process.env,
+        ...env,
+        PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -204,9 +214,10 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 /**
- * Builds the extension for both browsers (`wxt build`, `wxt build -b firefox`) unless the last
- * build is newer than the sources. E2E_REBUILD=1 always builds; E2E_SKIP_BUILD=1 never does.
- * One build at a time across processes (a lock directory under .output).
+ * Builds the test extension for both browsers (`WA_TEST_HOOKS=1 wxt build`, `… -b firefox`, into
+ * .output-test/) unless the last build is newer than the sources. E2E_REBUILD=1 always builds;
+ * E2E_SKIP_BUILD=1 never does. One build at a time across processes (a lock directory under
+ * .output-test).
  */
 export async function buildExtension(options: { force?: boolean, log?: (line: string) => void } = {}): Promise<typeof BUILD_DIRS> {
   const force = options.force ?? process.env.E2E_REBUILD === '1'
@@ -233,8 +244,8 @@ export async function buildExtension(options: { force?: boolean, log?: (line: st
   try {
     const started = Date.now()
     const wxt = path.join(ROOT, 'node_modules', '.bin', 'wxt')
-    await run(wxt, ['build'])
-    await run(wxt, ['build', '-b', 'firefox'])
+    await run(wxt, ['build'], { WA_TEST_HOOKS: '1' })
+    await run(wxt, ['build', '-b', 'firefox'], { WA_TEST_HOOKS: '1' })
     fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`)
     options.log?.(`built the extension in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   }

@@ -30,7 +30,8 @@ const demo = {
 }
 const children: ChildProcess[] = []
 let stopping = false
-const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }
+// WA_TEST_HOOKS is for the e2e harness's own build (.output-test/): `npm start` builds the shipped one.
+const env = { ...process.env, WA_TEST_HOOKS: undefined, PATH: `${bin}${path.delimiter}${process.env.PATH}` }
 
 function say(line = '') {
   process.stdout.write(`${line}\n`)

@@ -1,16 +1,13 @@
 /**
- * "Open the inbox on this chat" and "take the next chat", from keyboard commands, notification
- * clicks and the popup. Opening the side panel needs a user gesture (Chrome's `sidePanel.open`,
- * Firefox's `sidebarAction.open`), so `openPanel` is always called synchronously, first; the chat
- * to show is then passed to the panel through `openConversationRequest` (utils/companion-prefs.ts).
- * When the panel cannot open (no gesture, no window), the chat opens in an inbox tab instead.
+ * "Open the inbox on this chat" and "take the next chat", from keyboard commands and notification
+ * clicks. The panel opens first, synchronously, in the gesture (./panel.ts).
  */
 import type { Actions } from './actions'
 import type { AppDB } from './db'
 import { browser } from 'wxt/browser'
-import { unassignedOpenIds } from './badge'
-import { requestOpenConversation } from './companion-prefs'
-import { buttonsFor, parseNotificationId } from './notifications'
+import { unassignedOpenIds } from './badge/waiting'
+import { buttonsFor, parseNotificationId } from './notifications/show'
+import { openInboxTab, openPanel, showConversation } from './panel'
 
 /** `commands` of wxt.config.ts handled here (`_execute_*` ones are the browser's own). */
 export const COMMANDS = {
@@ -22,53 +19,7 @@ export const COMMANDS = {
   claimNext: 'claim-next',
 } as const
 
-interface FirefoxSidebarAction {
-  open: () => Promise<void>
-}
-
-/**
- * Opens the side panel (Chrome: in `windowId`) / the sidebar (Firefox). Must be called in the
- * user gesture, before any `await`. Answers whether it opened.
- */
-export function openPanel(windowId?: number): Promise<boolean> {
-  try {
-    if (import.meta.env.BROWSER === 'firefox') {
-      const { sidebarAction } = browser as unknown as { sidebarAction?: FirefoxSidebarAction }
-      return sidebarAction
-        ? sidebarAction.open().then(() => true, () => false)
-        : Promise.resolve(false)
-    }
-    if (windowId === undefined || !browser.sidePanel)
-      return Promise.resolve(false)
-    return browser.sidePanel.open({ windowId }).then(() => true, () => false)
-  }
-  catch {
-    return Promise.resolve(false)
-  }
-}
-
-/** The inbox in a tab, on that chat (when the panel could not open). */
-export async function openInboxTab(conversationId: string | null): Promise<void> {
-  const path = conversationId
-    ? `/inbox.html#/c/${conversationId}`
-    : '/inbox.html'
-  await browser.tabs.create({
-    url: browser.runtime.getURL(path as '/inbox.html'),
-  })
-}
-
-/**
- * Shows `conversationId` in the side panel whose opening already started (`opening`, from
- * `openPanel`), or in an inbox tab when it did not open.
- */
-export async function showConversation(conversationId: string | null, opening: Promise<boolean>, windowId?: number): Promise<void> {
-  if (conversationId)
-    await requestOpenConversation(conversationId, windowId)
-  if (!(await opening))
-    await openInboxTab(conversationId)
-}
-
-export interface CompanionContext {
+export interface CommandContext {
   db: AppDB
   /** the signed-in agent (null when signed out) */
   agentId: () => Promise<string | null>
@@ -82,7 +33,7 @@ export async function oldestUnassigned(db: AppDB): Promise<string | null> {
   return (await unassignedOpenIds(db))[0] ?? null
 }
 
-async function claim(context: CompanionContext, conversationId: string | null): Promise<boolean> {
+async function claim(context: CommandContext, conversationId: string | null): Promise<boolean> {
   const agentId = await context.agentId()
   if (!agentId || !conversationId)
     return false
@@ -94,7 +45,7 @@ async function claim(context: CompanionContext, conversationId: string | null): 
  * A keyboard command. Answers the chat it opened (null: none, or not a command of ours). The
  * panel opens synchronously, in the command's gesture.
  */
-export function handleCommand(command: string, tab: { windowId?: number } | undefined, context: CompanionContext): Promise<string | null> {
+export function handleCommand(command: string, tab: { windowId?: number } | undefined, context: CommandContext): Promise<string | null> {
   const windowId = tab?.windowId ?? context.windowId()
   if (command === COMMANDS.openPanel) {
     const opening = openPanel(windowId)
@@ -117,7 +68,7 @@ export function handleCommand(command: string, tab: { windowId?: number } | unde
 }
 
 /** A click on the notification itself (Firefox: the only way in): open its chat. */
-export function handleNotificationClicked(notificationId: string, context: CompanionContext): Promise<void> {
+export function handleNotificationClicked(notificationId: string, context: CommandContext): Promise<void> {
   const parsed = parseNotificationId(notificationId)
   if (!parsed)
     return Promise.resolve()
@@ -130,7 +81,7 @@ export function handleNotificationClicked(notificationId: string, context: Compa
 }
 
 /** A notification button (Chrome): "Assign to me" (assigns, then opens) or "Open". */
-export function handleNotificationButton(notificationId: string, buttonIndex: number, context: CompanionContext): Promise<void> {
+export function handleNotificationButton(notificationId: string, buttonIndex: number, context: CommandContext): Promise<void> {
   const parsed = parseNotificationId(notificationId)
   const button = parsed
     ? buttonsFor(parsed.kind)[buttonIndex]

@@ -1,7 +1,7 @@
 /**
  * The context menu on a selected phone number on any page (README "Permissions"): Open chat,
- * Assign to me, Add label ▸ (the workspace's labels), Send template. The background's main() calls
- * `setupContextMenus()` every time it starts; the menus are rebuilt from scratch each time
+ * Assign to me, Add label ▸ (the workspace's labels), Send template. The background builds it every time it
+ * starts (entrypoints/background/context-menu.ts); the menus are rebuilt from scratch each time
  * (`removeAll`, then `create` with stable ids), and again whenever the labels change in Dexie.
  *
  * A click reads the number from the selection (workspace's default country for national
@@ -11,7 +11,6 @@
 import type { Browser } from 'wxt/browser'
 import type { AppDB } from './db'
 import type { PhoneContact } from './phones/contacts'
-import { liveQuery } from 'dexie'
 import { browser } from 'wxt/browser'
 import { i18n } from '#i18n'
 import { createActions } from './actions'
@@ -19,7 +18,6 @@ import { pageApiClient } from './api/page'
 import { db as defaultDb } from './db'
 import { ensurePhoneContact, workspaceDefaultCountry } from './phones/contacts'
 import { openChat } from './phones/open-chat'
-import { scanTab } from './phones/page-scan'
 import { phoneInSelection } from './phones/scan'
 import { authSessionStorage } from './session'
 
@@ -130,8 +128,8 @@ async function defaultOpenChat(conversationId: string): Promise<void> {
 }
 
 /**
- * What a click on one of our items does. Exported so tests (and the e2e, through the background's
- * `globalThis.waInbox`) can call it with a made-up selection.
+ * What a click on one of our items does. Exported so tests (and the e2e, through the test build's
+ * `globalThis.waInbox`, entrypoints/background/test-hooks.ts) can call it with a made-up selection.
  */
 export async function handleContextMenuClick(info: ClickInfo, _tab?: Browser.tabs.Tab, deps: ContextMenuDeps = {}): Promise<ContextMenuResult> {
   const id = String(info.menuItemId)
@@ -200,47 +198,4 @@ export async function handleContextMenuClick(info: ClickInfo, _tab?: Browser.tab
       await open(conversationId)
       return done
   }
-}
-
-/** Test and keyboard-command hook, reachable from the background's console and the e2e tests. */
-export interface WaInboxBackgroundHooks {
-  handleContextMenuClick: typeof handleContextMenuClick
-  scanTab: typeof scanTab
-  buildContextMenus: typeof buildContextMenus
-}
-
-let unsubscribe: (() => void) | null = null
-
-/**
- * Creates the menus (removing any a previous service worker left) and listens for clicks; the
- * labels submenu follows Dexie's `labels` table (written by the sync engine in this same context).
- * Call synchronously from the background's main(), so the click listener is registered on every
- * wake-up. `notify` should kick the sync runner (a runtime message does not reach the background
- * from itself): `setupContextMenus({ notify: () => void runner.kick() })`.
- */
-export function setupContextMenus(deps: ContextMenuDeps = {}): void {
-  const menus = browser.contextMenus
-  if (!menus)
-    return
-  const db = deps.db ?? defaultDb
-  menus.onClicked.addListener((info, tab) => {
-    void handleContextMenuClick(info, tab, deps)
-  })
-  unsubscribe?.()
-  let last = ''
-  const subscription = liveQuery(() => db.labels.toArray()).subscribe({
-    next: (labels) => {
-      const key = JSON.stringify(labels.map(label => [label.id, label.name]))
-      if (key === last)
-        return
-      last = key
-      void buildContextMenus(labels)
-    },
-    error: (error: unknown) => {
-      console.error('[wa-inbox] watching labels for the context menu failed', error)
-      void buildContextMenus([])
-    },
-  })
-  unsubscribe = () => subscription.unsubscribe()
-  ;(globalThis as { waInbox?: WaInboxBackgroundHooks }).waInbox = { handleContextMenuClick, scanTab, buildContextMenus }
 }

@@ -1,7 +1,8 @@
 /**
  * Availability follows the computer: away after N minutes idle or when the screen locks, back
  * online when it is used again, but only if it was us who set the agent away (a manual "away"
- * stays). Runs in the background; the change goes through `actions.setAvailability`.
+ * stays). The background applies it (entrypoints/background/idle.ts); the change goes through
+ * `actions.setAvailability`.
  */
 import type { Availability } from '~/protocol/team'
 import { browser } from 'wxt/browser'
@@ -62,14 +63,4 @@ export function setIdleMinutes(minutes: number): void {
   catch (error) {
     console.warn('[wa-inbox] idle detection unavailable', error)
   }
-}
-
-/**
- * Listens for idle changes. Call synchronously from the background's main() (so the listener is
- * registered again each time the service worker / event page wakes up).
- */
-export function watchIdle(options: IdleWatcherOptions): void {
-  browser.idle?.onStateChanged.addListener((state) => {
-    applyIdleState(state as IdleState, options).catch(error => console.error('[wa-inbox] idle availability failed', error))
-  })
 }

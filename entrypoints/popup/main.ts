@@ -7,7 +7,7 @@ import { prefetchPopupSnapshot } from '~/utils/popup/snapshot'
 import App from './App.vue'
 import '~/assets/styles'
 
-// What the popup shows is read while the page sets up (utils/badge.ts: popupSnapshotStorage).
+// What the popup shows is read while the page sets up (utils/badge/popup-data.ts: popupSnapshotStorage).
 prefetchPopupSnapshot()
 // The agent's language choice (options) applies before anything is rendered.
 void applyLanguageChoice().then(() => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { agent, contact, conversation, label, session } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
-import { buildContextMenus, handleContextMenuClick, labelMenuId, MENU, setupContextMenus } from '~/utils/context-menu'
+import { buildContextMenus, handleContextMenuClick, labelMenuId, MENU } from '~/utils/context-menu'
 import { db } from '~/utils/db'
 import { authSessionStorage } from '~/utils/session'
 
@@ -55,31 +55,6 @@ afterEach(() => {
 })
 
 describe('context menu', () => {
-  it('builds the menu with stable ids and the labels as a submenu, and rebuilds it when labels change', async () => {
-    const { items, menus } = stubMenus()
-    setupContextMenus()
-    await vi.waitFor(() => expect(items.has(labelMenuId('l2'))).toBe(true))
-    expect([
-      ...items.keys(),
-    ]).toEqual([
-      MENU.root,
-      MENU.open,
-      MENU.assign,
-      MENU.labels,
-      labelMenuId('l2'),
-      labelMenuId('l1'),
-      MENU.template,
-    ])
-    expect(items.get(labelMenuId('l1'))).toMatchObject({ parentId: MENU.labels, title: 'VIP' })
-    expect(items.get(MENU.root)?.title).toBe('WA Inbox: “%s”')
-    await db.labels.put(label('l3', 'Angro', 'green'))
-    await vi.waitFor(() => expect(items.has(labelMenuId('l3'))).toBe(true))
-    expect(menus.removeAll).toHaveBeenCalledTimes(2)
-    await db.labels.clear()
-    await vi.waitFor(() => expect(items.has(MENU.noLabels)).toBe(true))
-    expect(items.get(MENU.noLabels)).toMatchObject({ enabled: false })
-  })
-
   it('rebuilding twice at once leaves one set of items', async () => {
     const { items } = stubMenus()
     await Promise.all([

@@ -9,8 +9,8 @@ import { db } from '~/utils/db'
 import { autoAwayStorage } from '~/utils/idle'
 import { authSessionStorage } from '~/utils/session'
 
-// The tagger's component (another feature) scans the current tab: not this test's business.
-vi.mock('~/components/tagger/PageNumbers.vue', () => ({
+// The page-numbers component (another feature) scans the current tab: not this test's business.
+vi.mock('~/components/page-numbers/PageNumbers.vue', () => ({
   __esModule: true,
   default: {
     render: () => h('div', { 'data-testid': 'page-numbers-stub' }),

@@ -1,6 +1,8 @@
 /**
- * Settings and small shared state of the companion surfaces (popup, badge, notifications, idle,
- * keyboard commands), in extension storage so the background and every page see the same values.
+ * The agent's settings for what the background does for them outside the inbox: the toolbar
+ * badge, desktop notifications and going away when the computer is idle (edited in
+ * components/settings/SettingsNotifications.vue), in extension storage so the background and
+ * every page see the same values.
  */
 import { storage } from 'wxt/utils/storage'
 
@@ -18,7 +20,7 @@ export const NOTIFICATION_KINDS = [
 ] as const
 export type NotificationKind = typeof NOTIFICATION_KINDS[number]
 
-export interface CompanionPrefs {
+export interface BackgroundPrefs {
   badge: {
     count: BadgeCount
     /** the badge turns to its alert state ("!") when one of my 24-hour windows closes within this */
@@ -40,7 +42,7 @@ export interface CompanionPrefs {
   }
 }
 
-export const DEFAULT_COMPANION_PREFS: CompanionPrefs = {
+export const DEFAULT_BACKGROUND_PREFS: BackgroundPrefs = {
   badge: { count: 'both', windowMinutes: 15 },
   notifications: {
     kinds: {
@@ -70,9 +72,9 @@ function time(value: unknown, fallback: string): string {
 }
 
 /** Stored preferences completed with the defaults (older or partial values stay usable). */
-export function withDefaults(stored: unknown): CompanionPrefs {
-  const value = (stored ?? {}) as Partial<Record<keyof CompanionPrefs, Record<string, any>>>
-  const d = DEFAULT_COMPANION_PREFS
+export function withDefaults(stored: unknown): BackgroundPrefs {
+  const value = (stored ?? {}) as Partial<Record<keyof BackgroundPrefs, Record<string, any>>>
+  const d = DEFAULT_BACKGROUND_PREFS
   const kinds = { ...d.notifications.kinds }
   for (const kind of NOTIFICATION_KINDS) {
     const on = value.notifications?.kinds?.[kind]
@@ -110,45 +112,15 @@ export function withDefaults(stored: unknown): CompanionPrefs {
   }
 }
 
-export const companionPrefsStorage = storage.defineItem<CompanionPrefs>('local:companionPrefs', {
-  fallback: DEFAULT_COMPANION_PREFS,
+// The key keeps its first name: the agents' stored settings stay where they are.
+export const backgroundPrefsStorage = storage.defineItem<BackgroundPrefs>('local:companionPrefs', {
+  fallback: DEFAULT_BACKGROUND_PREFS,
 })
 
-export async function getCompanionPrefs(): Promise<CompanionPrefs> {
-  return withDefaults(await companionPrefsStorage.getValue())
+export async function getBackgroundPrefs(): Promise<BackgroundPrefs> {
+  return withDefaults(await backgroundPrefsStorage.getValue())
 }
 
-export function watchCompanionPrefs(listener: (prefs: CompanionPrefs) => void): () => void {
-  return companionPrefsStorage.watch(value => listener(withDefaults(value)))
-}
-
-/**
- * "Open this chat": written by the popup, a notification or a keyboard command right after they
- * opened the side panel (which only a user gesture may do); the panel (InboxShell) opens the
- * conversation and removes the request. `windowId`: only the panel of that window takes it.
- */
-export interface OpenConversationRequest {
-  conversationId: string
-  at: number
-  windowId?: number
-}
-
-/** How long a request stays good: a panel opened later must not jump to an old chat. */
-export const OPEN_REQUEST_TTL_MS = 30_000
-
-export const openConversationRequestStorage = storage.defineItem<OpenConversationRequest | null>('local:openConversationRequest', {
-  fallback: null,
-})
-
-export function requestOpenConversation(conversationId: string, windowId?: number, now = Date.now()): Promise<void> {
-  return openConversationRequestStorage.setValue(windowId === undefined
-    ? { conversationId, at: now }
-    : { conversationId, at: now, windowId })
-}
-
-/** Is this request for a panel in `windowId` (unknown: any), and still fresh? */
-export function requestIsFor(request: OpenConversationRequest | null, windowId: number | undefined, now = Date.now()): request is OpenConversationRequest {
-  return !!request
-    && now - request.at < OPEN_REQUEST_TTL_MS
-    && (request.windowId === undefined || windowId === undefined || request.windowId === windowId)
+export function watchBackgroundPrefs(listener: (prefs: BackgroundPrefs) => void): () => void {
+  return backgroundPrefsStorage.watch(value => listener(withDefaults(value)))
 }

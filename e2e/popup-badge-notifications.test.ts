@@ -1,5 +1,5 @@
 /**
- * The companion surfaces end to end, in both browsers, against the real server and the
+ * The popup, the toolbar badge, notifications and commands end to end, in both browsers, against the real server and the
  * simulator: the popup (opened as a tab: no browser lets a test click the toolbar button) shows
  * what waits and assigns with one click; the toolbar badge follows customers' messages, also
  * after the background was stopped and started again; notifications are created by the real
@@ -8,8 +8,8 @@
  *
  * What is not the real user path (no browser lets a test do it): notification buttons and
  * keyboard commands are invoked through the background's own handler functions
- * (`__waInboxTest`, entrypoints/background/index.ts), which the real onButtonClicked /
- * onCommand listeners call.
+ * (`__waInboxTest`, entrypoints/background/test-hooks.ts, in the test build only), which the real
+ * onButtonClicked / onCommand listeners call.
  */
 import type { ExtPage } from './harness.ts'
 import { describe, expect, it } from 'vitest'
@@ -68,7 +68,7 @@ function openChats(page: ExtPage): Promise<string[]> {
 
 const GREEN = [0, 128, 105, 255]
 
-describe.each(BROWSERS)('companion in %s', (name) => {
+describe.each(BROWSERS)('popup, badge, notifications in %s', (name) => {
   const e2e = useExtension(name)
   let me: { id: string }
   let probe: ExtPage
@@ -170,7 +170,7 @@ describe.each(BROWSERS)('companion in %s', (name) => {
       await inBackground('notificationButton', id, 0)
     else await inBackground('notificationClicked', id)
     // No user gesture here, so the side panel cannot open: the chat opens in an inbox tab, which
-    // reports the chat it shows to the background (session storage, utils/notifications.ts).
+    // reports the chat it shows to the background (session storage, utils/notifications/viewing.ts).
     await eventually(async () => (await openChats(probe)).includes(chats.before), { what: 'the chat to open in an inbox tab' })
     if (name === 'chromium')
       expect(await notificationIds(probe)).not.toContain(id)

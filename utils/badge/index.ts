@@ -1,0 +1,6 @@
+export { BADGE_COLORS, badgeFor, badgeTitle, EMPTY_BADGE, showBadge } from './badge'
+export type { BadgeState } from './badge'
+export { POPUP_LIST_LIMIT, popupSnapshotStorage, readPopupData } from './popup-data'
+export type { PopupData, PopupRow } from './popup-data'
+export { isUnread, readWaiting, unassignedOpenIds } from './waiting'
+export type { WaitingCounts, WaitingSnapshot } from './waiting'

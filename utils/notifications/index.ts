@@ -1,0 +1,7 @@
+export { diffPage, eventsToShow, inQuietHours, pageIds, readPageState } from './events'
+export type { NotificationEvent, PageState } from './events'
+export { beepDataUrl, buttonsFor, notificationId, notificationText, parseNotificationId, showNotification } from './show'
+export type { NotificationButton } from './show'
+export { trackViewing, viewedConversations, VIEWING_HEARTBEAT_MS, VIEWING_STALE_MS } from './viewing'
+export type { Viewing } from './viewing'
+export { notifiedWaitingStorage, overdueWaiting, rememberNotified, WAITING_WINDOW_MS, waitingEvent } from './waiting'
