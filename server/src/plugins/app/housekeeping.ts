@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { pruneBotJobs } from '../../bots/runner.ts'
+import { refreshAllFacts } from '../../reports/facts-refresh.ts'
 import { pruneChanges } from '../../services/changes.ts'
 import { reopenDueSnoozes } from '../../services/conversations.ts'
-import { refreshAllFacts } from '../../reports/facts-refresh.ts'
 import { syncAllTemplates } from '../../services/templates.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
