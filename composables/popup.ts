@@ -1,5 +1,6 @@
 import type { Ref } from 'vue'
 import type { Availability } from '~/protocol/team'
+import type { PopupData } from '~/utils/badge'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import { browser } from 'wxt/browser'
 import { useSessionStore } from '~/stores/session'

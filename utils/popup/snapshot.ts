@@ -1,3 +1,4 @@
+import type { PopupData } from '~/utils/badge'
 import { popupSnapshotStorage } from '~/utils/badge'
 
 let prefetched: Promise<PopupData | null> | null = null
