@@ -1,19 +1,11 @@
 /** The composer's attachment: a file checked, previewed, uploaded and sent. */
 import type { MaybeRefOrGetter } from 'vue'
-import type { MediaKind } from '~/protocol/media'
+import type { Attachment } from '~/utils/attachments/check'
 import { onScopeDispose, ref, shallowRef, toValue, watch } from 'vue'
 import { isApiError } from '~/utils/api/client'
-import { attachmentPreviewUrl, checkAttachment } from '~/utils/attachments/check'
+import { checkAttachment, toAttachment } from '~/utils/attachments/check'
 import { attachmentCheckMessage, uploadErrorMessage } from '~/utils/attachments/messages'
 import { sendAttachment } from '~/utils/attachments/upload'
-
-export interface Attachment {
-  file: File
-  kind: MediaKind
-  mimeType: string
-  /** an object URL for an image thumbnail */
-  previewUrl: string | null
-}
 
 /** One file waiting to be sent: checked, previewed, uploaded, then sent as a media message. */
 export function useAttachment(conversationId: MaybeRefOrGetter<string>) {
@@ -40,13 +32,7 @@ export function useAttachment(conversationId: MaybeRefOrGetter<string>) {
     }
     release()
     error.value = null
-    const previewUrl = attachmentPreviewUrl(file, check.kind)
-    attachment.value = {
-      file,
-      kind: check.kind,
-      mimeType: check.mimeType,
-      previewUrl,
-    }
+    attachment.value = toAttachment(file, check)
     return true
   }
 

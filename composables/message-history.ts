@@ -5,12 +5,12 @@
  */
 import type { Ref } from 'vue'
 import type { AppDB } from '~/utils/db'
-import type { MessagesError } from '~/utils/messages/history'
 import type { Snapshot } from '~/utils/messages/rows'
-import { computed, onScopeDispose, ref, watch } from 'vue'
-import { fetchMessagePage, MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
-import { historyCursors, historyError, storeMessagePage } from '~/utils/messages/history'
+import { computed, watch } from 'vue'
+import { MESSAGE_PAGE_SIZE } from '~/utils/messages/api'
+import { hasOlderMessages, historyCursors } from '~/utils/messages/history'
 import { isOlder } from '~/utils/messages/rows'
+import { useHistoryRequests } from './history-requests'
 import { useMessageWindow } from './message-window'
 
 /**
@@ -18,55 +18,13 @@ import { useMessageWindow } from './message-window'
  * Everything ends with the calling scope.
  */
 export function useMessageHistory(conversationId: Ref<string>, db: AppDB) {
-  const fetchingFirst = ref(false)
-  const loadingOlder = ref(false)
-  const error = ref<MessagesError | null>(null)
-  /** bumps when the conversation changes, so late answers of the previous one are ignored */
-  const generation = ref(0)
-  /** set after a server page was fetched, so `hasMore` follows the in-memory cursor */
-  const cursorVersion = ref(0)
-
-  /** Runs `fetch` for the current conversation; its failure is shown unless the conversation changed. */
-  async function guarded(flag: Ref<boolean>, fetch: (id: string, gen: number) => Promise<void>): Promise<void> {
-    const gen = generation.value
-    flag.value = true
-    error.value = null
-    try {
-      await fetch(conversationId.value, gen)
-    }
-    catch (err) {
-      if (gen === generation.value)
-        error.value = historyError(err)
-    }
-    finally {
-      if (gen === generation.value)
-        flag.value = false
-    }
-  }
-
-  async function fetchPage(id: string, before: string | null) {
-    const page = await fetchMessagePage(id, before)
-    await storeMessagePage(db, page.items)
-    historyCursors.set(id, { nextCursor: page.nextCursor })
-    cursorVersion.value++
-    return page
-  }
-
-  function fetchFirstPage(): Promise<void> {
-    return guarded(fetchingFirst, async (id) => {
-      await fetchPage(id, null)
-    })
-  }
+  const { fetchingFirst, loadingOlder, error, generation, cursorVersion, guarded, fetchPage, fetchFirstPage } = useHistoryRequests(conversationId, db)
 
   let checkedFirstPage = false
 
-  // Another conversation: everything starts again (before the window's query follows the source).
+  // Another conversation: its history may need its first page too.
   watch(conversationId, () => {
-    generation.value++
     checkedFirstPage = false
-    error.value = null
-    loadingOlder.value = false
-    fetchingFirst.value = false
   })
 
   const { limit, snapshot, rows, liveError } = useMessageWindow(conversationId, db, (value: Snapshot) => {
@@ -83,21 +41,9 @@ export function useMessageHistory(conversationId: Ref<string>, db: AppDB) {
       error.value = 'unknown'
   })
 
-  onScopeDispose(() => {
-    generation.value++
-  })
-
   const hasMore = computed(() => {
     void cursorVersion.value
-    const value = snapshot.value
-    if (!value)
-      return false
-    if (value.total > value.messages.length)
-      return true
-    const cursor = historyCursors.get(conversationId.value)
-    return cursor === undefined
-      ? value.total > 0
-      : cursor.nextCursor !== null
+    return snapshot.value !== null && hasOlderMessages(snapshot.value, historyCursors.get(conversationId.value))
   })
 
   /**

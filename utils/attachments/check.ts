@@ -112,3 +112,21 @@ export function attachmentPreviewUrl(file: File, kind: MediaKind): string | null
     return null // no thumbnail, the file name shows
   }
 }
+
+export interface Attachment {
+  file: File
+  kind: MediaKind
+  mimeType: string
+  /** an object URL for an image thumbnail */
+  previewUrl: string | null
+}
+
+/** The attachment for a file WhatsApp accepts, with a thumbnail for images and stickers. */
+export function toAttachment(file: File, check: Extract<AttachmentCheck, { ok: true }>): Attachment {
+  return {
+    file,
+    kind: check.kind,
+    mimeType: check.mimeType,
+    previewUrl: attachmentPreviewUrl(file, check.kind),
+  }
+}

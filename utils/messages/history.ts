@@ -58,3 +58,15 @@ export function historyError(err: unknown): MessagesError {
   console.error('[wa-inbox] message history failed', err)
   return 'unknown'
 }
+
+/**
+ * Whether there is more above the window: stored messages outside it, else what the server's
+ * cursor says (no cursor yet: anything stored may have older history).
+ */
+export function hasOlderMessages(shown: { total: number, messages: readonly unknown[] }, cursor: HistoryCursor | undefined): boolean {
+  if (shown.total > shown.messages.length)
+    return true
+  return cursor === undefined
+    ? shown.total > 0
+    : cursor.nextCursor !== null
+}
