@@ -1,4 +1,5 @@
-/** The composer's limits and delays. */
+// The composer's limits and delays.
+
 /** WhatsApp's limit for a text message (reference §2.2). */
 export const TEXT_MAX_LENGTH = 4096
 /** …and for a caption on an image, video or document. */

@@ -1,7 +1,7 @@
 /**
  * Approved WhatsApp templates for the composer: what each one needs filled in (`{{1}}` or named
- * variables in the header and body, a media header, a URL button's suffix), the filled-in
- * preview, and the `template` message the server expects (protocol/messages.ts). Template
+ * variables in the header and body, a media header, a URL button's suffix), read from their
+ * definitions (message.ts fills them in for the preview and the `template` message). Template
  * definitions are Meta's `components` as synced (reference §2.7; simulator/src/templates.ts).
  */
 import type { SendMessage } from '~/protocol/messages'
