@@ -1,58 +1,12 @@
-import type { QuickReply } from '~/utils/db'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
 import { ApiError } from '~/utils/api/client'
-import { attachmentCheckMessage, attachmentMimeType, checkAttachment, filterQuickReplies, formatAttachmentSize, slashQuery, uploadErrorMessage } from '../composer'
+import { attachmentMimeType, checkAttachment, formatAttachmentSize } from '~/utils/attachments/check'
+import { attachmentCheckMessage, uploadErrorMessage } from '~/utils/attachments/messages'
 
 const KB = 1024
 const MB = 1024 * KB
-
-function reply(shortcut: string, title: string): QuickReply {
-  return {
-    id: shortcut,
-    shortcut,
-    title,
-    body: `${title} body`,
-    createdAt: 1,
-    updatedAt: 1,
-  }
-}
-
-describe('slashQuery', () => {
-  it.each([
-    ['/', ''],
-    ['/hel', 'hel'],
-    ['/opening hours', 'opening hours'],
-    ['hello /x', null],
-    ['/a\nb', null],
-    ['', null],
-  ])('%j → %j', (text, query) => {
-    expect(slashQuery(text)).toBe(query)
-  })
-})
-
-describe('filterQuickReplies', () => {
-  const replies = [
-    reply('thanks', 'Thank you'),
-    reply('hours', 'Opening hours'),
-    reply('hello', 'Greeting'),
-    reply('livrare', 'Livrare în București'),
-  ]
-
-  it('lists everything by shortcut for an empty query', () => {
-    expect(filterQuickReplies(replies, '').map(r => r.shortcut)).toEqual(['hello', 'hours', 'livrare', 'thanks'])
-  })
-
-  it('puts shortcut prefixes first, then other shortcut or title matches', () => {
-    expect(filterQuickReplies(replies, 'h').map(r => r.shortcut)).toEqual(['hello', 'hours', 'thanks'])
-    expect(filterQuickReplies(replies, 'OPEN').map(r => r.shortcut)).toEqual(['hours'])
-  })
-
-  it('ignores accents', () => {
-    expect(filterQuickReplies(replies, 'bucuresti').map(r => r.shortcut)).toEqual(['livrare'])
-  })
-})
 
 describe('checkAttachment', () => {
   // WhatsApp's limits, reference §2.6.

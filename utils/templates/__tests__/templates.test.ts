@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { appointmentReminder, deliveryWindow, feedbackRequest, orderUpdate, template } from '~/components/composer/__tests__/helpers'
-import { buildTemplateMessage, groupTemplates, isTemplateComplete, parseTemplate, preferredLanguage, previewTemplate, templateVariables } from '../templates'
+import { groupTemplates, preferredLanguage } from '~/utils/templates/groups'
+import { buildTemplateMessage, isTemplateComplete, previewTemplate } from '~/utils/templates/message'
+import { parseTemplate, templateVariables } from '~/utils/templates/parse'
 
 const orderEn = orderUpdate('t-order-en', 'en', 'Hi {{1}}, your order {{2}} is on its way and should arrive on {{3}}.')
 const orderRo = orderUpdate('t-order-ro', 'ro', 'Bună, {{1}}! Comanda ta {{2}} este pe drum și ar trebui să ajungă pe {{3}}.')
