@@ -24,15 +24,6 @@ const nodeFolders = [
 const componentDataAccessMessage = 'Components never import Dexie, ~/utils/db or the API client (~/utils/api): read through a composable (composables/), write through ~/utils/actions, call the server through a service in utils/ used by a composable. `import type` is fine.'
 
 /** Components that still import Dexie, the database or the API client (to be moved). */
-const componentDataAccessViolations = [
-  'components/chat/ChatListItem.vue',
-  'components/reports/ReportLiveOverview.vue',
-  'components/settings/SettingsWorkspace.vue',
-  'components/settings/bots/BotsGuards.vue',
-  'components/settings/bots/BotsKnowledgeForm.vue',
-  'components/settings/bots/BotsRuleList.vue',
-]
-
 export default antfu(
   {
     vue: true,
@@ -65,10 +56,6 @@ export default antfu(
     // small service in utils/ that the composable calls. Types of those modules are fine.
     name: 'wa-inbox/components-no-data-access',
     files: ['**/*.vue'],
-    ignores: [
-      // remaining violations, moved by the other branches of the house issue
-      ...componentDataAccessViolations,
-    ],
     rules: {
       'ts/no-restricted-imports': [
         'error',
