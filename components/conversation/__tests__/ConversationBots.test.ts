@@ -8,8 +8,8 @@ import { db } from '~/utils/db'
 import { resetMessageHistory } from '~/utils/messages/history'
 import { authSessionStorage } from '~/utils/session'
 import ConversationView from '../ConversationView.vue'
-import MessageContent from '../MessageContent.vue'
-import { contact, conversation, fakeServer, message, NOW, session } from './message-fixtures'
+import { contact, conversation, fakeServer, message, NOW, session } from '../message/__tests__/fixtures'
+import MessageContent from '../message/MessageContent.vue'
 
 const ion = contact('c1', { name: 'Ion Popescu', aiBot: true })
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { message } from '~/components/conversation/__tests__/message-fixtures'
+import { message } from '~/components/conversation/message/__tests__/fixtures'
 import { db } from '~/utils/db'
 import { storeMessagePage } from '~/utils/messages/history'
 

@@ -1,6 +1,6 @@
 import type { Message } from '~/utils/db'
 import { describe, expect, it } from 'vitest'
-import { message } from '~/components/conversation/__tests__/message-fixtures'
+import { message } from '~/components/conversation/message/__tests__/fixtures'
 import { resendRequest } from '~/utils/messages/resend'
 
 describe('resendRequest', () => {

@@ -1,7 +1,7 @@
 import type { Message } from '~/utils/db'
 import type { SendOutboxEntry } from '~/utils/messages/rows'
 import { describe, expect, it } from 'vitest'
-import { agent, message } from '~/components/conversation/__tests__/message-fixtures'
+import { agent, message } from '~/components/conversation/message/__tests__/fixtures'
 import { buildMessageRows } from '~/utils/messages/rows'
 
 function ids(rows: { message: Message }[]): string[] {

@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { contact } from '~/components/chat/__tests__/fixtures'
 import { useEnglishMessages } from '~/components/composer/__tests__/helpers'
-import BotToggles from '../BotToggles.vue'
+import ContactBotToggles from '../ContactBotToggles.vue'
 
 const pending = { aiBot: null, replyBot: null }
 
@@ -12,7 +12,7 @@ beforeEach(() => {
 
 describe('botToggles: the AI Bot in this chat', () => {
   it('says the AI Bot is active when it is on and has not handed over', () => {
-    const wrapper = mount(BotToggles, {
+    const wrapper = mount(ContactBotToggles, {
       props: {
         contact: contact('c1', { aiBot: true }),
         pending,
@@ -27,7 +27,7 @@ describe('botToggles: the AI Bot in this chat', () => {
 
   it('says why and when it handed over', () => {
     const at = Date.UTC(2025, 0, 15, 9, 30)
-    const wrapper = mount(BotToggles, {
+    const wrapper = mount(ContactBotToggles, {
       props: {
         contact: contact('c1', { aiBot: true }),
         pending,
@@ -40,7 +40,7 @@ describe('botToggles: the AI Bot in this chat', () => {
   })
 
   it('says nothing while the AI Bot is off for the contact', () => {
-    const wrapper = mount(BotToggles, {
+    const wrapper = mount(ContactBotToggles, {
       props: {
         contact: contact('c1', { aiBot: false }),
         pending,

@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
 import { authSessionStorage } from '~/utils/session'
 import { describeOutboxError, describeWhatsAppError, whatsappErrorKey } from '~/utils/whatsapp-errors'
-import DeliveryTicks from '../DeliveryTicks.vue'
-import { dayLabel, openStreetMapUrl } from '../message/format'
-import { parseRichText } from '../message/rich-text'
+import { dayLabel, openStreetMapUrl } from '../format'
 import MessageContent from '../MessageContent.vue'
-import { fakeServer, message, session } from './message-fixtures'
+import MessageDeliveryTicks from '../MessageDeliveryTicks.vue'
+import { parseRichText } from '../rich-text'
+import { fakeServer, message, session } from './fixtures'
 
 function mockI18n(): void {
   vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((name, substitutions) => {
@@ -151,7 +151,7 @@ describe('deliveryTicks', () => {
     ['read', 'messages_status_read', 2],
     ['played', 'messages_status_played', 2],
   ] as const)('shows %s', (state, label, paths) => {
-    const wrapper = mount(DeliveryTicks, {
+    const wrapper = mount(MessageDeliveryTicks, {
       props: { state },
     })
     const ticks = wrapper.get('[data-testid="ticks"]')
@@ -163,7 +163,7 @@ describe('deliveryTicks', () => {
   })
 
   it('shows a failure in red with its reason', () => {
-    const wrapper = mount(DeliveryTicks, {
+    const wrapper = mount(MessageDeliveryTicks, {
       props: { state: 'failed', reason: 'Window closed' },
     })
     const ticks = wrapper.get('[data-testid="ticks"]')

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
-import WindowCountdown from '../WindowCountdown.vue'
+import ComposerWindowCountdown from '../ComposerWindowCountdown.vue'
 import { useEnglishMessages } from './helpers'
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0)
@@ -56,7 +56,7 @@ describe('windowCountdown', () => {
       'closed',
     ],
   ])('%s', (_name, expiresAt, text, state) => {
-    const wrapper = mount(WindowCountdown, {
+    const wrapper = mount(ComposerWindowCountdown, {
       props: { expiresAt },
     })
     const root = wrapper.get('[data-testid="window-countdown"]')
@@ -71,7 +71,7 @@ describe('windowCountdown', () => {
   })
 
   it('counts down as time passes and closes on time', async () => {
-    const wrapper = mount(WindowCountdown, {
+    const wrapper = mount(ComposerWindowCountdown, {
       props: { expiresAt: NOW + HOUR + 30_000 },
     })
     expect(wrapper.text()).toBe('Window: 1 h 0 min left')
@@ -84,7 +84,7 @@ describe('windowCountdown', () => {
   })
 
   it('follows a new expiry (the customer wrote again)', async () => {
-    const wrapper = mount(WindowCountdown, {
+    const wrapper = mount(ComposerWindowCountdown, {
       props: { expiresAt: NOW - HOUR },
     })
     expect(wrapper.text()).toBe('Window closed')

@@ -2,7 +2,7 @@ import type { MessagePage } from '~/protocol/messages'
 import type { Message } from '~/utils/db'
 import { vi } from 'vitest'
 
-export { agent, contact, conversation, NOW, session } from '../../chat/__tests__/fixtures'
+export { agent, contact, conversation, NOW, session } from '../../../chat/__tests__/fixtures'
 
 /** A stored message of conversation `k1`; inbound text unless patched. */
 export function message(id: string, patch: Partial<Message> = {}): Message {

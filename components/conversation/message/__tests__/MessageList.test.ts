@@ -8,7 +8,7 @@ import { enqueue } from '~/utils/db/outbox'
 import { resetMessageHistory } from '~/utils/messages/history'
 import { authSessionStorage } from '~/utils/session'
 import MessageList from '../MessageList.vue'
-import { agent, contact, conversation, fakeServer, history, message, NOW, session } from './message-fixtures'
+import { agent, contact, conversation, fakeServer, history, message, NOW, session } from './fixtures'
 
 const ROW_HEIGHT = 60
 const VIEW_HEIGHT = 600
