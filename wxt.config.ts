@@ -87,7 +87,7 @@ export default defineConfig({
             },
             _execute_sidebar_action: {
               suggested_key: { default: 'Alt+Shift+I' },
-              description: '__MSG_companion_commands_openPanel__',
+              description: '__MSG_background_commands_openPanel__',
             },
           }
         : {
@@ -96,16 +96,16 @@ export default defineConfig({
             },
             'open-panel': {
               suggested_key: { default: 'Alt+Shift+I' },
-              description: '__MSG_companion_commands_openPanel__',
+              description: '__MSG_background_commands_openPanel__',
             },
           }),
       'next-unassigned': {
         suggested_key: { default: 'Alt+Shift+N' },
-        description: '__MSG_companion_commands_nextUnassigned__',
+        description: '__MSG_background_commands_nextUnassigned__',
       },
       'claim-next': {
         suggested_key: { default: 'Alt+Shift+C' },
-        description: '__MSG_companion_commands_claimNext__',
+        description: '__MSG_background_commands_claimNext__',
       },
     },
     ...(browser === 'firefox'

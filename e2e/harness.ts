@@ -128,7 +128,7 @@ export const sel = {
 let english: Record<string, unknown> | null = null
 
 /**
- * An English UI string by its key in locales/en.yml (`t('options.connect.sync.upToDate')`), with
+ * An English UI string by its key in locales/en.yml (`t('connect.sync.upToDate')`), with
  * `$1`… substituted. Both browsers run with an English UI.
  */
 export function t(key: string, ...substitutions: string[]): string {
@@ -916,7 +916,7 @@ export async function signIn(page: ExtPage, backend: Pick<Backend, 'serverUrl'>,
 
 /** Waits until the options page's sync line says "Up to date · …" (the first snapshot is in). */
 export async function waitForSyncUpToDate(page: ExtPage, timeout = 15_000): Promise<string> {
-  const upToDate = t('options.connect.sync.upToDate', '').replace(/[\s·]+$/, '')
+  const upToDate = t('connect.sync.upToDate', '').replace(/[\s·]+$/, '')
   await page.waitFor(`${sel.syncState}[data-state="idle"]`, { text: upToDate, timeout })
   return (await page.text(`${sel.syncState}[data-state="idle"]`))!
 }

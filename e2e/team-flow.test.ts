@@ -111,10 +111,10 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
     await panel.waitForGone(`${row} ${sel.rowUnread}`)
     await eventually(async () => (await conversation(conversationId)).unreadCount === 0, { what: 'the server to count the chat read' })
 
-    expect(await panel.text(sel.conversationAssignee)).toContain(t('conversationView.unassigned'))
+    expect(await panel.text(sel.conversationAssignee)).toContain(t('conversation.unassigned'))
     await panel.click(sel.assignToMe)
     await panel.waitFor(sel.conversationAssignee, {
-      text: t('conversationView.assignedToYou'),
+      text: t('conversation.assignedToYou'),
     })
     await panel.waitForGone(sel.assignToMe)
     await eventually(async () => (await conversation(conversationId)).assigneeId === me.id, { what: 'the server to assign the chat to the agent' })
@@ -196,7 +196,7 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
     await openConversation(conversationId, 'mine')
     await panel.click(sel.closeConversation)
     await panel.waitFor('[data-testid="conversation-status"]', {
-      text: t('conversationView.status.closed'),
+      text: t('conversation.status.closed'),
     })
     await eventually(async () => (await conversation(conversationId)).status === 'closed', { what: 'the server to close the chat' })
 
@@ -230,7 +230,7 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
       await openConversation(conversationId, 'unassigned')
       await panel.click(sel.assignToMe)
       await panel.waitFor(sel.conversationAssignee, {
-        text: t('conversationView.assignedToYou'),
+        text: t('conversation.assignedToYou'),
       })
       selfAssigned.push(conversationId)
 
@@ -238,7 +238,7 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
       await theirPanel.waitForGone(row, { timeout: 10_000 })
       await theirPanel.click(sel.tab('all'))
       await theirPanel.waitFor(`${row} ${sel.rowAssignee}`, {
-        text: t('sidepanel.chatList.assignedTo', me.name),
+        text: t('chat.list.assignedTo', me.name),
       })
       await theirPanel.screenshot(`team-flow-${name}-6-second-agent-live`)
       expect((await conversation(conversationId)).assigneeId).toBe(me.id)
@@ -319,7 +319,7 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
       // Assign
       await panel.click(sel.assignToMe)
       await panel.waitFor(sel.conversationAssignee, {
-        text: t('conversationView.assignedToYou'),
+        text: t('conversation.assignedToYou'),
       })
       selfAssigned.push(conversationId)
       // Send a text
@@ -348,7 +348,7 @@ describe.each(BROWSERS)('team flow in %s', (name) => {
       await backToList()
       await panel.click(sel.tab('mine'))
       await panel.waitFor(`${sel.rowById(conversationId)} ${sel.rowAssignee}`, {
-        text: t('sidepanel.chatList.assignedTo', me.name),
+        text: t('chat.list.assignedTo', me.name),
       })
       await panel.waitFor(sel.outboxIndicator, {
         text: t('inbox.outbox.waiting.n', '4'),

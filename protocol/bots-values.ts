@@ -55,7 +55,7 @@ export const BOT_SOURCES = [
 
 /** Why the bots stayed silent (`action: 'none'`). */
 export const SILENT_REASONS = [
-  'bots_off',
+  'settings_bots_off',
   'blocked',
   'agent_active',
   'handed_over',

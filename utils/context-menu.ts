@@ -72,32 +72,32 @@ export function buildContextMenus(labels: MenuLabel[]): Promise<void> {
     const contexts: ['selection'] = ['selection']
     await create({
       id: MENU.root,
-      title: i18n.t('tagger.menu.root'),
+      title: i18n.t('background.contextMenu.root'),
       contexts,
     })
     await create({
       id: MENU.open,
       parentId: MENU.root,
-      title: i18n.t('tagger.menu.open'),
+      title: i18n.t('background.contextMenu.open'),
       contexts,
     })
     await create({
       id: MENU.assign,
       parentId: MENU.root,
-      title: i18n.t('tagger.menu.assign'),
+      title: i18n.t('background.contextMenu.assign'),
       contexts,
     })
     await create({
       id: MENU.labels,
       parentId: MENU.root,
-      title: i18n.t('tagger.menu.addLabel'),
+      title: i18n.t('background.contextMenu.addLabel'),
       contexts,
     })
     if (labels.length === 0) {
       await create({
         id: MENU.noLabels,
         parentId: MENU.labels,
-        title: i18n.t('tagger.menu.noLabels'),
+        title: i18n.t('background.contextMenu.noLabels'),
         contexts,
         enabled: false,
       })
@@ -113,7 +113,7 @@ export function buildContextMenus(labels: MenuLabel[]): Promise<void> {
     await create({
       id: MENU.template,
       parentId: MENU.root,
-      title: i18n.t('tagger.menu.template'),
+      title: i18n.t('background.contextMenu.template'),
       contexts,
     })
   }).catch((error: unknown) => {

@@ -10,30 +10,30 @@ import { i18n } from '#i18n'
 
 /** WhatsApp Cloud API error codes with a message of their own; anything else gets the generic one. */
 export const WHATSAPP_ERROR_KEYS = {
-  100: 'messages.whatsappErrors.code100',
-  190: 'messages.whatsappErrors.code190',
-  368: 'messages.whatsappErrors.code368',
-  470: 'messages.whatsappErrors.code470',
-  130429: 'messages.whatsappErrors.code130429',
-  130472: 'messages.whatsappErrors.code130472',
-  131000: 'messages.whatsappErrors.code131000',
-  131009: 'messages.whatsappErrors.code131009',
-  131016: 'messages.whatsappErrors.code131016',
-  131021: 'messages.whatsappErrors.code131021',
-  131026: 'messages.whatsappErrors.code131026',
-  131030: 'messages.whatsappErrors.code131030',
-  131031: 'messages.whatsappErrors.code131031',
-  131047: 'messages.whatsappErrors.code131047',
-  131048: 'messages.whatsappErrors.code131048',
-  131049: 'messages.whatsappErrors.code131049',
-  131051: 'messages.whatsappErrors.code131051',
-  131053: 'messages.whatsappErrors.code131053',
-  131056: 'messages.whatsappErrors.code131056',
-  132000: 'messages.whatsappErrors.code132000',
-  132001: 'messages.whatsappErrors.code132001',
-  132012: 'messages.whatsappErrors.code132012',
-  132015: 'messages.whatsappErrors.code132015',
-  132016: 'messages.whatsappErrors.code132016',
+  100: 'conversation.message.whatsappErrors.code100',
+  190: 'conversation.message.whatsappErrors.code190',
+  368: 'conversation.message.whatsappErrors.code368',
+  470: 'conversation.message.whatsappErrors.code470',
+  130429: 'conversation.message.whatsappErrors.code130429',
+  130472: 'conversation.message.whatsappErrors.code130472',
+  131000: 'conversation.message.whatsappErrors.code131000',
+  131009: 'conversation.message.whatsappErrors.code131009',
+  131016: 'conversation.message.whatsappErrors.code131016',
+  131021: 'conversation.message.whatsappErrors.code131021',
+  131026: 'conversation.message.whatsappErrors.code131026',
+  131030: 'conversation.message.whatsappErrors.code131030',
+  131031: 'conversation.message.whatsappErrors.code131031',
+  131047: 'conversation.message.whatsappErrors.code131047',
+  131048: 'conversation.message.whatsappErrors.code131048',
+  131049: 'conversation.message.whatsappErrors.code131049',
+  131051: 'conversation.message.whatsappErrors.code131051',
+  131053: 'conversation.message.whatsappErrors.code131053',
+  131056: 'conversation.message.whatsappErrors.code131056',
+  132000: 'conversation.message.whatsappErrors.code132000',
+  132001: 'conversation.message.whatsappErrors.code132001',
+  132012: 'conversation.message.whatsappErrors.code132012',
+  132015: 'conversation.message.whatsappErrors.code132015',
+  132016: 'conversation.message.whatsappErrors.code132016',
 } as const
 
 export type WhatsAppErrorKey = typeof WHATSAPP_ERROR_KEYS[keyof typeof WHATSAPP_ERROR_KEYS]
@@ -52,32 +52,32 @@ export function whatsappErrorKey(code: number): WhatsAppErrorKey | null {
 /** The sentence shown for a failed message; an unknown code still names the code. */
 export function describeWhatsAppError(error: { code: number } | null | undefined): string {
   if (!error || !Number.isFinite(error.code))
-    return i18n.t('messages.whatsappErrors.generic', ['?'])
+    return i18n.t('conversation.message.whatsappErrors.generic', ['?'])
   const key = whatsappErrorKey(error.code)
   return key
     ? i18n.t(key)
-    : i18n.t('messages.whatsappErrors.generic', [
+    : i18n.t('conversation.message.whatsappErrors.generic', [
         String(error.code),
       ])
 }
 
 /** Server codes (protocol/errors.ts) that can refuse a queued `message.send`. */
 const OUTBOX_ERROR_KEYS = {
-  offline: 'messages.outboxErrors.offline',
-  window_closed: 'messages.outboxErrors.windowClosed',
-  template_not_found: 'messages.outboxErrors.templateNotFound',
-  template_not_approved: 'messages.outboxErrors.templateNotApproved',
-  template_params_mismatch: 'messages.outboxErrors.templateParamsMismatch',
-  media_too_large: 'messages.outboxErrors.mediaTooLarge',
-  media_type_unsupported: 'messages.outboxErrors.mediaTypeUnsupported',
-  media_unavailable: 'messages.outboxErrors.mediaUnavailable',
-  no_recipient: 'messages.outboxErrors.noRecipient',
-  contact_blocked: 'messages.outboxErrors.contactBlocked',
-  channel_not_configured: 'messages.outboxErrors.channelNotConfigured',
-  forbidden: 'messages.outboxErrors.forbidden',
-  not_found: 'messages.outboxErrors.notFound',
-  invalid_request: 'messages.outboxErrors.invalidRequest',
-  rate_limited: 'messages.outboxErrors.rateLimited',
+  offline: 'conversation.message.outboxErrors.offline',
+  window_closed: 'conversation.message.outboxErrors.windowClosed',
+  template_not_found: 'conversation.message.outboxErrors.templateNotFound',
+  template_not_approved: 'conversation.message.outboxErrors.templateNotApproved',
+  template_params_mismatch: 'conversation.message.outboxErrors.templateParamsMismatch',
+  media_too_large: 'conversation.message.outboxErrors.mediaTooLarge',
+  media_type_unsupported: 'conversation.message.outboxErrors.mediaTypeUnsupported',
+  media_unavailable: 'conversation.message.outboxErrors.mediaUnavailable',
+  no_recipient: 'conversation.message.outboxErrors.noRecipient',
+  contact_blocked: 'conversation.message.outboxErrors.contactBlocked',
+  channel_not_configured: 'conversation.message.outboxErrors.channelNotConfigured',
+  forbidden: 'conversation.message.outboxErrors.forbidden',
+  not_found: 'conversation.message.outboxErrors.notFound',
+  invalid_request: 'conversation.message.outboxErrors.invalidRequest',
+  rate_limited: 'conversation.message.outboxErrors.rateLimited',
 } as const satisfies Partial<Record<ApiErrorCode, string>>
 
 /** The sentence shown for a send the server refused (a failed outbox row). */
@@ -86,5 +86,5 @@ export function describeOutboxError(error: Pick<OutboxError, 'code'> | null | un
   const key = (OUTBOX_ERROR_KEYS as Partial<Record<string, typeof OUTBOX_ERROR_KEYS[keyof typeof OUTBOX_ERROR_KEYS]>>)[code]
   return key
     ? i18n.t(key)
-    : i18n.t('messages.outboxErrors.generic', [code])
+    : i18n.t('conversation.message.outboxErrors.generic', [code])
 }

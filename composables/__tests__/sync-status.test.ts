@@ -25,7 +25,7 @@ describe('useSyncStatus', () => {
       state: 'syncing',
       snapshot: { applied: 40 },
     }))
-    await vi.waitFor(() => expect(summary.value.text).toBe('options_connect_sync_syncingProgress 40'))
+    await vi.waitFor(() => expect(summary.value.text).toBe('connect_sync_syncingProgress 40'))
 
     await setMeta('syncStatus', status({ state: 'offline' }))
     await vi.waitFor(() => expect(summary.value.state).toBe('offline'))

@@ -9,6 +9,6 @@ import '~/assets/styles'
 // The agent's language choice (options) applies before anything is rendered.
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
-  setupPageDocument(i18n.t('options.title'))
+  setupPageDocument(i18n.t('settings.title'))
   createApp(App).use(createPinia()).mount('#app')
 })

@@ -12,6 +12,6 @@ prefetchPopupSnapshot()
 // The agent's language choice (options) applies before anything is rendered.
 void applyLanguageChoice().then(() => {
   reloadOnLanguageChange()
-  setupPageDocument(i18n.t('companion.popup.title'))
+  setupPageDocument(i18n.t('popup.title'))
   createApp(App).use(createPinia()).mount('#app')
 })

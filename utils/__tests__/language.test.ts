@@ -18,11 +18,11 @@ describe('language choice', () => {
   it('answers getMessage from the chosen translation', () => {
     overrideMessages({
       inbox_settings: { message: 'Setări' },
-      conversationView_assignedTo: { message: 'Atribuită lui $1' },
+      conversation_assignedTo: { message: 'Atribuită lui $1' },
     })
     const getMessage = browser.i18n.getMessage as (name: string, subs?: string | string[]) => string
     expect(getMessage('inbox_settings')).toBe('Setări')
-    expect(getMessage('conversationView_assignedTo', ['Ana'])).toBe('Atribuită lui Ana')
-    expect(getMessage('conversationView_assignedTo', 'Radu')).toBe('Atribuită lui Radu')
+    expect(getMessage('conversation_assignedTo', ['Ana'])).toBe('Atribuită lui Ana')
+    expect(getMessage('conversation_assignedTo', 'Radu')).toBe('Atribuită lui Radu')
   })
 })

@@ -93,22 +93,22 @@ export async function showBadge(state: BadgeState, baseTitle: string): Promise<v
 export function badgeTitle(counts: WaitingCounts): string {
   const parts: string[] = []
   if (counts.unassigned) {
-    parts.push(i18n.t('companion.badge.unassigned', [
+    parts.push(i18n.t('background.badge.unassigned', [
       String(counts.unassigned),
     ]))
   }
   if (counts.mineUnread) {
-    parts.push(i18n.t('companion.badge.mineUnread', [
+    parts.push(i18n.t('background.badge.mineUnread', [
       String(counts.mineUnread),
     ]))
   }
   if (counts.closingSoon) {
-    parts.push(i18n.t('companion.badge.closingSoon', [
+    parts.push(i18n.t('background.badge.closingSoon', [
       String(counts.closingSoon),
     ]))
   }
   if (counts.failed) {
-    parts.push(i18n.t('companion.badge.failed', [
+    parts.push(i18n.t('background.badge.failed', [
       String(counts.failed),
     ]))
   }

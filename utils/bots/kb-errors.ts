@@ -19,7 +19,7 @@ export function kbEntryFailure(error: unknown): KbEntryFailure {
       ? field
       : null,
     message: isApiError(error, 'invalid_request')
-      ? i18n.t('options.bots.kb.invalid')
+      ? i18n.t('settings.bots.kb.invalid')
       : describeBotsError(error),
   }
 }

@@ -16,14 +16,14 @@ export function quotedMessageText(message: Message): string {
       return value.trim()
   }
   switch (message.type) {
-    case 'image': return i18n.t('sidepanel.chatList.media.image')
-    case 'video': return i18n.t('sidepanel.chatList.media.video')
-    case 'audio': return i18n.t('sidepanel.chatList.media.audio')
-    case 'document': return i18n.t('sidepanel.chatList.media.document')
-    case 'sticker': return i18n.t('sidepanel.chatList.media.sticker')
-    case 'location': return i18n.t('sidepanel.chatList.media.location')
-    case 'contacts': return i18n.t('sidepanel.chatList.media.contacts')
-    case 'template': return i18n.t('sidepanel.chatList.media.template')
+    case 'image': return i18n.t('chat.list.media.image')
+    case 'video': return i18n.t('chat.list.media.video')
+    case 'audio': return i18n.t('chat.list.media.audio')
+    case 'document': return i18n.t('chat.list.media.document')
+    case 'sticker': return i18n.t('chat.list.media.sticker')
+    case 'location': return i18n.t('chat.list.media.location')
+    case 'contacts': return i18n.t('chat.list.media.contacts')
+    case 'template': return i18n.t('chat.list.media.template')
   }
-  return i18n.t('sidepanel.chatList.media.other')
+  return i18n.t('chat.list.media.other')
 }

@@ -35,36 +35,36 @@ export function buttonsFor(kind: NotificationKind): NotificationButton[] {
 }
 
 export function notificationText(event: NotificationEvent): { title: string, message: string } {
-  const who = event.who ?? i18n.t('companion.notifications.someone')
+  const who = event.who ?? i18n.t('background.notifications.someone')
   switch (event.kind) {
     case 'assigned':
       return {
-        title: i18n.t('companion.notifications.assignedTitle', [who]),
-        message: event.text ?? i18n.t('companion.notifications.assignedText'),
+        title: i18n.t('background.notifications.assignedTitle', [who]),
+        message: event.text ?? i18n.t('background.notifications.assignedText'),
       }
     case 'message':
-      return { title: who, message: event.text ?? i18n.t('companion.notifications.messageText') }
+      return { title: who, message: event.text ?? i18n.t('background.notifications.messageText') }
     case 'waiting':
       return (event.count ?? 1) > 1
         ? {
-            title: i18n.t('companion.notifications.waitingManyTitle', [
+            title: i18n.t('background.notifications.waitingManyTitle', [
               String(event.count),
             ]),
-            message: i18n.t('companion.notifications.waitingManyText'),
+            message: i18n.t('background.notifications.waitingManyText'),
           }
         : {
-            title: i18n.t('companion.notifications.waitingTitle', [who]),
-            message: event.text ?? i18n.t('companion.notifications.waitingText'),
+            title: i18n.t('background.notifications.waitingTitle', [who]),
+            message: event.text ?? i18n.t('background.notifications.waitingText'),
           }
     case 'failed':
       return {
-        title: i18n.t('companion.notifications.failedTitle', [who]),
-        message: event.text ?? i18n.t('companion.notifications.failedText'),
+        title: i18n.t('background.notifications.failedTitle', [who]),
+        message: event.text ?? i18n.t('background.notifications.failedText'),
       }
     case 'handover':
       return {
-        title: i18n.t('companion.notifications.handoverTitle', [who]),
-        message: i18n.t('companion.notifications.handoverText'),
+        title: i18n.t('background.notifications.handoverTitle', [who]),
+        message: i18n.t('background.notifications.handoverText'),
       }
   }
 }
@@ -116,8 +116,8 @@ export async function showNotification(event: NotificationEvent, prefs: Backgrou
       : {
           buttons: buttonsFor(event.kind).map(button => ({
             title: i18n.t(button === 'assign'
-              ? 'companion.notifications.assignToMe'
-              : 'companion.notifications.open'),
+              ? 'background.notifications.assignToMe'
+              : 'background.notifications.open'),
           })),
           silent: !prefs.sound,
           priority: event.kind === 'failed'

@@ -38,22 +38,22 @@ export function summarizeSyncStatus(status: SyncStatus | undefined, now: number)
         state: 'syncing',
         tone: 'busy',
         text: status.snapshot
-          ? i18n.t('options.connect.sync.syncingProgress', [
+          ? i18n.t('connect.sync.syncingProgress', [
               String(status.snapshot.applied),
             ])
-          : i18n.t('options.connect.sync.syncing'),
+          : i18n.t('connect.sync.syncing'),
       }
     case 'idle':
       return status.lastSyncedAt === null
         ? {
             state: 'idle',
             tone: 'idle',
-            text: i18n.t('options.connect.sync.waiting'),
+            text: i18n.t('connect.sync.waiting'),
           }
         : {
             state: 'idle',
             tone: 'ok',
-            text: i18n.t('options.connect.sync.upToDate', [
+            text: i18n.t('connect.sync.upToDate', [
               formatRelativeTime(status.lastSyncedAt, now),
             ]),
           }
@@ -61,24 +61,24 @@ export function summarizeSyncStatus(status: SyncStatus | undefined, now: number)
       return {
         state: 'offline',
         tone: 'warning',
-        text: i18n.t('options.connect.sync.offline'),
+        text: i18n.t('connect.sync.offline'),
       }
     case 'unauthorized':
       return {
         state: 'unauthorized',
         tone: 'danger',
-        text: i18n.t('options.connect.sync.unauthorized'),
+        text: i18n.t('connect.sync.unauthorized'),
       }
     case 'error':
       return {
         state: 'error',
         tone: 'danger',
-        text: i18n.t('options.connect.sync.error', [status.error?.code ?? 'unknown']),
+        text: i18n.t('connect.sync.error', [status.error?.code ?? 'unknown']),
       }
   }
   return {
     state: 'unknown',
     tone: 'idle',
-    text: i18n.t('options.connect.sync.waiting'),
+    text: i18n.t('connect.sync.waiting'),
   }
 }

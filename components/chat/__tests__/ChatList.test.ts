@@ -84,7 +84,7 @@ describe('chatList', () => {
     await authSessionStorage.setValue(null)
     const open = vi.spyOn(fakeBrowser.runtime, 'openOptionsPage').mockResolvedValue()
     const wrapper = await mountList()
-    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('sidepanel_chatList_signedOut_title')
+    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('chat_list_signedOut_title')
     expect(wrapper.find('[data-testid="list"]').exists()).toBe(false)
     await wrapper.get('[data-testid="open-options"]').trigger('click')
     expect(open).toHaveBeenCalledOnce()
@@ -94,17 +94,17 @@ describe('chatList', () => {
   it('says the session expired', async () => {
     await authSessionStorage.setValue(session({ expired: true }))
     const wrapper = await mountList()
-    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('sidepanel_chatList_signedOut_expiredTitle')
+    expect(wrapper.get('[data-testid="signed-out"]').text()).toContain('chat_list_signedOut_expiredTitle')
     wrapper.unmount()
   })
 
   it('shows the empty state of each tab', async () => {
     const wrapper = await mountList()
-    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_all')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('chat_list_empty_all')
     await wrapper.get('[data-tab="mine"]').trigger('click')
-    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_mine')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('chat_list_empty_mine')
     await wrapper.get('[data-tab="unassigned"]').trigger('click')
-    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_unassigned')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('chat_list_empty_unassigned')
     wrapper.unmount()
   })
 
@@ -132,7 +132,7 @@ describe('chatList', () => {
     expect(first!.find('[data-testid="preview"] b').exists()).toBe(false)
     expect(first!.get('[data-testid="unread"]').text()).toBe('3')
     expect(first!.get('[data-testid="time"]').text()).toBe(new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'narrow' }).format(-5, 'minute'))
-    expect(first!.get('[data-testid="assignee"]').text()).toBe('sidepanel_chatList_assignedTo Ana Pop')
+    expect(first!.get('[data-testid="assignee"]').text()).toBe('chat_list_assignedTo Ana Pop')
     expect(first!.findAll('[data-testid="label"]').map(el => [
       el.text(),
       el.attributes('data-color'),
@@ -141,7 +141,7 @@ describe('chatList', () => {
       ['Lead', 'blue'],
     ])
 
-    expect(second!.get('[data-testid="preview"]').text()).toBe('sidepanel_chatList_yousidepanel_chatList_media_image')
+    expect(second!.get('[data-testid="preview"]').text()).toBe('chat_list_youchat_list_media_image')
     expect(second!.find('[data-testid="unread"]').exists()).toBe(false)
     expect(second!.get('[data-testid="assignee"]').text()).toContain('Bogdan Rus')
 
@@ -188,7 +188,7 @@ describe('chatList', () => {
       await flushPromises()
       expect(names(wrapper)).toEqual(['Snoozy'])
     })
-    expect(wrapper.get('[data-testid="snoozed"]').text()).toContain('sidepanel_chatList_snoozedUntilReply')
+    expect(wrapper.get('[data-testid="snoozed"]').text()).toContain('chat_list_snoozedUntilReply')
     await wrapper.get('[data-testid="status-filter"]').setValue('closed')
     await vi.waitFor(async () => {
       await flushPromises()
@@ -264,7 +264,7 @@ describe('chatList', () => {
     localStorage.clear()
     const wrapper = await mountList()
     const labelFilter = wrapper.get('[data-testid="label-filter"]')
-    expect(labelFilter.findAll('option').map(option => option.text())).toEqual(['sidepanel_chatList_labelFilter_all', 'Lead', 'VIP'])
+    expect(labelFilter.findAll('option').map(option => option.text())).toEqual(['chat_list_labelFilter_all', 'Lead', 'VIP'])
     await labelFilter.setValue('l1')
     expect(names(wrapper)).toEqual(['Ștefan Ionuț'])
     await labelFilter.setValue('l2')
@@ -300,7 +300,7 @@ describe('chatList', () => {
     await search.setValue('7700')
     expect(names(wrapper)).toEqual(['+447700900123'])
     await search.setValue('nobody')
-    expect(wrapper.get('[data-testid="empty"]').text()).toContain('sidepanel_chatList_empty_search')
+    expect(wrapper.get('[data-testid="empty"]').text()).toContain('chat_list_empty_search')
 
     await search.setValue('')
     await wrapper.get('[data-testid="unread-toggle"]').trigger('click')
@@ -370,7 +370,7 @@ describe('chatList', () => {
     })
     await vi.waitFor(async () => {
       await flushPromises()
-      expect(wrapper.get('[data-testid="sync-line"]').text()).toContain('options_connect_sync_offline')
+      expect(wrapper.get('[data-testid="sync-line"]').text()).toContain('connect_sync_offline')
     })
     wrapper.unmount()
   })

@@ -58,11 +58,11 @@ describe('connectSession', () => {
 
   it('renders an accessible sign-in form when signed out', async () => {
     const wrapper = await mountSession()
-    expect(wrapper.get('label[for="sign-in-email"]').text()).toBe('options_connect_signIn_email')
+    expect(wrapper.get('label[for="sign-in-email"]').text()).toBe('connect_signIn_email')
     expect(wrapper.get('#sign-in-email').attributes('autocomplete')).toBe('username')
     expect(wrapper.get('#sign-in-password').attributes('autocomplete')).toBe('current-password')
-    expect(wrapper.get('button[type="submit"]').text()).toBe('options_connect_signIn_submit')
-    expect(wrapper.text()).toContain(`options_connect_signIn_target ${SERVER}`)
+    expect(wrapper.get('button[type="submit"]').text()).toBe('connect_signIn_submit')
+    expect(wrapper.text()).toContain(`connect_signIn_target ${SERVER}`)
     expect(wrapper.find('[data-testid="expired-notice"]').exists()).toBe(false)
     wrapper.unmount()
   })
@@ -80,7 +80,7 @@ describe('connectSession', () => {
     expect(signIn).toHaveBeenCalledWith(SERVER, 'ana@example.com', 'secret-pass')
     const button = wrapper.get('button[type="submit"]')
     expect(button.attributes('disabled')).toBeDefined()
-    expect(button.text()).toBe('options_connect_signIn_submitting')
+    expect(button.text()).toBe('connect_signIn_submitting')
 
     finish()
     await vi.waitFor(async () => {
@@ -89,17 +89,17 @@ describe('connectSession', () => {
     })
     expect(wrapper.get('[data-testid="agent-name"]').text()).toBe('Ana Pop')
     expect(wrapper.get('[data-testid="agent-email"]').text()).toBe('ana@example.com')
-    expect(wrapper.get('[data-testid="agent-role"]').text()).toBe('options_connect_account_roles_admin')
+    expect(wrapper.get('[data-testid="agent-role"]').text()).toBe('connect_account_roles_admin')
     expect(wrapper.get('[data-testid="session-server"]').text()).toBe(SERVER)
     wrapper.unmount()
   })
 
   it.each([
-    ['invalid_credentials', 'options_connect_errors_invalidCredentials'],
-    ['rate_limited', 'options_connect_errors_rateLimited'],
-    ['offline', 'options_connect_errors_offline'],
-    ['internal_error', 'options_connect_errors_generic internal_error'],
-    ['unexpected_response', 'options_connect_errors_generic unexpected_response'],
+    ['invalid_credentials', 'connect_errors_invalidCredentials'],
+    ['rate_limited', 'connect_errors_rateLimited'],
+    ['offline', 'connect_errors_offline'],
+    ['internal_error', 'connect_errors_generic internal_error'],
+    ['unexpected_response', 'connect_errors_generic unexpected_response'],
   ] as const)('translates %s, never the server\'s message', async (code, text) => {
     vi.mocked(signIn).mockRejectedValue(new ApiError(code, 'server says something in English', 400))
     const wrapper = await mountSession()
@@ -129,8 +129,8 @@ describe('connectSession', () => {
     expect(input.attributes('aria-invalid')).toBe('true')
     const message = wrapper.get(`#${input.attributes('aria-describedby')}`)
     expect(message.text()).toBe(field === 'email'
-      ? 'options_connect_errors_invalidEmail'
-      : 'options_connect_errors_invalidPassword')
+      ? 'connect_errors_invalidEmail'
+      : 'connect_errors_invalidPassword')
     expect(wrapper.find('[data-testid="sign-in-error"]').exists()).toBe(false)
     wrapper.unmount()
   })
@@ -139,7 +139,7 @@ describe('connectSession', () => {
     vi.mocked(signIn).mockRejectedValue(new ApiError('invalid_request', 'x', 400))
     const wrapper = await mountSession()
     await fillAndSubmit(wrapper)
-    expect(wrapper.get('[data-testid="sign-in-error"]').text()).toBe('options_connect_errors_invalidRequest')
+    expect(wrapper.get('[data-testid="sign-in-error"]').text()).toBe('connect_errors_invalidRequest')
     wrapper.unmount()
   })
 
@@ -159,7 +159,7 @@ describe('connectSession', () => {
     const wrapper = await mountSession()
 
     expect(wrapper.get('[data-testid="agent-name"]').text()).toBe('Ana Pop')
-    await vi.waitFor(() => expect(wrapper.text()).toContain('options_connect_sync_offline'))
+    await vi.waitFor(() => expect(wrapper.text()).toContain('connect_sync_offline'))
 
     await wrapper.get('button').trigger('click')
     expect(signOut).toHaveBeenCalledOnce()
@@ -176,7 +176,7 @@ describe('connectSession', () => {
     await authSessionStorage.setValue({ ...session, expired: true })
     const wrapper = await mountSession()
 
-    expect(wrapper.get('[data-testid="expired-notice"]').text()).toBe('options_connect_expired')
+    expect(wrapper.get('[data-testid="expired-notice"]').text()).toBe('connect_expired')
     expect((wrapper.get('#sign-in-email').element as HTMLInputElement).value).toBe('ana@example.com')
     expect((wrapper.get('#sign-in-password').element as HTMLInputElement).value).toBe('')
     expect(wrapper.find('[data-testid="agent-name"]').exists()).toBe(false)

@@ -34,25 +34,25 @@ export const MEDIA_TYPES = new Set<Message['type']>([
 /** What a message is, in a word ("Photo", "Location" …), for quotes and accessible names. */
 export function typeLabel(message: Pick<Message, 'type' | 'content'>): string {
   switch (message.type) {
-    case 'image': return i18n.t('messages.content.image')
-    case 'video': return i18n.t('messages.content.video')
+    case 'image': return i18n.t('conversation.message.content.image')
+    case 'video': return i18n.t('conversation.message.content.video')
     case 'audio': return message.content.voice === true
-      ? i18n.t('messages.content.voice')
-      : i18n.t('messages.content.audio')
-    case 'document': return i18n.t('messages.content.document')
-    case 'sticker': return i18n.t('messages.content.sticker')
-    case 'location': return i18n.t('messages.content.location')
-    case 'contacts': return i18n.t('messages.content.contacts')
-    case 'interactive': return i18n.t('messages.content.interactive')
-    case 'button': return i18n.t('messages.content.button')
-    case 'template': return i18n.t('messages.content.template', [text(message.content.name) ?? ''])
-    case 'system': return i18n.t('messages.content.system')
+      ? i18n.t('conversation.message.content.voice')
+      : i18n.t('conversation.message.content.audio')
+    case 'document': return i18n.t('conversation.message.content.document')
+    case 'sticker': return i18n.t('conversation.message.content.sticker')
+    case 'location': return i18n.t('conversation.message.content.location')
+    case 'contacts': return i18n.t('conversation.message.content.contacts')
+    case 'interactive': return i18n.t('conversation.message.content.interactive')
+    case 'button': return i18n.t('conversation.message.content.button')
+    case 'template': return i18n.t('conversation.message.content.template', [text(message.content.name) ?? ''])
+    case 'system': return i18n.t('conversation.message.content.system')
     case 'reaction': return text(message.content.emoji)
-      ? i18n.t('messages.content.reacted', [
+      ? i18n.t('conversation.message.content.reacted', [
           text(message.content.emoji)!,
         ])
-      : i18n.t('messages.content.reactionRemoved')
-    default: return i18n.t('messages.content.unsupported', [text(message.content.originalType) ?? i18n.t('messages.content.unsupportedUnknown')])
+      : i18n.t('conversation.message.content.reactionRemoved')
+    default: return i18n.t('conversation.message.content.unsupported', [text(message.content.originalType) ?? i18n.t('conversation.message.content.unsupportedUnknown')])
   }
 }
 
@@ -104,7 +104,7 @@ export function contactCards(content: Message['content']): ContactCard[] {
       : []) as Record<string, unknown>[]
     const org = (item.org ?? {}) as Record<string, unknown>
     return {
-      name: text(name.formatted_name) ?? (joined || i18n.t('messages.content.contactNoName')),
+      name: text(name.formatted_name) ?? (joined || i18n.t('conversation.message.content.contactNoName')),
       phones: phones.map(phone => text(phone?.phone) ?? text(phone?.wa_id)).filter((value): value is string => value !== null),
       emails: emails.map(email => text(email?.email)).filter((value): value is string => value !== null),
       organization: text(org.company),
@@ -179,9 +179,9 @@ export function dayLabel(timestamp: number, now: number, locale = uiLocale()): s
   // Days between two local midnights, rounded: a daylight-saving day is 23 or 25 hours long.
   const daysAgo = Math.round((today - day) / 86_400_000)
   if (daysAgo === 0)
-    return i18n.t('messages.list.today')
+    return i18n.t('conversation.message.list.today')
   if (daysAgo === 1)
-    return i18n.t('messages.list.yesterday')
+    return i18n.t('conversation.message.list.yesterday')
   if (daysAgo > 1 && daysAgo < 7)
     return cached(`weekday|${locale}`, () => new Intl.DateTimeFormat(locale, { weekday: 'long' })).format(timestamp)
   const sameYear = new Date(timestamp).getFullYear() === new Date(now).getFullYear()

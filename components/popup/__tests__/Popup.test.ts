@@ -81,9 +81,9 @@ describe('popup', () => {
     expect(count(wrapper, 'closingSoon')).toBe('1')
     expect(count(wrapper, 'failed')).toBe('0')
     expect(names(wrapper, 'queue')).toEqual(['Ana Pop', 'Ion Rus'])
-    expect(wrapper.get('[data-testid="popup-queue"] [data-testid="age"]').text()).toContain('companion_popup_waiting')
+    expect(wrapper.get('[data-testid="popup-queue"] [data-testid="age"]').text()).toContain('popup_waiting')
     expect(names(wrapper, 'mine')).toEqual(['Eva Stan'])
-    expect(wrapper.get('[data-testid="on-this-page"]').text()).toContain('companion_popup_onThisPage')
+    expect(wrapper.get('[data-testid="on-this-page"]').text()).toContain('popup_onThisPage')
     wrapper.unmount()
   })
 

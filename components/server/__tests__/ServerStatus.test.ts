@@ -6,11 +6,11 @@ describe('serverStatus', () => {
   it('shows "Checking…", then the database engine', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => Response.json({ status: 'ok', db: 'sqlite' })))
     const wrapper = mount(ServerStatus)
-    expect(wrapper.text()).toContain('common_serverStatus_checking')
+    expect(wrapper.text()).toContain('server_status_checking')
 
     await vi.waitFor(async () => {
       await flushPromises()
-      expect(wrapper.text()).toContain('common_serverStatus_connected sqlite')
+      expect(wrapper.text()).toContain('server_status_connected sqlite')
     })
     expect(wrapper.find('button').exists()).toBe(false)
     wrapper.unmount()
@@ -24,14 +24,14 @@ describe('serverStatus', () => {
     const wrapper = mount(ServerStatus)
     await vi.waitFor(async () => {
       await flushPromises()
-      expect(wrapper.text()).toContain('common_serverStatus_unreachable')
+      expect(wrapper.text()).toContain('server_status_unreachable')
     })
 
     fetchMock.mockImplementation(async () => Response.json({ status: 'ok', db: 'postgres' }))
     await wrapper.get('button').trigger('click')
     await vi.waitFor(async () => {
       await flushPromises()
-      expect(wrapper.text()).toContain('common_serverStatus_connected postgres')
+      expect(wrapper.text()).toContain('server_status_connected postgres')
     })
     wrapper.unmount()
   })

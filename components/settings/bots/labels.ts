@@ -4,17 +4,17 @@ import { i18n } from '#i18n'
 
 export function ruleMatchText(match: RuleMatch): string {
   switch (match) {
-    case 'keyword': return i18n.t('options.bots.rules.matchKeyword')
-    case 'phrase': return i18n.t('options.bots.rules.matchPhrase')
-    case 'regex': return i18n.t('options.bots.rules.matchRegex')
+    case 'keyword': return i18n.t('settings.bots.rules.matchKeyword')
+    case 'phrase': return i18n.t('settings.bots.rules.matchPhrase')
+    case 'regex': return i18n.t('settings.bots.rules.matchRegex')
   }
 }
 
 export function botLanguageText(language: BotLanguage): string {
   switch (language) {
-    case 'any': return i18n.t('options.bots.language.any')
-    case 'ro': return i18n.t('options.bots.language.ro')
-    case 'en': return i18n.t('options.bots.language.en')
+    case 'any': return i18n.t('settings.bots.language.any')
+    case 'ro': return i18n.t('settings.bots.language.ro')
+    case 'en': return i18n.t('settings.bots.language.en')
   }
 }
 

@@ -21,7 +21,7 @@ describe('summarizeSyncStatus', () => {
       'syncing',
       status({ state: 'syncing' }),
       'busy',
-      'options_connect_sync_syncing',
+      'connect_sync_syncing',
     ],
     [
       'a snapshot in progress',
@@ -30,19 +30,19 @@ describe('summarizeSyncStatus', () => {
         snapshot: { applied: 1200 },
       }),
       'busy',
-      'options_connect_sync_syncingProgress 1200',
+      'connect_sync_syncingProgress 1200',
     ],
     [
       'up to date',
       status({ state: 'idle', lastSyncedAt: NOW - 5 * 60_000 }),
       'ok',
-      'options_connect_sync_upToDate 5 minutes ago',
+      'connect_sync_upToDate 5 minutes ago',
     ],
     [
       'never synced',
       status({ state: 'idle' }),
       'idle',
-      'options_connect_sync_waiting',
+      'connect_sync_waiting',
     ],
     [
       'offline',
@@ -51,7 +51,7 @@ describe('summarizeSyncStatus', () => {
         error: { code: 'offline', message: 'x' },
       }),
       'warning',
-      'options_connect_sync_offline',
+      'connect_sync_offline',
     ],
     [
       'unauthorized',
@@ -60,7 +60,7 @@ describe('summarizeSyncStatus', () => {
         error: { code: 'session_expired', message: 'x' },
       }),
       'danger',
-      'options_connect_sync_unauthorized',
+      'connect_sync_unauthorized',
     ],
     [
       'an error',
@@ -69,14 +69,14 @@ describe('summarizeSyncStatus', () => {
         error: { code: 'internal_error', message: 'boom' },
       }),
       'danger',
-      'options_connect_sync_error internal_error',
+      'connect_sync_error internal_error',
     ],
   ] as const)('maps %s', (_name, value, tone, text) => {
     expect(summarizeSyncStatus(value, NOW)).toMatchObject({ tone, text })
   })
 
   it('waits when the background has not written a status yet', () => {
-    expect(summarizeSyncStatus(undefined, NOW)).toEqual({ state: 'unknown', tone: 'idle', text: 'options_connect_sync_waiting' })
+    expect(summarizeSyncStatus(undefined, NOW)).toEqual({ state: 'unknown', tone: 'idle', text: 'connect_sync_waiting' })
   })
 })
 

@@ -108,35 +108,35 @@ describe('whatsapp errors', () => {
   beforeEach(mockI18n)
 
   it.each([
-    [131047, 'messages_whatsappErrors_code131047'],
-    [131026, 'messages_whatsappErrors_code131026'],
-    [131049, 'messages_whatsappErrors_code131049'],
-    [131051, 'messages_whatsappErrors_code131051'],
-    [130472, 'messages_whatsappErrors_code130472'],
-    [131053, 'messages_whatsappErrors_code131053'],
-    [131056, 'messages_whatsappErrors_code131056'],
-    [131021, 'messages_whatsappErrors_code131021'],
-    [132000, 'messages_whatsappErrors_code132000'],
-    [132001, 'messages_whatsappErrors_code132001'],
-    [132012, 'messages_whatsappErrors_code132012'],
-    [368, 'messages_whatsappErrors_code368'],
-    [470, 'messages_whatsappErrors_code470'],
-    [131000, 'messages_whatsappErrors_code131000'],
-    [131048, 'messages_whatsappErrors_code131048'],
-    [100, 'messages_whatsappErrors_code100'],
-    [2, 'messages_whatsappErrors_code131016'],
+    [131047, 'conversation_message_whatsappErrors_code131047'],
+    [131026, 'conversation_message_whatsappErrors_code131026'],
+    [131049, 'conversation_message_whatsappErrors_code131049'],
+    [131051, 'conversation_message_whatsappErrors_code131051'],
+    [130472, 'conversation_message_whatsappErrors_code130472'],
+    [131053, 'conversation_message_whatsappErrors_code131053'],
+    [131056, 'conversation_message_whatsappErrors_code131056'],
+    [131021, 'conversation_message_whatsappErrors_code131021'],
+    [132000, 'conversation_message_whatsappErrors_code132000'],
+    [132001, 'conversation_message_whatsappErrors_code132001'],
+    [132012, 'conversation_message_whatsappErrors_code132012'],
+    [368, 'conversation_message_whatsappErrors_code368'],
+    [470, 'conversation_message_whatsappErrors_code470'],
+    [131000, 'conversation_message_whatsappErrors_code131000'],
+    [131048, 'conversation_message_whatsappErrors_code131048'],
+    [100, 'conversation_message_whatsappErrors_code100'],
+    [2, 'conversation_message_whatsappErrors_code131016'],
   ])('translates code %i', (code, text) => {
     expect(describeWhatsAppError({ code })).toBe(text)
   })
 
   it('names an unknown code in the generic message', () => {
     expect(whatsappErrorKey(999_999)).toBeNull()
-    expect(describeWhatsAppError({ code: 999_999 })).toBe('messages_whatsappErrors_generic 999999')
+    expect(describeWhatsAppError({ code: 999_999 })).toBe('conversation_message_whatsappErrors_generic 999999')
   })
 
   it('translates the server\'s refusals of a queued send', () => {
-    expect(describeOutboxError({ code: 'window_closed' })).toBe('messages_outboxErrors_windowClosed')
-    expect(describeOutboxError({ code: 'internal_error' })).toBe('messages_outboxErrors_generic internal_error')
+    expect(describeOutboxError({ code: 'window_closed' })).toBe('conversation_message_outboxErrors_windowClosed')
+    expect(describeOutboxError({ code: 'internal_error' })).toBe('conversation_message_outboxErrors_generic internal_error')
   })
 })
 
@@ -144,12 +144,12 @@ describe('deliveryTicks', () => {
   beforeEach(mockI18n)
 
   it.each([
-    ['queued', 'messages_status_queued', 1],
-    ['pending', 'messages_status_pending', 1],
-    ['sent', 'messages_status_sent', 1],
-    ['delivered', 'messages_status_delivered', 2],
-    ['read', 'messages_status_read', 2],
-    ['played', 'messages_status_played', 2],
+    ['queued', 'conversation_message_status_queued', 1],
+    ['pending', 'conversation_message_status_pending', 1],
+    ['sent', 'conversation_message_status_sent', 1],
+    ['delivered', 'conversation_message_status_delivered', 2],
+    ['read', 'conversation_message_status_read', 2],
+    ['played', 'conversation_message_status_played', 2],
   ] as const)('shows %s', (state, label, paths) => {
     const wrapper = mount(MessageDeliveryTicks, {
       props: { state },
@@ -167,7 +167,7 @@ describe('deliveryTicks', () => {
       props: { state: 'failed', reason: 'Window closed' },
     })
     const ticks = wrapper.get('[data-testid="ticks"]')
-    expect(ticks.attributes('aria-label')).toBe('messages_status_failedReason Window closed')
+    expect(ticks.attributes('aria-label')).toBe('conversation_message_status_failedReason Window closed')
     expect(ticks.classes()).toContain('text-danger')
   })
 })
@@ -177,8 +177,8 @@ describe('format', () => {
 
   it('labels days: today, yesterday, weekday within the week, then the date', () => {
     const now = new Date(2025, 0, 15, 12).getTime()
-    expect(dayLabel(new Date(2025, 0, 15, 0, 5).getTime(), now, 'en')).toBe('messages_list_today')
-    expect(dayLabel(new Date(2025, 0, 14, 23, 59).getTime(), now, 'en')).toBe('messages_list_yesterday')
+    expect(dayLabel(new Date(2025, 0, 15, 0, 5).getTime(), now, 'en')).toBe('conversation_message_list_today')
+    expect(dayLabel(new Date(2025, 0, 14, 23, 59).getTime(), now, 'en')).toBe('conversation_message_list_yesterday')
     expect(dayLabel(new Date(2025, 0, 12, 9).getTime(), now, 'en')).toBe('Sunday')
     expect(dayLabel(new Date(2025, 0, 12, 9).getTime(), now, 'ro')).toBe('duminică')
     expect(dayLabel(new Date(2025, 0, 2, 9).getTime(), now, 'en')).toBe('Thu, January 2')
@@ -277,7 +277,7 @@ describe('messageContent', () => {
     expect(FakeIntersectionObserver.instances).toHaveLength(0)
 
     const button = wrapper.get('[data-testid="media-download"]')
-    expect(button.attributes('aria-label')).toBe('messages_actions_downloadNamed factura.pdf')
+    expect(button.attributes('aria-label')).toBe('conversation_message_actions_downloadNamed factura.pdf')
     await button.trigger('click')
     await vi.waitFor(() => expect(click).toHaveBeenCalledOnce())
     const anchor = click.mock.contexts[0] as HTMLAnchorElement
@@ -384,7 +384,7 @@ describe('messageContent', () => {
         content: { interactiveType: 'nfm_reply', responseJson: '{}' },
       },
       'interactive',
-      'messages_content_formResponse',
+      'conversation_message_content_formResponse',
     ],
     [
       {
@@ -400,7 +400,7 @@ describe('messageContent', () => {
         content: { messageId: 'wamid.x', emoji: '👍' },
       },
       'reaction',
-      'messages_content_reacted 👍',
+      'conversation_message_content_reacted 👍',
     ],
     [
       {
@@ -416,12 +416,12 @@ describe('messageContent', () => {
         content: { originalType: 'poll_creation', errors: [] },
       },
       'unsupported',
-      'messages_content_unsupported poll_creation',
+      'conversation_message_content_unsupported poll_creation',
     ],
     [
       { type: 'unsupported', content: {} },
       'unsupported',
-      'messages_content_unsupported messages_content_unsupportedUnknown',
+      'conversation_message_content_unsupported conversation_message_content_unsupportedUnknown',
     ],
   ] as [Partial<Message>, string, string][])('renders %o', (patch, testId, text) => {
     const wrapper = render(patch)
@@ -447,7 +447,7 @@ describe('messageContent', () => {
       direction: 'out',
       content: { name: 'order_update', language: 'ro', body: 'Comanda *7* a plecat' },
     })
-    expect(wrapper.get('[data-testid="template-name"]').text()).toBe('messages_content_template order_update')
+    expect(wrapper.get('[data-testid="template-name"]').text()).toBe('conversation_message_content_template order_update')
     expect(wrapper.get('[data-testid="template-body"]').text()).toBe('Comanda 7 a plecat')
     expect(wrapper.get('[data-testid="template-body"] strong').text()).toBe('7')
   })

@@ -80,7 +80,7 @@ describe('messageList', () => {
     await seed([])
     const wrapper = await mountList()
     await until(wrapper, () => expect(wrapper.find('[data-testid="messages-empty"]').exists()).toBe(true))
-    expect(wrapper.get('[data-testid="messages-empty"]').text()).toContain('messages_list_empty')
+    expect(wrapper.get('[data-testid="messages-empty"]').text()).toContain('conversation_message_list_empty')
     wrapper.unmount()
   })
 
@@ -97,7 +97,7 @@ describe('messageList', () => {
     })
     expect(wrapper.find('[data-testid="messages-loading"]').exists()).toBe(true)
     await until(wrapper, () => expect(wrapper.find('[data-testid="messages-error"]').exists()).toBe(true))
-    expect(wrapper.get('[data-testid="messages-error"]').text()).toContain('messages_list_error internal_error')
+    expect(wrapper.get('[data-testid="messages-error"]').text()).toContain('conversation_message_list_error internal_error')
 
     fail = false
     await wrapper.get('[data-testid="messages-retry"]').trigger('click')
@@ -119,13 +119,13 @@ describe('messageList', () => {
     const wrapper = await mountList()
     const logEl = wrapper.get('[data-testid="message-log"]')
     expect(logEl.attributes('role')).toBe('log')
-    expect(logEl.attributes('aria-label')).toBe('messages_list_label')
+    expect(logEl.attributes('aria-label')).toBe('conversation_message_list_label')
     await until(wrapper, () => expect(messageIds(wrapper)).toHaveLength(5))
     expect(wrapper.findAll('[data-testid="day-separator"]').map(el => el.text())).toEqual([
       'December 6, 2024',
       'Sunday',
-      'messages_list_yesterday',
-      'messages_list_today',
+      'conversation_message_list_yesterday',
+      'conversation_message_list_today',
     ])
     wrapper.unmount()
   })
@@ -186,10 +186,10 @@ describe('messageList', () => {
     const wrapper = await mountList()
     await until(wrapper, () => expect(messageIds(wrapper)).toHaveLength(2))
     const first = wrapper.get('[data-message-id="f1"]')
-    expect(first.get('[data-testid="ticks"]').attributes('aria-label')).toBe('messages_status_failedReason messages_whatsappErrors_code131026')
-    expect(first.get('[data-testid="failure-reason"]').text()).toBe('messages_whatsappErrors_code131026')
+    expect(first.get('[data-testid="ticks"]').attributes('aria-label')).toBe('conversation_message_status_failedReason conversation_message_whatsappErrors_code131026')
+    expect(first.get('[data-testid="failure-reason"]').text()).toBe('conversation_message_whatsappErrors_code131026')
     // a free-form message outside the window would only fail again
-    expect(wrapper.get('[data-message-id="f2"] [data-testid="failure-reason"]').text()).toBe('messages_whatsappErrors_code131047')
+    expect(wrapper.get('[data-message-id="f2"] [data-testid="failure-reason"]').text()).toBe('conversation_message_whatsappErrors_code131047')
     expect(wrapper.find('[data-message-id="f2"] [data-testid="send-again"]').exists()).toBe(false)
 
     await first.get('[data-testid="send-again"]').trigger('click')
@@ -235,7 +235,7 @@ describe('messageList', () => {
     const wrapper = await mountList()
     await until(wrapper, () => expect(wrapper.find('[data-testid="outbox-retry"]').exists()).toBe(true))
     const bubble = wrapper.get('[data-message-id="client-1"]')
-    expect(bubble.get('[data-testid="failure-reason"]').text()).toBe('messages_outboxErrors_windowClosed')
+    expect(bubble.get('[data-testid="failure-reason"]').text()).toBe('conversation_message_outboxErrors_windowClosed')
     expect(bubble.get('[data-testid="ticks"]').attributes('data-state')).toBe('failed')
     expect(bubble.find('[data-testid="send-again"]').exists()).toBe(false)
 
@@ -365,7 +365,7 @@ describe('messageList', () => {
     el.scrollTop = 1000
     await wrapper.get('[data-testid="message-log"]').trigger('scroll')
     const jump = wrapper.get('[data-testid="jump-to-latest"]')
-    expect(jump.attributes('aria-label')).toBe('messages_list_jumpToLatest')
+    expect(jump.attributes('aria-label')).toBe('conversation_message_list_jumpToLatest')
     await db.messages.put(message('new2', { timestamp: NOW + 1 }))
     await until(wrapper, () => expect(messageIds(wrapper).at(-1)).toBe('new2'))
     await until(wrapper, () => expect(wrapper.find('[data-testid="unseen"]').exists()).toBe(true))
