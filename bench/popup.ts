@@ -2,7 +2,7 @@
  * The popup (quick assignment) with 10,000 cached conversations, in headless Chromium with the
  * built extension: from navigation start to the first list rendered and focused (the keyboard
  * can act on it). popup.html is opened as a tab (no browser lets a script open the real popup);
- * the page is the same. One JSON line (`bench: 'popup_open'`).
+ * the page is the same. One JSON line (`bench: 'companion_popup_open'`).
  */
 import type { Page } from 'playwright-core'
 import { buildExtension, launchChromium, seedInbox } from '../e2e/harness.ts'
@@ -95,7 +95,7 @@ export async function benchPopup(options: { quick: boolean }): Promise<void> {
     const p50 = Math.round(percentile(sorted, 50) * 10) / 10
     const baseline = Math.round(percentile([...blank].sort((a, b) => a - b), 50) * 10) / 10
     emit({
-      bench: 'popup_open',
+      bench: 'companion_popup_open',
       conversations,
       runs,
       rows_rendered: rows,

@@ -55,7 +55,7 @@ export const BOT_SOURCES = [
 
 /** Why the bots stayed silent (`action: 'none'`). */
 export const SILENT_REASONS = [
-  'settings_bots_off',
+  'bots_off',
   'blocked',
   'agent_active',
   'handed_over',

@@ -1,7 +1,7 @@
 /**
  * The agent's language choice (options page): follow the browser (default), or English /
  * Romanian whatever the browser speaks. `browser.i18n` only knows the browser's language, so an
- * override loads the chosen translation's `conversation.message.json` and answers `getMessage` from it;
+ * override loads the chosen translation's `messages.json` and answers `getMessage` from it;
  * `@wxt-dev/i18n` reads through `getMessage` on every call, so every page just works.
  */
 import { browser } from 'wxt/browser'

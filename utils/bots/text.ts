@@ -27,7 +27,7 @@ export function handoverReasonText(reason: HandoverReason): string {
 
 export function silentReasonText(reason: SilentReason): string {
   switch (reason) {
-    case 'settings_bots_off': return i18n.t('settings.bots.silentReason.botsOff')
+    case 'bots_off': return i18n.t('settings.bots.silentReason.botsOff')
     case 'blocked': return i18n.t('settings.bots.silentReason.blocked')
     case 'agent_active': return i18n.t('settings.bots.silentReason.agentActive')
     case 'handed_over': return i18n.t('settings.bots.silentReason.handedOver')
