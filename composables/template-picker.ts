@@ -1,5 +1,5 @@
 /**
- * The composer's template picker (components/composer/TemplatePicker.vue): the approved
+ * The composer's template picker (components/composer/ComposerTemplatePicker.vue): the approved
  * templates of the conversation's number, what each needs filled in and the message to send
  * (utils/templates/).
  */

@@ -63,7 +63,7 @@ export const MessageSchema = Type.Object({
     WhatsAppErrorSchema,
     Type.Null(),
   ]),
-  /** Type-specific content (text body, media id and caption, location, …); see README "Message content". */
+  /** Type-specific content (text body, media id and caption, location, …); see docs/api.md, "Message `content` by type". */
   content: Type.Record(Type.String(), Type.Unknown()),
   /** Reply / forward context as WhatsApp sent it (`{from, id}`, `{forwarded: true}`, …). */
   context: Type.Union([

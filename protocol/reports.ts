@@ -1,6 +1,6 @@
 /**
  * Reports: agent performance and response times, computed from what the server recorded
- * (messages, assignment / team / status events). The README's "Reports" section defines every
+ * (messages, assignment / team / status events). docs/reports.md defines every
  * metric precisely: which event starts and which stops each clock.
  *
  * - `GET /api/reports/summary` totals, per agent / team / label / WhatsApp number rows, bot vs

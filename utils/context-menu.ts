@@ -1,5 +1,5 @@
 /**
- * The context menu on a selected phone number on any page (README "Permissions"): Open chat,
+ * The context menu on a selected phone number on any page (docs/architecture.md, "Permissions"): Open chat,
  * Assign to me, Add label ▸ (the workspace's labels), Send template. The background builds it every time it
  * starts (entrypoints/background/context-menu.ts); the menus are rebuilt from scratch each time
  * (`removeAll`, then `create` with stable ids), and again whenever the labels change in Dexie.

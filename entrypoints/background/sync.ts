@@ -1,5 +1,5 @@
 /**
- * The sync engine runs while there is a valid session (ARCHITECTURE.md section 3, utils/sync/).
+ * The sync engine runs while there is a valid session (docs/sync.md, utils/sync/).
  * The live socket's server pings every 20 s also keep Chrome's MV3 service worker from being
  * stopped. Each pulled page is diffed (before/after) for notifications, except a snapshot's pages.
  */

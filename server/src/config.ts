@@ -1,5 +1,5 @@
 /**
- * The server is configured only through the environment (README "Configuration" lists every
+ * The server is configured only through the environment (docs/configuration.md lists every
  * variable). `loadConfig` validates it once at start and fails with one clear line per problem.
  */
 import path from 'node:path'

@@ -250,7 +250,7 @@ export function createActions(context: Partial<ActionContext> & { agentId: strin
 
 export type Actions = ReturnType<typeof createActions>
 
-/** The local copy's `content`, shaped like the server's for the same type (README "Message content"). */
+/** The local copy's `content`, shaped like the server's for the same type (docs/api.md, "Message `content` by type"). */
 function localContent(message: SendMessage, extra: Record<string, unknown>): Record<string, unknown> {
   switch (message.type) {
     case 'text':

@@ -1,5 +1,5 @@
 /**
- * A typed `fetch` wrapper for the server's `/api` (README "Team API"). Every failure becomes an
+ * A typed `fetch` wrapper for the server's `/api` (docs/api.md, "Team API"). Every failure becomes an
  * `ApiError` carrying the server's `code` (the UI translates codes, never messages); a request
  * that never got an answer is `offline`.
  */

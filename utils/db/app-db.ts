@@ -25,7 +25,7 @@ export interface MetaEntry<K extends MetaKey = MetaKey> {
 
 /**
  * The extension's IndexedDB database, the single source of truth for every page
- * (ARCHITECTURE.md, section 3). Add tables with a new `version(n)`; never edit an old one.
+ * (docs/sync.md). Add tables with a new `version(n)`; never edit an old one.
  */
 export class AppDB extends Dexie {
   meta!: EntityTable<MetaEntry, 'key'>

@@ -1,7 +1,7 @@
 import type { ApiClient } from '../api/client'
 import type { AppDB, SyncStatus } from '../db'
 /**
- * The background's sync engine (ARCHITECTURE.md section 3): pulls `GET /api/sync` into Dexie,
+ * The background's sync engine (docs/sync.md): pulls `GET /api/sync` into Dexie,
  * pushes the outbox through `POST /api/mutations`, and keeps `/api/live` open to pull as soon as
  * something changes. Plain TypeScript; everything it talks to is passed in, so tests can hand it
  * a real server, a fresh database and their own clock. The parts: ./status.ts, ./pull.ts,

@@ -1,5 +1,5 @@
 /**
- * Reading a message's `content` (README "Message content": a loose record per type) and formatting
+ * Reading a message's `content` (docs/api.md, "Message `content` by type": a loose record per type) and formatting
  * its times, sizes and day separators in the UI's language.
  */
 import type { Message } from '~/utils/db'

@@ -1,7 +1,7 @@
 /**
  * The one place that turns recorded history into measurements. It replays each conversation's
  * messages and assignment / team / status events in time order through a small state machine
- * (the README's "Reports" section is its specification) and hands every measurement that falls in
+ * (docs/reports.md is its specification) and hands every measurement that falls in
  * the period to a sink: the summary aggregates them, the drill-down filters them, the CSV export
  * collects cycles. Everything shown in a report therefore comes from the same replay.
  */
@@ -85,7 +85,7 @@ function newCycle(conv: Conv, start: number): Cycle {
   }
 }
 
-/** The state machine of one conversation's replay (README, "Reports"). */
+/** The state machine of one conversation's replay (docs/reports.md). */
 class ConversationReplay {
   assignee: string | null
   team: string | null

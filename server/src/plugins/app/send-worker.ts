@@ -1,6 +1,6 @@
 /**
  * The outbound worker (whatsapp/worker.ts): sends queued messages to WhatsApp within the number's
- * throughput, retries, sweeps stale statuses. `app.worker` is null when `WORKER=0`.
+ * throughput, retries, sweeps stale statuses. `app.worker` is null when `OUTBOUND_WORKER=0`.
  */
 import type { OutboundWorker } from '../../whatsapp/worker.ts'
 import fp from 'fastify-plugin'
@@ -8,7 +8,7 @@ import { createOutboundWorker } from '../../whatsapp/worker.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** the outbound worker (null when WORKER=0) */
+    /** the outbound worker (null when OUTBOUND_WORKER=0) */
     worker: OutboundWorker | null
   }
 }
