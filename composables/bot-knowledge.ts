@@ -3,7 +3,7 @@
  * (`GET /api/bots/knowledge`, not synced) and the admin's changes, applied to the list once the
  * server answered. A newer search wins over an older answer still on its way.
  */
-import type { ShallowRef } from 'vue'
+import type { Ref, ShallowRef } from 'vue'
 import type { CreateKbEntry, KbEntry, UpdateKbEntry } from '~/protocol/bots'
 import { onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { isApiError } from '~/utils/api/client'
@@ -49,9 +49,8 @@ function useKnowledgeEdits(items: ShallowRef<KbEntry[]>) {
   return { create, update, remove }
 }
 
-export function useKnowledgeBase(options: { pageSize?: number, searchDelayMs?: number } = {}) {
-  const pageSize = options.pageSize ?? KB_PAGE_SIZE
-  const query = ref('')
+/** The searched, paged list: the first page for `query`, then more; a newer search wins. */
+function useKnowledgePages(query: Ref<string>, pageSize: number) {
   const items = shallowRef<KbEntry[]>([])
   const nextCursor = ref<string | null>(null)
   const state = ref<'loading' | 'ready' | 'error'>('loading')
@@ -111,13 +110,33 @@ export function useKnowledgeBase(options: { pageSize?: number, searchDelayMs?: n
     }
   }
 
+  return {
+    items,
+    nextCursor,
+    state,
+    loadingMore,
+    error,
+    shownQuery,
+    load,
+    loadMore,
+  }
+}
+
+/** Searches again once typing in `query` pauses for `delayMs`. */
+function searchWhileTyping(query: Ref<string>, load: () => Promise<void>, delayMs: number): void {
   let timer: ReturnType<typeof setTimeout> | undefined
   watch(query, () => {
     clearTimeout(timer)
-    timer = setTimeout(() => void load(), options.searchDelayMs ?? KB_SEARCH_DELAY_MS)
+    timer = setTimeout(() => void load(), delayMs)
   })
   onScopeDispose(() => clearTimeout(timer))
+}
 
+export function useKnowledgeBase(options: { pageSize?: number, searchDelayMs?: number } = {}) {
+  const pageSize = options.pageSize ?? KB_PAGE_SIZE
+  const query = ref('')
+  const { items, nextCursor, state, loadingMore, error, shownQuery, load, loadMore } = useKnowledgePages(query, pageSize)
+  searchWhileTyping(query, load, options.searchDelayMs ?? KB_SEARCH_DELAY_MS)
   const { create, update, remove } = useKnowledgeEdits(items)
 
   return {

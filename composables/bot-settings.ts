@@ -64,10 +64,11 @@ function useBotSettingsDraft() {
   }
 }
 
-export function useBotSettings() {
-  const { saved, form, baseline, attempted, serverIssue, input, dirty, issues, apply } = useBotSettingsDraft()
-  const loadState = ref<BotSettingsLoad>('loading')
-  const loadError = ref<string | null>(null)
+type BotSettingsDraft = ReturnType<typeof useBotSettingsDraft>
+
+/** Saving the draft whole, and going back to what the server holds. */
+function useBotSettingsSave(draft: BotSettingsDraft) {
+  const { saved, form, baseline, attempted, serverIssue, input, dirty, apply } = draft
   const saveState = ref<BotSettingsSave>('idle')
   const saveError = ref<string | null>(null)
 
@@ -75,21 +76,6 @@ export function useBotSettings() {
     if (value && saveState.value === 'saved')
       saveState.value = 'idle'
   })
-
-  async function load(): Promise<void> {
-    loadState.value = 'loading'
-    loadError.value = null
-    try {
-      apply(await fetchBotSettings())
-      loadState.value = 'ready'
-    }
-    catch (error) {
-      if (!isApiError(error))
-        console.error('[wa-inbox] bot settings not loaded', error)
-      loadError.value = describeBotsError(error)
-      loadState.value = 'error'
-    }
-  }
 
   /** Back to what the server holds. */
   function discard(): void {
@@ -133,6 +119,31 @@ export function useBotSettings() {
       saveError.value = describeBotsError(error)
       saveState.value = 'error'
       return false
+    }
+  }
+
+  return { saveState, saveError, save, discard }
+}
+
+export function useBotSettings() {
+  const draft = useBotSettingsDraft()
+  const { saved, form, dirty, issues, apply } = draft
+  const loadState = ref<BotSettingsLoad>('loading')
+  const loadError = ref<string | null>(null)
+  const { saveState, saveError, save, discard } = useBotSettingsSave(draft)
+
+  async function load(): Promise<void> {
+    loadState.value = 'loading'
+    loadError.value = null
+    try {
+      apply(await fetchBotSettings())
+      loadState.value = 'ready'
+    }
+    catch (error) {
+      if (!isApiError(error))
+        console.error('[wa-inbox] bot settings not loaded', error)
+      loadError.value = describeBotsError(error)
+      loadState.value = 'error'
     }
   }
 

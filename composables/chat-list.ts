@@ -77,6 +77,60 @@ function useListClock(data: Readonly<Ref<unknown>>) {
   return computed(() => now.value)
 }
 
+/** How many rows each tab holds (before the label, unread and search filters). */
+function useTabCounts(rows: Readonly<Ref<ChatListRow[]>>, agentId: Readonly<Ref<string | null>>) {
+  return computed<Record<ChatListTab, number>>(() => {
+    const result = { all: 0, mine: 0, unassigned: 0 }
+    for (const row of rows.value) {
+      for (const name of CHAT_LIST_TABS) {
+        if (matchesTab(row, name, agentId.value))
+          result[name]++
+      }
+    }
+    return result
+  })
+}
+
+/** The labels by name; a label that no longer exists stops filtering. */
+function useChatLabels(data: Readonly<Ref<ChatListData | null>>, labelId: Ref<string | null>) {
+  const labels = computed(() => data.value
+    ? [
+        ...data.value.labels.values(),
+      ].sort((a, b) => a.name.localeCompare(b.name))
+    : [])
+
+  // A label that no longer exists stops filtering.
+  watch(labels, (list) => {
+    if (labelId.value !== null && !list.some(label => label.id === labelId.value))
+      labelId.value = null
+  })
+  return labels
+}
+
+interface ChatListFilters {
+  tab: Readonly<Ref<ChatListTab>>
+  labelId: Readonly<Ref<string | null>>
+  search: Readonly<Ref<string>>
+  unreadOnly: Readonly<Ref<boolean>>
+}
+
+/** The rows the tab, label, unread and search filters keep. */
+function useFilteredRows(rows: Readonly<Ref<ChatListRow[]>>, agentId: Readonly<Ref<string | null>>, filters: ChatListFilters) {
+  return computed(() => {
+    const matches = searchMatcher(filters.search.value)
+    const me = agentId.value
+    const wanted = filters.tab.value
+    const label = filters.labelId.value
+    const unread = filters.unreadOnly.value
+    return rows.value.filter(row =>
+      matchesTab(row, wanted, me)
+      && (label === null || row.labels.some(item => item.id === label))
+      && (!unread || row.unread)
+      && (matches === null || matches(row)),
+    )
+  })
+}
+
 /**
  * The side panel's chat list: the session (signed in or not), the conversations observed in
  * Dexie, and the inbox store's tab / label / search / unread filters applied in memory.
@@ -100,16 +154,7 @@ export function useChatList(db: AppDB = defaultDb) {
       : []
   })
 
-  const counts = computed<Record<ChatListTab, number>>(() => {
-    const result = { all: 0, mine: 0, unassigned: 0 }
-    for (const row of rows.value) {
-      for (const name of CHAT_LIST_TABS) {
-        if (matchesTab(row, name, agentId.value))
-          result[name]++
-      }
-    }
-    return result
-  })
+  const counts = useTabCounts(rows, agentId)
 
   /** Assigned to me, recently, and not opened by me since. */
   function isNewlyAssigned(row: ChatListRow): boolean {
@@ -117,31 +162,9 @@ export function useChatList(db: AppDB = defaultDb) {
       && now.value - row.assignedAt < NEWLY_ASSIGNED_MS && (opened.value[row.id] ?? 0) < row.assignedAt
   }
 
-  const labels = computed(() => data.value
-    ? [
-        ...data.value.labels.values(),
-      ].sort((a, b) => a.name.localeCompare(b.name))
-    : [])
+  const labels = useChatLabels(data, labelId)
 
-  // A label that no longer exists stops filtering.
-  watch(labels, (list) => {
-    if (labelId.value !== null && !list.some(label => label.id === labelId.value))
-      labelId.value = null
-  })
-
-  const filtered = computed(() => {
-    const matches = searchMatcher(search.value)
-    const me = agentId.value
-    const wanted = tab.value
-    const label = labelId.value
-    const unread = unreadOnly.value
-    return rows.value.filter(row =>
-      matchesTab(row, wanted, me)
-      && (label === null || row.labels.some(item => item.id === label))
-      && (!unread || row.unread)
-      && (matches === null || matches(row)),
-    )
-  })
+  const filtered = useFilteredRows(rows, agentId, { tab, labelId, search, unreadOnly })
   return {
     session,
     sessionLoaded: computed(() => sessionStore.loaded),

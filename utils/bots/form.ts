@@ -224,91 +224,111 @@ export function toBotForm(settings: BotSettings): BotForm {
 }
 
 export function toBotSettingsInput(form: BotForm): BotSettingsInput {
-  const { replyBot, aiBot, hours } = form
-  const provider = aiBot.provider
-  const apiKey = provider.clearKey
-    ? { apiKey: null }
-    : provider.apiKey.trim() !== ''
-      ? {
-          apiKey: provider.apiKey.trim(),
-        }
-      : {}
   return {
-    replyBot: {
-      enabled: replyBot.enabled,
-      rules: replyBot.rules.map(rule => ({
-        id: rule.id,
-        name: rule.name.trim(),
-        enabled: rule.enabled,
-        match: rule.match,
-        patterns: splitLines(rule.patterns),
-        language: rule.language,
-        reply: {
-          text: rule.text,
-          ...(rule.buttons.length > 0
-            ? {
-                buttons: rule.buttons.map(title => title.trim()),
-              }
-            : {}),
-          template: rule.template.enabled
-            ? {
-                name: rule.template.name.trim(),
-                language: rule.template.language.trim(),
-              }
-            : null,
-        },
-      })),
-      welcome: {
-        enabled: replyBot.welcome.enabled,
-        text: localizedInput(replyBot.welcome.text),
-      },
-      away: {
-        enabled: replyBot.away.enabled,
-        text: localizedInput(replyBot.away.text),
-      },
-      confirmation: {
-        enabled: replyBot.confirmation.enabled,
-        text: localizedInput(replyBot.confirmation.text),
-      },
-      confirmationMinutes: replyBot.confirmationMinutes,
-    },
-    aiBot: {
-      enabled: aiBot.enabled,
-      threshold: aiBot.threshold,
-      maxTurns: aiBot.maxTurns,
-      handoverPhrases: splitLines(aiBot.handoverPhrases),
-      handoverMessage: localizedInput(aiBot.handoverMessage),
-      provider: provider.enabled
-        ? {
-            baseUrl: provider.baseUrl.trim(),
-            model: provider.model.trim(),
-            apiVersion: provider.apiVersion.trim() === ''
-              ? null
-              : provider.apiVersion.trim(),
-            auth: provider.auth,
-            timeoutMs: provider.timeoutSeconds * 1000,
-            systemPrompt: provider.systemPrompt,
-            ...apiKey,
-          }
-        : null,
-    },
-    hours: {
-      timeZone: hours.timeZone,
-      schedule: hours.schedule.map(span => ({
-        day: span.day,
-        from: span.from,
-        to: span.to === '00:00'
-          ? '24:00'
-          : span.to,
-      })),
-      holidays: [...hours.holidays],
-    },
+    replyBot: replyBotInput(form.replyBot),
+    aiBot: aiBotInput(form.aiBot),
+    hours: hoursInput(form.hours),
     agentQuietMinutes: form.agentQuietMinutes,
     maxRepliesPerHour: form.maxRepliesPerHour,
     handoverTeamId: form.handoverTeamId === ''
       ? null
       : form.handoverTeamId,
     newContacts: { ...form.newContacts },
+  }
+}
+
+function replyBotInput(replyBot: BotForm['replyBot']): BotSettingsInput['replyBot'] {
+  return {
+    enabled: replyBot.enabled,
+    rules: replyBot.rules.map(ruleInput),
+    welcome: autoMessageInput(replyBot.welcome),
+    away: autoMessageInput(replyBot.away),
+    confirmation: autoMessageInput(replyBot.confirmation),
+    confirmationMinutes: replyBot.confirmationMinutes,
+  }
+}
+
+function ruleInput(rule: RuleForm): BotSettingsInput['replyBot']['rules'][number] {
+  return {
+    id: rule.id,
+    name: rule.name.trim(),
+    enabled: rule.enabled,
+    match: rule.match,
+    patterns: splitLines(rule.patterns),
+    language: rule.language,
+    reply: {
+      text: rule.text,
+      ...(rule.buttons.length > 0
+        ? {
+            buttons: rule.buttons.map(title => title.trim()),
+          }
+        : {}),
+      template: rule.template.enabled
+        ? {
+            name: rule.template.name.trim(),
+            language: rule.template.language.trim(),
+          }
+        : null,
+    },
+  }
+}
+
+function autoMessageInput(message: AutoMessageForm): { enabled: boolean, text: LocalizedText } {
+  return {
+    enabled: message.enabled,
+    text: localizedInput(message.text),
+  }
+}
+
+function aiBotInput(aiBot: BotForm['aiBot']): BotSettingsInput['aiBot'] {
+  return {
+    enabled: aiBot.enabled,
+    threshold: aiBot.threshold,
+    maxTurns: aiBot.maxTurns,
+    handoverPhrases: splitLines(aiBot.handoverPhrases),
+    handoverMessage: localizedInput(aiBot.handoverMessage),
+    provider: providerInput(aiBot.provider),
+  }
+}
+
+function providerInput(provider: ProviderForm): BotSettingsInput['aiBot']['provider'] {
+  if (!provider.enabled)
+    return null
+  return {
+    baseUrl: provider.baseUrl.trim(),
+    model: provider.model.trim(),
+    apiVersion: provider.apiVersion.trim() === ''
+      ? null
+      : provider.apiVersion.trim(),
+    auth: provider.auth,
+    timeoutMs: provider.timeoutSeconds * 1000,
+    systemPrompt: provider.systemPrompt,
+    ...apiKeyInput(provider),
+  }
+}
+
+/** Clear the stored key, store a new one, or (nothing sent) keep the stored one. */
+function apiKeyInput(provider: ProviderForm): { apiKey?: string | null } {
+  return provider.clearKey
+    ? { apiKey: null }
+    : provider.apiKey.trim() !== ''
+      ? {
+          apiKey: provider.apiKey.trim(),
+        }
+      : {}
+}
+
+function hoursInput(hours: BotForm['hours']): BotSettingsInput['hours'] {
+  return {
+    timeZone: hours.timeZone,
+    schedule: hours.schedule.map(span => ({
+      day: span.day,
+      from: span.from,
+      to: span.to === '00:00'
+        ? '24:00'
+        : span.to,
+    })),
+    holidays: [...hours.holidays],
   }
 }
 
@@ -373,8 +393,8 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-export function validateBotForm(form: BotForm): BotIssues {
-  const issues: BotIssues = {}
+/** Records problems by path (the first one per path wins) and checks the common field shapes. */
+function issueCollector(issues: BotIssues) {
   const add = (path: string, issue: BotIssue): void => {
     if (!(path in issues))
       issues[path] = issue
@@ -394,88 +414,113 @@ export function validateBotForm(form: BotForm): BotIssues {
     text(`${path}.ro`, value.ro, BOT_LIMITS.text)
     text(`${path}.en`, value.en, BOT_LIMITS.text)
   }
+  return { add, text, integer, localized }
+}
 
-  const { replyBot, aiBot, hours } = form
+type IssueCollector = ReturnType<typeof issueCollector>
+
+export function validateBotForm(form: BotForm): BotIssues {
+  const issues: BotIssues = {}
+  const check = issueCollector(issues)
+  validateReplyBot(check, form.replyBot)
+  validateAiBot(check, form.aiBot)
+  validateHours(check, form.hours)
+  check.integer('agentQuietMinutes', form.agentQuietMinutes, RANGES.agentQuietMinutes)
+  check.integer('maxRepliesPerHour', form.maxRepliesPerHour, RANGES.maxRepliesPerHour)
+  return issues
+}
+
+function validateReplyBot(check: IssueCollector, replyBot: BotForm['replyBot']): void {
   if (replyBot.rules.length > BOT_LIMITS.rules)
-    add('replyBot.rules', { kind: 'tooMany', max: BOT_LIMITS.rules })
-  replyBot.rules.forEach((rule, i) => {
-    const at = `replyBot.rules.${i}`
-    text(`${at}.name`, rule.name, BOT_LIMITS.ruleName, true)
-    const patterns = splitLines(rule.patterns)
-    if (patterns.length === 0)
-      add(`${at}.patterns`, { kind: 'required' })
-    else if (patterns.length > BOT_LIMITS.patterns)
-      add(`${at}.patterns`, { kind: 'tooMany', max: BOT_LIMITS.patterns })
-    patterns.forEach((pattern, j) => {
-      if (pattern.length > BOT_LIMITS.pattern)
-        add(`${at}.patterns.${j}`, { kind: 'tooLong', max: BOT_LIMITS.pattern })
-      else if (rule.match === 'regex' && regexError(pattern) !== null)
-        add(`${at}.patterns.${j}`, { kind: 'regex', pattern, reason: 'syntax' })
-    })
-    text(`${at}.reply.text`, rule.text, BOT_LIMITS.text, true)
-    if (rule.buttons.length > BOT_LIMITS.buttons)
-      add(`${at}.reply.buttons`, { kind: 'tooMany', max: BOT_LIMITS.buttons })
-    rule.buttons.forEach((title, k) => text(`${at}.reply.buttons.${k}`, title.trim(), BOT_LIMITS.buttonTitle, true))
-    if (rule.template.enabled) {
-      text(`${at}.reply.template.name`, rule.template.name.trim(), RANGES.templateName, true)
-      const language = rule.template.language.trim()
-      if (language.length < RANGES.templateLanguage.min || language.length > RANGES.templateLanguage.max) {
-        add(`${at}.reply.template.language`, language === ''
-          ? { kind: 'required' }
-          : { kind: 'length', ...RANGES.templateLanguage })
-      }
-    }
-  })
-  localized('replyBot.welcome.text', replyBot.welcome.text, replyBot.welcome.enabled)
-  localized('replyBot.away.text', replyBot.away.text, replyBot.away.enabled)
-  localized('replyBot.confirmation.text', replyBot.confirmation.text, replyBot.confirmation.enabled)
-  integer('replyBot.confirmationMinutes', replyBot.confirmationMinutes, RANGES.confirmationMinutes)
+    check.add('replyBot.rules', { kind: 'tooMany', max: BOT_LIMITS.rules })
+  replyBot.rules.forEach((rule, i) => validateRule(check, `replyBot.rules.${i}`, rule))
+  check.localized('replyBot.welcome.text', replyBot.welcome.text, replyBot.welcome.enabled)
+  check.localized('replyBot.away.text', replyBot.away.text, replyBot.away.enabled)
+  check.localized('replyBot.confirmation.text', replyBot.confirmation.text, replyBot.confirmation.enabled)
+  check.integer('replyBot.confirmationMinutes', replyBot.confirmationMinutes, RANGES.confirmationMinutes)
+}
 
+function validateRule(check: IssueCollector, at: string, rule: RuleForm): void {
+  check.text(`${at}.name`, rule.name, BOT_LIMITS.ruleName, true)
+  validatePatterns(check, at, rule)
+  check.text(`${at}.reply.text`, rule.text, BOT_LIMITS.text, true)
+  if (rule.buttons.length > BOT_LIMITS.buttons)
+    check.add(`${at}.reply.buttons`, { kind: 'tooMany', max: BOT_LIMITS.buttons })
+  rule.buttons.forEach((title, k) => check.text(`${at}.reply.buttons.${k}`, title.trim(), BOT_LIMITS.buttonTitle, true))
+  if (rule.template.enabled)
+    validateRuleTemplate(check, at, rule.template)
+}
+
+function validatePatterns(check: IssueCollector, at: string, rule: RuleForm): void {
+  const patterns = splitLines(rule.patterns)
+  if (patterns.length === 0)
+    check.add(`${at}.patterns`, { kind: 'required' })
+  else if (patterns.length > BOT_LIMITS.patterns)
+    check.add(`${at}.patterns`, { kind: 'tooMany', max: BOT_LIMITS.patterns })
+  patterns.forEach((pattern, j) => {
+    if (pattern.length > BOT_LIMITS.pattern)
+      check.add(`${at}.patterns.${j}`, { kind: 'tooLong', max: BOT_LIMITS.pattern })
+    else if (rule.match === 'regex' && regexError(pattern) !== null)
+      check.add(`${at}.patterns.${j}`, { kind: 'regex', pattern, reason: 'syntax' })
+  })
+}
+
+function validateRuleTemplate(check: IssueCollector, at: string, template: RuleForm['template']): void {
+  check.text(`${at}.reply.template.name`, template.name.trim(), RANGES.templateName, true)
+  const language = template.language.trim()
+  if (language.length < RANGES.templateLanguage.min || language.length > RANGES.templateLanguage.max) {
+    check.add(`${at}.reply.template.language`, language === ''
+      ? { kind: 'required' }
+      : { kind: 'length', ...RANGES.templateLanguage })
+  }
+}
+
+function validateAiBot(check: IssueCollector, aiBot: BotForm['aiBot']): void {
   if (typeof aiBot.threshold !== 'number' || Number.isNaN(aiBot.threshold) || aiBot.threshold < 0 || aiBot.threshold > 1)
-    add('aiBot.threshold', { kind: 'range', ...RANGES.threshold })
-  integer('aiBot.maxTurns', aiBot.maxTurns, RANGES.maxTurns)
+    check.add('aiBot.threshold', { kind: 'range', ...RANGES.threshold })
+  check.integer('aiBot.maxTurns', aiBot.maxTurns, RANGES.maxTurns)
   const phrases = splitLines(aiBot.handoverPhrases)
   if (phrases.length > BOT_LIMITS.handoverPhrases)
-    add('aiBot.handoverPhrases', { kind: 'tooMany', max: BOT_LIMITS.handoverPhrases })
-  phrases.forEach((phrase, j) => text(`aiBot.handoverPhrases.${j}`, phrase, BOT_LIMITS.pattern))
-  localized('aiBot.handoverMessage', aiBot.handoverMessage, false)
-  const provider = aiBot.provider
-  if (provider.enabled) {
-    const url = provider.baseUrl.trim()
-    if (url === '')
-      add('aiBot.provider.baseUrl', { kind: 'required' })
-    else if (!/^https?:\/\//.test(url))
-      add('aiBot.provider.baseUrl', { kind: 'url' })
-    else text('aiBot.provider.baseUrl', url, RANGES.baseUrl)
-    text('aiBot.provider.model', provider.model.trim(), RANGES.model, true)
-    text('aiBot.provider.apiVersion', provider.apiVersion.trim(), RANGES.apiVersion)
-    integer('aiBot.provider.timeoutMs', provider.timeoutSeconds, RANGES.timeoutSeconds)
-    text('aiBot.provider.systemPrompt', provider.systemPrompt, BOT_LIMITS.systemPrompt)
-    text('aiBot.provider.apiKey', provider.apiKey.trim(), RANGES.apiKey)
-  }
+    check.add('aiBot.handoverPhrases', { kind: 'tooMany', max: BOT_LIMITS.handoverPhrases })
+  phrases.forEach((phrase, j) => check.text(`aiBot.handoverPhrases.${j}`, phrase, BOT_LIMITS.pattern))
+  check.localized('aiBot.handoverMessage', aiBot.handoverMessage, false)
+  if (aiBot.provider.enabled)
+    validateProvider(check, aiBot.provider)
+}
 
+function validateProvider(check: IssueCollector, provider: ProviderForm): void {
+  const url = provider.baseUrl.trim()
+  if (url === '')
+    check.add('aiBot.provider.baseUrl', { kind: 'required' })
+  else if (!/^https?:\/\//.test(url))
+    check.add('aiBot.provider.baseUrl', { kind: 'url' })
+  else check.text('aiBot.provider.baseUrl', url, RANGES.baseUrl)
+  check.text('aiBot.provider.model', provider.model.trim(), RANGES.model, true)
+  check.text('aiBot.provider.apiVersion', provider.apiVersion.trim(), RANGES.apiVersion)
+  check.integer('aiBot.provider.timeoutMs', provider.timeoutSeconds, RANGES.timeoutSeconds)
+  check.text('aiBot.provider.systemPrompt', provider.systemPrompt, BOT_LIMITS.systemPrompt)
+  check.text('aiBot.provider.apiKey', provider.apiKey.trim(), RANGES.apiKey)
+}
+
+function validateHours(check: IssueCollector, hours: BotForm['hours']): void {
   if (!isTimeZone(hours.timeZone))
-    add('hours.timeZone', { kind: 'timeZone' })
+    check.add('hours.timeZone', { kind: 'timeZone' })
   if (hours.schedule.length > RANGES.schedule)
-    add('hours.schedule', { kind: 'tooMany', max: RANGES.schedule })
+    check.add('hours.schedule', { kind: 'tooMany', max: RANGES.schedule })
   hours.schedule.forEach((span, i) => {
     if (!HHMM.test(span.from))
-      add(`hours.schedule.${i}.from`, { kind: 'time' })
+      check.add(`hours.schedule.${i}.from`, { kind: 'time' })
     else if (!HHMM.test(span.to))
-      add(`hours.schedule.${i}.to`, { kind: 'time' })
+      check.add(`hours.schedule.${i}.to`, { kind: 'time' })
     else if (minutesOf(span.to, true) <= minutesOf(span.from, false))
-      add(`hours.schedule.${i}.to`, { kind: 'timeOrder' })
+      check.add(`hours.schedule.${i}.to`, { kind: 'timeOrder' })
   })
   if (hours.holidays.length > BOT_LIMITS.holidays)
-    add('hours.holidays', { kind: 'tooMany', max: BOT_LIMITS.holidays })
+    check.add('hours.holidays', { kind: 'tooMany', max: BOT_LIMITS.holidays })
   hours.holidays.forEach((day, i) => {
     if (!DATE.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
-      add(`hours.holidays.${i}`, { kind: 'date' })
+      check.add(`hours.holidays.${i}`, { kind: 'date' })
   })
-
-  integer('agentQuietMinutes', form.agentQuietMinutes, RANGES.agentQuietMinutes)
-  integer('maxRepliesPerHour', form.maxRepliesPerHour, RANGES.maxRepliesPerHour)
-  return issues
 }
 
 /** The value at a dotted path (`replyBot.rules.3.patterns.0`) of the settings sent. */
