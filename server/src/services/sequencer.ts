@@ -92,11 +92,9 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
 
   return {
     wake,
-    flush(timeoutMs = 2000) {
-      if (stopped)
-        return Promise.resolve(false)
-      return rounds.wait(timeoutMs, wake)
-    },
+    flush: (timeoutMs = 2000) => stopped
+      ? Promise.resolve(false)
+      : rounds.wait(timeoutMs, wake),
     start() {
       stopped = false
       timer = setInterval(wake, options.sweepMs ?? 1000)
