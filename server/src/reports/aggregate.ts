@@ -83,18 +83,7 @@ export async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated>
   }
   await scan(db, ctx, (scanned) => {
     keys = scanned.keys
-    convLabels = []
-    for (const [conv, list] of scanned.labelsOf) {
-      convLabels[conv] = (list.map((id) => {
-        let i = labelIdx.get(id)
-        if (i === undefined) {
-          i = labelIds.length
-          labelIds.push(id)
-          labelIdx.set(id, i)
-        }
-        return i
-      }))
-    }
+    convLabels = labelIndexes(scanned.labelsOf, labelIdx, labelIds)
     return visit
   })
   const totalsMap = group(totals, durations.grouped(0), () => null)
@@ -111,6 +100,23 @@ export async function aggregate(db: Db, ctx: ReportContext): Promise<Aggregated>
     heatIn,
     heatOpened,
   }
+}
+
+/** each conversation's labels as indexes into `labelIds` (labels seen first are added to it) */
+function labelIndexes(labelsOf: Map<number, string[]>, labelIdx: Map<string, number>, labelIds: string[]): Array<number[] | undefined> {
+  const convLabels: Array<number[] | undefined> = []
+  for (const [conv, list] of labelsOf) {
+    convLabels[conv] = (list.map((id) => {
+      let i = labelIdx.get(id)
+      if (i === undefined) {
+        i = labelIds.length
+        labelIds.push(id)
+        labelIdx.set(id, i)
+      }
+      return i
+    }))
+  }
+  return convLabels
 }
 
 /** one `Acc` per group id (null: none) from its counts and grouped durations */

@@ -32,7 +32,29 @@ export async function listConversations(db: Db, agent: SessionAgent, query: List
   const after = decodeCursor(query.cursor)
   if (query.cursor && !after)
     throw new AppError(400, 'invalid_request', 'cursor: not a cursor this server issued', { field: 'cursor' })
-  let q = db.selectFrom('conversations')
+  let q = whereFilters(listQuery(db, agent), agent, query)
+  const search = query.q?.trim()
+  if (search)
+    q = whereSearch(q, search)
+  if (after)
+    q = whereAfter(q, after)
+  const rows = await q.orderBy(activity, 'desc').orderBy('conversations.id', 'desc').limit(limit + 1).execute()
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    items: await withContacts(db, agent.workspace_id, page),
+    nextCursor: rows.length > limit && last
+      ? encodeCursor([
+          Number(last.activity),
+          last.id,
+        ])
+      : null,
+  }
+}
+
+/** The workspace's conversations with the agent's read row (`r`) and their activity. */
+function listQuery(db: Db, agent: SessionAgent) {
+  return db.selectFrom('conversations')
     .leftJoin('conversation_reads as r', join => join.onRef('r.conversation_id', '=', 'conversations.id').on('r.agent_id', '=', agent.id))
     .selectAll('conversations')
     .select([
@@ -41,6 +63,12 @@ export async function listConversations(db: Db, agent: SessionAgent, query: List
       activity.as('activity'),
     ])
     .where('conversations.workspace_id', '=', agent.workspace_id)
+}
+
+type ListQuery = ReturnType<typeof listQuery>
+
+/** What a restricted agent may see, then the view, status and the other filters of the query. */
+function whereFilters(q: ListQuery, agent: SessionAgent, query: ListConversationsQuery): ListQuery {
   const visible = conversationVisibility(agent)
   if (visible)
     q = q.where(visible)
@@ -70,49 +98,41 @@ export async function listConversations(db: Db, agent: SessionAgent, query: List
       eb('r.marked_unread', '=', 1),
     ]))
   }
-  const search = query.q?.trim()
-  if (search) {
-    const text = foldText(search)
-    const digits = digitsOf(search)
-    // Looks like a phone number (digits and phone punctuation only): match the digits anywhere.
-    const phoneLike = digits.length >= 3 && /^[\d\s()+./-]+$/.test(search)
-    q = q.where(eb => eb.exists(eb.selectFrom('contacts').select('contacts.id').whereRef('contacts.id', '=', 'conversations.contact_id').where(inner => inner.or([
-      ...(text
-        ? [
-            inner(sql`' ' || contacts.search_text`, 'like', sql`${`% ${likeEscape(text)}%`} ESCAPE '\\'`),
-          ]
-        : []),
-      ...(digits.length >= 3
-        ? [
-            inner('contacts.search_digits', 'like', `%${digits}%`),
-          ]
-        : []),
-      ...(phoneLike || text
-        ? []
-        : [sql<boolean>`1 = 0`]),
-    ]))))
-  }
-  if (after) {
-    q = q.where(eb => eb.or([
-      eb(activity, '<', after[0]),
-      eb.and([
-        eb(activity, '=', after[0]),
-        eb('conversations.id', '<', after[1]),
-      ]),
-    ]))
-  }
-  const rows = await q.orderBy(activity, 'desc').orderBy('conversations.id', 'desc').limit(limit + 1).execute()
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    items: await withContacts(db, agent.workspace_id, page),
-    nextCursor: rows.length > limit && last
-      ? encodeCursor([
-          Number(last.activity),
-          last.id,
-        ])
-      : null,
-  }
+  return q
+}
+
+/** Contact name (word prefix, folded) or phone digits anywhere; `search` is trimmed, not empty. */
+function whereSearch(q: ListQuery, search: string): ListQuery {
+  const text = foldText(search)
+  const digits = digitsOf(search)
+  // Looks like a phone number (digits and phone punctuation only): match the digits anywhere.
+  const phoneLike = digits.length >= 3 && /^[\d\s()+./-]+$/.test(search)
+  return q.where(eb => eb.exists(eb.selectFrom('contacts').select('contacts.id').whereRef('contacts.id', '=', 'conversations.contact_id').where(inner => inner.or([
+    ...(text
+      ? [
+          inner(sql`' ' || contacts.search_text`, 'like', sql`${`% ${likeEscape(text)}%`} ESCAPE '\\'`),
+        ]
+      : []),
+    ...(digits.length >= 3
+      ? [
+          inner('contacts.search_digits', 'like', `%${digits}%`),
+        ]
+      : []),
+    ...(phoneLike || text
+      ? []
+      : [sql<boolean>`1 = 0`]),
+  ]))))
+}
+
+/** Keyset pagination: the rows after the cursor's (activity, id), newest first. */
+function whereAfter(q: ListQuery, after: [number, string]): ListQuery {
+  return q.where(eb => eb.or([
+    eb(activity, '<', after[0]),
+    eb.and([
+      eb(activity, '=', after[0]),
+      eb('conversations.id', '<', after[1]),
+    ]),
+  ]))
 }
 
 /** The conversation row if this agent may see it; another workspace's or a hidden one is 404. */

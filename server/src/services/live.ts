@@ -12,15 +12,14 @@
  * backoff and tells subscribers to pull (they may have missed a notification).
  */
 import type { FastifyBaseLogger } from 'fastify'
+import type { Listener } from './live-listen.ts'
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import pg from 'pg'
+import { createListener, LIVE_CHANNEL } from './live-listen.ts'
 
 /** The PostgreSQL notification channel, and this process's id in its payloads. */
-export const LIVE_CHANNEL = 'wa_inbox_changes'
+export { LIVE_CHANNEL }
 export const LIVE_INSTANCE = randomUUID()
-const CHANNEL = LIVE_CHANNEL
-const PROBE_MS = 30_000
 
 /** A workspace's change log has been numbered up to `seq` (resync: a notification may have been missed). */
 export interface LiveEvent { workspaceId: string, seq: number, resync?: boolean }
@@ -39,7 +38,6 @@ export interface LiveHub {
 export function createLiveHub(options: { databaseUrl: string | null, log: FastifyBaseLogger }): LiveHub {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)
-  const instance = LIVE_INSTANCE
   const stats = { published: 0, received: 0 }
   const highest = new Map<string, number>()
 
@@ -56,87 +54,21 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
     }
   }
 
-  let client: pg.Client | null = null
-  let closed = false
-  let readyPromise: Promise<void> = Promise.resolve()
-  let retry: NodeJS.Timeout | null = null
-  let backoff = 250
-
-  async function listen(): Promise<void> {
-    const c = new pg.Client({ connectionString: options.databaseUrl!, keepAlive: true })
-    c.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload)
-        return
-      try {
-        const { i, w, s } = JSON.parse(message.payload) as { i: string, w: string, s: number }
-        if (i === instance)
-          return
-        stats.received++
-        deliver({ workspaceId: w, seq: s })
-      }
-      catch {
-        options.log.warn('live: ignored a malformed notification')
-      }
-    })
-    c.on('error', (error) => {
-      options.log.warn({ err: error.message }, 'live: listening connection failed; reconnecting')
-      reconnect(c)
-    })
-    c.on('end', () => reconnect(c))
-    await c.connect()
-    await c.query(`LISTEN ${CHANNEL}`)
-    client = c
-    backoff = 250
-  }
-
-  function reconnect(failed: pg.Client) {
-    if (closed || client !== failed)
-      return
-    client = null
-    failed.end().catch(() => {})
-    scheduleListen()
-  }
-
-  function scheduleListen() {
-    if (closed || retry)
-      return
-    retry = setTimeout(() => {
-      retry = null
-      listen().then(() => {
-        // Anything published while we were not listening: tell every subscriber to pull.
-        for (const name of emitter.eventNames()) {
-          const workspaceId = String(name)
-          emitter.emit(workspaceId, { workspaceId, seq: highest.get(workspaceId) ?? 0, resync: true })
-        }
-      }, (error) => {
-        options.log.warn({ err: error.message }, 'live: reconnecting failed')
-        backoff = Math.min(backoff * 2, 10_000)
-        scheduleListen()
-      })
-    }, backoff)
-    retry.unref()
-  }
-
-  let probe: NodeJS.Timeout | null = null
+  let listening: Listener | null = null
   if (options.databaseUrl) {
-    readyPromise = listen()
-    // A half-open connection (a NAT timeout, a failover without a reset) never reports an error:
-    // ask it something now and then, and reconnect when it does not answer.
-    probe = setInterval(() => {
-      const c = client
-      if (!c)
-        return
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref())
-      Promise.race([
-        c.query('SELECT 1'),
-        timeout,
-      ]).catch((error: Error) => {
-        options.log.warn({ err: error.message }, 'live: listening connection stopped answering; reconnecting')
-        reconnect(c)
-      })
-    }, PROBE_MS)
-    probe.unref()
+    listening = createListener({
+      databaseUrl: options.databaseUrl,
+      log: options.log,
+      instance: LIVE_INSTANCE,
+      onNotification(event) {
+        stats.received++
+        deliver(event)
+      },
+      // Anything published while we were not listening: tell every subscriber to pull.
+      onReconnected: () => resyncAll(emitter, highest),
+    })
   }
+  const readyPromise = listening?.ready ?? Promise.resolve()
 
   return {
     stats,
@@ -152,14 +84,15 @@ export function createLiveHub(options: { databaseUrl: string | null, log: Fastif
     },
     ready: () => readyPromise,
     async close() {
-      closed = true
-      if (retry)
-        clearTimeout(retry)
-      if (probe)
-        clearInterval(probe)
-      const c = client
-      client = null
-      await c?.end().catch(() => {})
+      await listening?.close()
     },
+  }
+}
+
+/** Tells every workspace's subscribers to pull (with the highest number delivered so far). */
+function resyncAll(emitter: EventEmitter, highest: Map<string, number>): void {
+  for (const name of emitter.eventNames()) {
+    const workspaceId = String(name)
+    emitter.emit(workspaceId, { workspaceId, seq: highest.get(workspaceId) ?? 0, resync: true })
   }
 }

@@ -17,13 +17,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db, Engine } from '../storage/db.ts'
 import type { LiveEvent } from './live.ts'
-import { sql } from 'kysely'
-import { LIVE_CHANNEL, LIVE_INSTANCE } from './live.ts'
-
-/** The advisory lock of every instance's rounds ("wa_inbox sequencer"), per schema. */
-const SEQUENCER_LOCK = 727274002
-const ROUND_LIMIT = 5000
-const ROWS_PER_STATEMENT = 200
+import { numberPending, ROUND_LIMIT } from './sequencer-round.ts'
 
 export interface Sequencer {
   /** a writer committed entries: run a round soon (calls while one runs coalesce into one more) */
@@ -43,74 +37,16 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
   let again = false
   let stopped = false
   let timer: NodeJS.Timeout | null = null
-  // Rounds are counted as they start and finish; a flush waits for one that started after it.
-  let started = 0
-  let finished = 0
-  const waiters = new Set<{ after: number, resolve: (done: boolean) => void }>()
-
-  function settle(all = false) {
-    for (const w of waiters) {
-      if (all || finished > w.after) {
-        waiters.delete(w)
-        w.resolve(!all)
-      }
-    }
-  }
+  const rounds = createRoundWaiters()
 
   async function round(): Promise<number> {
     const events: LiveEvent[] = []
-    const number = ++started
-    const numbered = await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-      if (engine === 'postgres') {
-        // A round left hanging (a dead connection) must not stop numbering for good.
-        await sql`SET LOCAL lock_timeout = '10s'`.execute(trx)
-        await sql`SET LOCAL idle_in_transaction_session_timeout = '30s'`.execute(trx)
-        // Per schema: deployments (and tests) sharing one database do not queue behind each other.
-        await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK}, hashtext(current_schema()))`.execute(trx)
-      }
-      const pending = await trx.selectFrom('changes').select(['id', 'workspace_id']).where('seq', 'is', null).orderBy('id').limit(ROUND_LIMIT).execute()
-      if (pending.length === 0)
-        return 0
-      const byWorkspace = new Map<string, string[]>()
-      for (const row of pending) {
-        const ids = byWorkspace.get(row.workspace_id)
-        if (ids)
-          ids.push(row.id)
-        else byWorkspace.set(row.workspace_id, [row.id])
-      }
-      for (const [workspaceId, ids] of [...byWorkspace].sort(([a], [b]) => (a < b
-        ? -1
-        : a > b
-          ? 1
-          : 0))) {
-        const head = await trx.updateTable('workspaces')
-          .set({ change_seq: sql`change_seq + ${ids.length}` })
-          .where('id', '=', workspaceId)
-          .returning('change_seq')
-          .executeTakeFirst()
-        if (!head) {
-          // The workspace is gone: its entries can never be served.
-          log.warn({ workspaceId, entries: ids.length }, 'sequencer: dropping changes of a workspace that no longer exists')
-          await trx.deleteFrom('changes').where('id', 'in', ids).execute()
-          continue
-        }
-        const first = Number(head.change_seq) - ids.length + 1
-        for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
-          const values = sql.join(ids.slice(i, i + ROWS_PER_STATEMENT).map((id, j) => sql`(${id}, CAST(${first + i + j} AS bigint))`))
-          await sql`UPDATE changes SET seq = v.column2 FROM (VALUES ${values}) AS v WHERE changes.id = v.column1`.execute(trx)
-        }
-        const seq = Number(head.change_seq)
-        events.push({ workspaceId, seq })
-        // Other instances hear it when (and only if) this round commits.
-        if (engine === 'postgres')
-          await sql`SELECT pg_notify(${LIVE_CHANNEL}, ${JSON.stringify({ i: LIVE_INSTANCE, w: workspaceId, s: seq })})`.execute(trx)
-      }
-      return pending.length
-    })
+    const number = ++rounds.started
+    const numbered = await db.transaction().setIsolationLevel('read committed').execute(trx => numberPending(trx, engine, log, events))
     if (numbered < ROUND_LIMIT) {
       // Everything committed before this round started is numbered now.
-      finished = Math.max(finished, number)
-      settle()
+      rounds.finished = Math.max(rounds.finished, number)
+      rounds.settle()
     }
     if (events.length > 0)
       options.onSequenced(events)
@@ -156,13 +92,50 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
 
   return {
     wake,
-    flush(timeoutMs = 2000) {
-      if (stopped)
-        return Promise.resolve(false)
+    flush: (timeoutMs = 2000) => stopped
+      ? Promise.resolve(false)
+      : rounds.wait(timeoutMs, wake),
+    start() {
+      stopped = false
+      timer = setInterval(wake, options.sweepMs ?? 1000)
+      timer.unref()
+      wake()
+    },
+    async stop() {
+      stopped = true
+      if (timer)
+        clearInterval(timer)
+      rounds.settle(true)
+      await running
+    },
+  }
+}
+
+interface RoundWaiter { after: number, resolve: (done: boolean) => void }
+
+/**
+ * Rounds are counted as they start and finish; a flush waits for one that started after it.
+ * `settle()` resolves the waiters a finished round has covered (`settle(true)`: all, with false).
+ */
+function createRoundWaiters() {
+  const waiters = new Set<RoundWaiter>()
+  const rounds = {
+    started: 0,
+    finished: 0,
+    settle(all = false) {
+      for (const w of waiters) {
+        if (all || rounds.finished > w.after) {
+          waiters.delete(w)
+          w.resolve(!all)
+        }
+      }
+    },
+    /** a flush: resolves true once covered, false after `timeoutMs` or when settled at stop */
+    wait(timeoutMs: number, wake: () => void): Promise<boolean> {
       return new Promise<boolean>((resolve) => {
         const timing: { timeout?: NodeJS.Timeout } = {}
-        const waiter = {
-          after: started, // the round running now may have looked before our commit
+        const waiter: RoundWaiter = {
+          after: rounds.started, // the round running now may have looked before our commit
           resolve: (done: boolean) => {
             clearTimeout(timing.timeout)
             resolve(done)
@@ -176,18 +149,6 @@ export function createSequencer(options: { db: Db, engine: Engine, log: FastifyB
         wake()
       })
     },
-    start() {
-      stopped = false
-      timer = setInterval(wake, options.sweepMs ?? 1000)
-      timer.unref()
-      wake()
-    },
-    async stop() {
-      stopped = true
-      if (timer)
-        clearInterval(timer)
-      settle(true)
-      await running
-    },
   }
+  return rounds
 }
