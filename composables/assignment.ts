@@ -1,6 +1,6 @@
 import type { ContactPanel } from './contact-panel'
 import { computed } from 'vue'
-import { discardPending, matchOutbox } from './pending'
+import { discardPending, matchOutbox } from '~/utils/actions/pending'
 
 /** Who the conversation is assigned to and which team: the change on its way, and saving one. */
 export function useAssignment(panel: ContactPanel) {

@@ -1,9 +1,9 @@
 import type { ContactPanel } from './contact-panel'
-import type { PendingStatus } from './pending'
+import type { PendingStatus } from '~/utils/actions/pending'
 import type { BotField } from '~/utils/contacts/bots'
 import { computed } from 'vue'
+import { discardPending, matchContactUpdate } from '~/utils/actions/pending'
 import { BOT_FIELDS } from '~/utils/contacts/bots'
-import { discardPending, matchContactUpdate } from './pending'
 
 /** The contact's bot switches: each one's change on its way, and turning one on or off. */
 export function useContactBots(panel: ContactPanel) {

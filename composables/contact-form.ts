@@ -1,8 +1,8 @@
 import type { ContactPanel } from './contact-panel'
 import type { UpdateContact } from '~/protocol/contacts'
 import { computed } from 'vue'
+import { discardPending, matchContactUpdate } from '~/utils/actions/pending'
 import { CONTACT_FORM_FIELDS } from '~/utils/contacts/form'
-import { discardPending, matchContactUpdate } from './pending'
 
 /** The contact's edit form: its changes on their way, and saving a patch (replacing failed ones). */
 export function useContactForm(panel: ContactPanel) {

@@ -1,7 +1,7 @@
 import type { ContactPanel } from './contact-panel'
 import type { LabelChanges } from '~/utils/contacts/labels'
 import { computed } from 'vue'
-import { discardPending, outboxArg } from './pending'
+import { discardPending, outboxArg } from '~/utils/actions/pending'
 
 /** The contact's labels: the changes on their way (and which labels they touch), and applying the editor's. */
 export function useContactLabels(panel: ContactPanel) {

@@ -1,8 +1,8 @@
 import type { ContactPanel } from './contact-panel'
 import type { Note } from '~/utils/db'
 import { computed } from 'vue'
+import { discardPending, matchNoteOutbox, outboxArg } from '~/utils/actions/pending'
 import { noteMentions } from '~/utils/contacts/notes'
-import { discardPending, matchNoteOutbox, outboxArg } from './pending'
 
 /** The contact's notes: each note's change on its way, failed ones of notes gone, and writing them. */
 export function useContactNotes(panel: ContactPanel) {

@@ -5,15 +5,16 @@
  * `useContactNotes`, `usePastConversations` (each in its own file).
  */
 import type { MaybeRefOrGetter } from 'vue'
-import type { OutboxMatcher, PendingStatus } from './pending'
 import type { Actions } from '~/utils/actions'
+import type { OutboxMatcher, PendingStatus } from '~/utils/actions/pending'
 import type { Agent, AppDB, Contact, Conversation, Label, Note, Team } from '~/utils/db'
 import { computed, toValue } from 'vue'
 import { useSessionStore } from '~/stores/session'
 import { createActions } from '~/utils/actions'
+import { giveUpPending, pendingStatusOf, retryPending } from '~/utils/actions/pending'
 import { db as defaultDb } from '~/utils/db'
 import { useLiveQuery } from './live-query'
-import { giveUpPending, pendingStatusOf, retryPending, useOutboxRows } from './pending'
+import { useOutboxRows } from './pending'
 
 interface PanelData {
   conversation: Conversation | null

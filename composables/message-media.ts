@@ -7,6 +7,7 @@ import type { MaybeRefOrGetter, Ref } from 'vue'
 import type { Message } from '~/utils/db'
 import { computed, onScopeDispose, ref, shallowRef, toValue } from 'vue'
 import { fetchMessageMedia } from '~/utils/messages/api'
+import { isOnServer } from '~/utils/messages/media'
 
 export type MediaState = 'idle' | 'loading' | 'ready' | 'error'
 
@@ -18,11 +19,6 @@ export interface MessageMedia {
   onServer: Readonly<Ref<boolean>>
   /** Loads the media once (concurrent calls share the request); the object URL, null on failure. */
   load: () => Promise<string | null>
-}
-
-/** Is the message on the server (it has a server id, or a wamid), so its media can be fetched? */
-export function isOnServer(message: Pick<Message, 'id' | 'clientId' | 'wamid'>): boolean {
-  return message.id !== message.clientId || message.wamid !== null
 }
 
 export function useMessageMedia(message: MaybeRefOrGetter<Message>): MessageMedia {

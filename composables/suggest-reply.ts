@@ -4,26 +4,13 @@
  * answer for a conversation the agent has left is dropped.
  */
 import type { MaybeRefOrGetter } from 'vue'
-import type { Suggestion } from '~/protocol/bots'
 import { ref, toValue, watch } from 'vue'
-import { i18n } from '#i18n'
 import { ApiError, isApiError } from '~/utils/api/client'
 import { suggestReply } from '~/utils/bots/api'
+import { suggestionSource } from '~/utils/bots/suggest'
 import { describeSuggestError } from '~/utils/bots/text'
 
 export type SuggestResult = { ok: true, text: string } | { ok: false, error: string }
-
-/** Where a suggestion came from, for the line under the composer. */
-export function suggestionSource(suggestion: Suggestion): string {
-  if (suggestion.source === 'provider')
-    return i18n.t('composer.suggest.fromProvider')
-  const titles = suggestion.entries.map(entry => entry.title).filter(Boolean)
-  return titles.length
-    ? i18n.t('composer.suggest.fromKnowledge', [
-        titles.join(', '),
-      ])
-    : i18n.t('composer.suggest.fromKnowledgeBase')
-}
 
 export function useSuggestReply(conversationId: MaybeRefOrGetter<string>, online: MaybeRefOrGetter<boolean> = true) {
   const suggesting = ref(false)

@@ -6,36 +6,13 @@
  */
 import type { MaybeRefOrGetter } from 'vue'
 import { computed, onScopeDispose, ref, toValue, watch } from 'vue'
+import { windowState } from '~/utils/messages/window'
 
 /** How often the clock ticks: the countdown shows minutes, so 30 s is precise enough. */
 export const WINDOW_TICK_MS = 30_000
 
 /** Under this, the countdown turns to the warning colour. */
 export const WINDOW_WARNING_MS = 60 * 60_000
-
-export interface WindowState {
-  /** free-form messages may be sent */
-  open: boolean
-  /** until the window closes; 0 when closed or never opened */
-  remainingMs: number
-}
-
-/** The window at `now` (null = the customer never wrote, so it never opened). */
-export function windowState(expiresAt: number | null | undefined, now: number): WindowState {
-  const remainingMs = expiresAt == null
-    ? 0
-    : Math.max(0, expiresAt - now)
-  return { open: remainingMs > 0, remainingMs }
-}
-
-/** Whole hours and minutes left (minutes rounded down, so it never promises time that is not there). */
-export function splitRemaining(remainingMs: number): { hours: number, minutes: number } {
-  const totalMinutes = Math.floor(Math.max(0, remainingMs) / 60_000)
-  return {
-    hours: Math.floor(totalMinutes / 60),
-    minutes: totalMinutes % 60,
-  }
-}
 
 export interface ServiceWindowOptions {
   now?: () => number

@@ -280,7 +280,7 @@ describe('chatList', () => {
     expect(wrapper.emitted('open')).toEqual([
       ['k1'],
     ])
-    const { markOpened } = await import('~/composables/opened')
+    const { markOpened } = await import('~/utils/conversations/opened')
     markOpened('k1')
     await vi.waitFor(() => expect(marker().exists()).toBe(false))
     wrapper.unmount()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { snoozeUntil } from '~/composables/conversation'
+import { snoozeUntil } from '~/utils/conversations/snooze'
 
 describe('snooze choices', () => {
   // Wednesday 20 November 2024, 10:30 local time
