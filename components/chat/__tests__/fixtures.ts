@@ -1,4 +1,4 @@
-import type { Agent, Contact, Conversation, Label, StoredConversation, Team } from '~/utils/db'
+import type { Agent, Contact, Conversation, Label, Message, StoredConversation, Team } from '~/utils/db'
 import type { Session } from '~/utils/session'
 import { withListAt } from '~/utils/sync/apply'
 
@@ -97,6 +97,31 @@ export function session(patch: Partial<Session> = {}): Session {
     token: 'tok-1',
     signedInAt: 1,
     agent: agent('a1', 'Ana Pop'),
+    ...patch,
+  }
+}
+
+/** A customer's text message in `conversationId`, at NOW. */
+export function message(id: string, conversationId: string, patch: Partial<Message> = {}): Message {
+  return {
+    id,
+    conversationId,
+    wamid: null,
+    clientId: null,
+    direction: 'in',
+    type: 'text',
+    status: 'delivered',
+    error: null,
+    content: { body: `text of ${id}` },
+    context: null,
+    referral: null,
+    reaction: null,
+    timestamp: NOW,
+    createdAt: NOW,
+    sentAt: null,
+    deliveredAt: null,
+    readAt: null,
+    senderId: null,
     ...patch,
   }
 }

@@ -1,36 +1,11 @@
-import type { Message } from '~/utils/db'
 import { describe, expect, it, vi } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
-import { contact, conversation, NOW } from '~/components/chat/__tests__/fixtures'
+import { contact, conversation, message, NOW } from '~/components/chat/__tests__/fixtures'
 import { db } from '~/utils/db'
 import { BADGE_COLORS, badgeFor, readWaiting, showBadge } from '..'
 
 const ME = 'a1'
 const fake = fakeBrowser as unknown as Record<string, unknown>
-
-function message(id: string, conversationId: string, patch: Partial<Message> = {}): Message {
-  return {
-    id,
-    conversationId,
-    wamid: null,
-    clientId: null,
-    direction: 'in',
-    type: 'text',
-    status: 'delivered',
-    error: null,
-    content: { body: `text of ${id}` },
-    context: null,
-    referral: null,
-    reaction: null,
-    timestamp: NOW,
-    createdAt: NOW,
-    sentAt: null,
-    deliveredAt: null,
-    readAt: null,
-    senderId: null,
-    ...patch,
-  }
-}
 
 const ana = contact('c1', { name: 'Ana' })
 const bob = contact('c2', { name: 'Bob' })

@@ -2,35 +2,11 @@ import type { PageState } from '..'
 import type { Message, Notification, StoredConversation } from '~/utils/db'
 import { describe, expect, it } from 'vitest'
 import { fakeBrowser } from 'wxt/testing/fake-browser'
-import { contact, conversation, NOW } from '~/components/chat/__tests__/fixtures'
+import { contact, conversation, message, NOW } from '~/components/chat/__tests__/fixtures'
 import { DEFAULT_BACKGROUND_PREFS } from '~/utils/background-prefs'
 import { diffPage, eventsToShow, inQuietHours, notificationId, overdueWaiting, parseNotificationId, viewedConversations, waitingEvent } from '..'
 
 const ME = 'a1'
-
-function message(id: string, conversationId: string, patch: Partial<Message> = {}): Message {
-  return {
-    id,
-    conversationId,
-    wamid: null,
-    clientId: null,
-    direction: 'in',
-    type: 'text',
-    status: 'delivered',
-    error: null,
-    content: { body: `text of ${id}` },
-    context: null,
-    referral: null,
-    reaction: null,
-    timestamp: NOW,
-    createdAt: NOW,
-    sentAt: null,
-    deliveredAt: null,
-    readAt: null,
-    senderId: null,
-    ...patch,
-  }
-}
 
 function state(conversations: StoredConversation[] = [], messages: Message[] = [], notifications: Notification[] = []): PageState {
   return {
